@@ -1,0 +1,87 @@
+/** What every generated product has without the blueprint declaring it (DESIGN §4). */
+
+export const builtinEvents = [
+  'TenantRegistered',
+  'SubscriptionActivated',
+  'EntitlementsApplied',
+  'UserInvited',
+  'NotificationSent',
+  'TenantProvisioned',
+  'TenantProvisioningFailed',
+  'TenantProvisioningTimedOut',
+  'TenantSuspended',
+  'TenantReinstated',
+  'TenantDecommissioned',
+  'AuditEntryRecorded',
+  'PaymentPastDue',
+  'PaymentSettled',
+] as const;
+export type BuiltinEvent = (typeof builtinEvents)[number];
+
+/** Events the platform itself publishes; no step may claim them. */
+export const platformEvents: ReadonlySet<string> = new Set<BuiltinEvent>([
+  'TenantRegistered',
+  'TenantProvisioned',
+  'TenantProvisioningFailed',
+  'TenantProvisioningTimedOut',
+  'TenantSuspended',
+  'TenantReinstated',
+  'TenantDecommissioned',
+  'AuditEntryRecorded',
+  'PaymentPastDue',
+  'PaymentSettled',
+]);
+
+/** The trigger of the onboarding workflow. */
+export const onboardingTrigger = 'TenantRegistered';
+
+export interface BuiltinService {
+  readonly name: string;
+  /** The one event the service publishes when its step succeeds. */
+  readonly emits: string;
+  /** The command that undoes its step, if it can be undone. */
+  readonly compensate?: string;
+  readonly does: string;
+}
+
+export const builtinServices = {
+  billing: {
+    name: 'billing',
+    emits: 'SubscriptionActivated',
+    compensate: 'CancelSubscription',
+    does: "opens a subscription to the tenant's edition, with its trial",
+  },
+  identity: {
+    name: 'identity',
+    emits: 'UserInvited',
+    compensate: 'DisableUser',
+    does: 'invites the owner user with an activation token',
+  },
+  configuration: {
+    name: 'configuration',
+    emits: 'EntitlementsApplied',
+    compensate: 'RevokeEntitlements',
+    does: "applies the edition's features, limits and flags",
+  },
+  notification: {
+    name: 'notification',
+    emits: 'NotificationSent',
+    does: 'sends the activation e-mail',
+  },
+} as const satisfies Record<string, BuiltinService>;
+
+export type BuiltinServiceName = keyof typeof builtinServices;
+
+export const isBuiltinService = (name: string): name is BuiltinServiceName =>
+  Object.hasOwn(builtinServices, name);
+
+/** Services that exist in every product but cannot run a step. */
+export const reservedServices: ReadonlySet<string> = new Set(['audit', 'tenant-management']);
+
+export const defaults = {
+  isolation: 'pooled',
+  slug: '^[a-z][a-z0-9-]{2,39}$',
+  onboardingTimeout: '10m',
+  workflowTimeout: '30m',
+  retry: { attempts: 5, backoff: 'exponential', initialDelay: '200ms', maxDelay: '30s' },
+} as const;

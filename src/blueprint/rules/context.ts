@@ -1,0 +1,40 @@
+import { builtinEvents, builtinServices } from '../builtins.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Model, Step } from '../model.js';
+
+export interface RuleContext {
+  readonly model: Model;
+  /** The parsed blueprint as written, for rules that must tell a default from a written value. */
+  readonly data: unknown;
+  report(diagnostic: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): void;
+}
+
+/** A semantic check: one concern, one stable code. */
+export interface Rule {
+  readonly code: string;
+  readonly description: string;
+  check(ctx: RuleContext): void;
+}
+
+export const allSteps = (model: Model): Step[] =>
+  model.workflows.flatMap((workflow) => [...workflow.steps, ...workflow.reactions]);
+
+export const describeStep = (step: Step): string =>
+  `${step.kind} \`${step.id}\` of workflow \`${step.workflowId}\``;
+
+/** Every message name the blueprint can refer to: built-ins, declared, emitted and commands. */
+export function knownMessages(model: Model): Set<string> {
+  const known = new Set<string>(builtinEvents);
+  for (const service of Object.values(builtinServices)) {
+    if ('compensate' in service) known.add(service.compensate);
+  }
+  for (const message of model.messages) known.add(message.name);
+  for (const workflow of model.workflows) {
+    if (workflow.trigger) known.add(workflow.trigger);
+  }
+  for (const step of allSteps(model)) {
+    if (step.emits) known.add(step.emits);
+    if (step.compensate) known.add(step.compensate);
+  }
+  return known;
+}

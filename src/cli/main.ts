@@ -1,0 +1,85 @@
+/**
+ * The CLI edge: wires commands to the pipeline and is the one place that turns outcomes into
+ * exit codes (DESIGN §2: 0 ok, 1 user-facing failure, 2 usage error, 70 internal bug).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { initCommand } from './commands/init.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { Exit, ExitCode, UserError } from './errors.js';
+import { readPackageVersion } from './files.js';
+import { diagnosticFormats } from './format-diagnostics.js';
+import type { DiagnosticFormat } from './format-diagnostics.js';
+import { paint } from './output.js';
+import type { Output } from './output.js';
+
+export function buildProgram(output: Output): Command {
+  const program = new Command('saas-gen')
+    .description(
+      'Generate a runnable, event-driven SaaS product from a blueprint YAML:\n' +
+        'the tenant-onboarding saga, its services, an HTTP API and the tests that prove them.',
+    )
+    .version(readPackageVersion(), '-v, --version')
+    .showHelpAfterError('(run `saas-gen --help` for usage)')
+    .configureOutput({ writeOut: output.out, writeErr: output.err })
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('check blueprints and print every problem as file:line:col with a code frame')
+    .argument('<file...>', 'blueprint YAML files')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(diagnosticFormats).default('text'),
+    )
+    .addHelpText('after', '\nExits 1 when any file has an error; warnings alone exit 0.')
+    .action((files: string[], options: { format: DiagnosticFormat }) =>
+      validateCommand(files, options, output),
+    );
+
+  program
+    .command('schema')
+    .description('print the blueprint JSON Schema (for editors and other tools)')
+    .action(() => schemaCommand(output));
+
+  program
+    .command('init')
+    .description('write a commented starter blueprint that validates')
+    .argument('[file]', 'where to write it', 'blueprint.yaml')
+    .option('--name <name>', 'product name (kebab-case); defaults to the folder name')
+    .option('--force', 'replace the file if it exists')
+    .action((file: string, options: { name?: string; force?: boolean }) =>
+      initCommand(file, options, output),
+    );
+
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err });
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never throws. */
+export async function run(argv: readonly string[], output: Output): Promise<number> {
+  try {
+    await buildProgram(output).parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    return exitCodeOf(error, output);
+  }
+}
+
+function exitCodeOf(error: unknown, output: Output): number {
+  if (error instanceof Exit) return error.exitCode;
+  if (error instanceof CommanderError) {
+    // Help and version are successful exits; anything else commander refuses is a usage error.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof UserError) {
+    output.err(`${paint(output, 'red', 'error:')} ${error.message}\n`);
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  output.err(
+    `${paint(output, 'red', 'internal error:')} this is a bug in saas-gen, not in your blueprint.\n` +
+      `Please report it with the output below.\n\n${detail}\n`,
+  );
+  return ExitCode.internal;
+}
