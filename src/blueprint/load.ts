@@ -53,7 +53,12 @@ export function loadBlueprint(path: string, text: string): LoadedBlueprint {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const source = makeSource(path, text, doc, lineCounter);
 
-  const diagnostics: Diagnostic[] = doc.errors.map((error) => {
+  // After the first syntax error the parser's later complaints are mostly its consequences.
+  const firstSyntaxError = doc.errors.find((error) => !(error.code in yamlCodes));
+  const errors = doc.errors.filter(
+    (error) => error.code in yamlCodes || error === firstSyntaxError,
+  );
+  const diagnostics: Diagnostic[] = errors.map((error) => {
     const known = yamlCodes[error.code];
     const firstLine = error.message.split('\n')[0] ?? error.message;
     return {
@@ -62,7 +67,7 @@ export function loadBlueprint(path: string, text: string): LoadedBlueprint {
       message: `YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
       pointer: '',
       offset: error.pos[0],
-      ...(known?.hint === undefined ? {} : { hint: known.hint }),
+      ...(known?.hint === undefined ? flowHint(text, error.pos[0]) : { hint: known.hint }),
     };
   });
   if (diagnostics.length > 0) return { source, data: undefined, diagnostics };
@@ -149,3 +154,11 @@ const isCollection = (node: unknown): boolean => isMap(node) || isSeq(node);
 
 const isNodeWithRange = (node: unknown): node is { range: [number, number, number] } =>
   typeof node === 'object' && node !== null && Array.isArray((node as { range?: unknown }).range);
+
+/** `{ to: email[] }` is a YAML error: a flow collection needs `[`, `]`, `{`, `}` and `,` quoted. */
+function flowHint(text: string, offset: number): { hint?: string } {
+  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, text.indexOf('\n', offset) >>> 0);
+  return /\{.*\w\[\]/.test(line)
+    ? { hint: 'inside `{ … }` quote a value that contains brackets, e.g. `"email[]"`' }
+    : {};
+}

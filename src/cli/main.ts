@@ -3,9 +3,6 @@
  * exit codes (DESIGN §2: 0 ok, 1 user-facing failure, 2 usage error, 70 internal bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { initCommand } from './commands/init.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
 import { Exit, ExitCode, UserError } from './errors.js';
 import { readPackageVersion } from './files.js';
 import { diagnosticFormats } from './format-diagnostics.js';
@@ -13,6 +10,7 @@ import type { DiagnosticFormat } from './format-diagnostics.js';
 import { paint } from './output.js';
 import type { Output } from './output.js';
 
+// Commands are imported when they run, so that `validate` does not pay for what `init` loads.
 export function buildProgram(output: Output): Command {
   const program = new Command('saas-gen')
     .description(
@@ -32,14 +30,18 @@ export function buildProgram(output: Output): Command {
       new Option('--format <format>', 'output format').choices(diagnosticFormats).default('text'),
     )
     .addHelpText('after', '\nExits 1 when any file has an error; warnings alone exit 0.')
-    .action((files: string[], options: { format: DiagnosticFormat }) =>
-      validateCommand(files, options, output),
-    );
+    .action(async (files: string[], options: { format: DiagnosticFormat }) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      validateCommand(files, options, output);
+    });
 
   program
     .command('schema')
     .description('print the blueprint JSON Schema (for editors and other tools)')
-    .action(() => schemaCommand(output));
+    .action(async () => {
+      const { schemaCommand } = await import('./commands/schema.js');
+      schemaCommand(output);
+    });
 
   program
     .command('init')
@@ -47,9 +49,10 @@ export function buildProgram(output: Output): Command {
     .argument('[file]', 'where to write it', 'blueprint.yaml')
     .option('--name <name>', 'product name (kebab-case); defaults to the folder name')
     .option('--force', 'replace the file if it exists')
-    .action((file: string, options: { name?: string; force?: boolean }) =>
-      initCommand(file, options, output),
-    );
+    .action(async (file: string, options: { name?: string; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init.js');
+      initCommand(file, options, output);
+    });
 
   for (const command of program.commands)
     command.exitOverride().configureOutput({ writeOut: output.out, writeErr: output.err });
