@@ -23,6 +23,44 @@ export function buildProgram(output: Output): Command {
     .exitOverride();
 
   program
+    .command('new')
+    .description('create a product in <dir> from a blueprint and install its dependencies')
+    .argument('<dir>', 'directory for the new product (must be empty)')
+    .requiredOption('-b, --blueprint <file>', 'the blueprint YAML; copied to <dir>/blueprint.yaml')
+    .option('--skip-install', 'do not run npm install')
+    .option('--dry-run', 'list the files that would be created; write nothing')
+    .option('--force', 'allow a non-empty directory (existing files are still never overwritten)')
+    .action(
+      async (
+        dir: string,
+        options: { blueprint: string; skipInstall?: boolean; dryRun?: boolean; force?: boolean },
+      ) => {
+        const { newCommand } = await import('./commands/new.js');
+        await newCommand(dir, options, output);
+      },
+    );
+
+  program
+    .command('generate')
+    .description('regenerate a product from its blueprint.yaml, refusing to overwrite hand edits')
+    .argument('[dir]', 'the product directory', '.')
+    .option('--dry-run', 'list CREATE/UPDATE/DELETE; write nothing')
+    .option('--force', 'replace generated files that were edited by hand')
+    .action(async (dir: string, options: { dryRun?: boolean; force?: boolean }) => {
+      const { generateCommand } = await import('./commands/generate.js');
+      await generateCommand(dir, options, output);
+    });
+
+  program
+    .command('check')
+    .description('exit 1 with a unified diff when generated files drifted from blueprint.yaml')
+    .argument('[dir]', 'the product directory', '.')
+    .action(async (dir: string) => {
+      const { checkCommand } = await import('./commands/check.js');
+      await checkCommand(dir, output);
+    });
+
+  program
     .command('validate')
     .description('check blueprints and print every problem as file:line:col with a code frame')
     .argument('<file...>', 'blueprint YAML files')

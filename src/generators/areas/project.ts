@@ -1,0 +1,47 @@
+/** The product's project files: package.json, tsconfig, README, ignore files. */
+import type { AreaContext } from './area.js';
+
+export function projectArea({ view, render, tree }: AreaContext): void {
+  const pkg = {
+    name: view.product.name,
+    version: '0.1.0',
+    private: true,
+    description: view.product.description ?? view.product.title,
+    type: 'module',
+    engines: { node: '>=20.5.0' },
+    scripts: {
+      build: 'tsc -p tsconfig.json',
+      start: 'tsx src/main.ts',
+      test: 'vitest run',
+      typecheck: 'tsc -p tsconfig.json --noEmit',
+    },
+    devDependencies: {
+      '@types/node': '^20.19.0',
+      tsx: '^4.20.0',
+      typescript: '~5.9.3',
+      vitest: '^4.0.0',
+    },
+  };
+  tree.write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+
+  const tsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      outDir: 'dist',
+      rootDir: '.',
+      types: ['node'],
+    },
+    include: ['src', 'test'],
+  };
+  tree.write('tsconfig.json', `${JSON.stringify(tsconfig, null, 2)}\n`);
+  tree.write('.gitignore', render('gitignore.hbs', view, 'the product'));
+  tree.write('README.md', render('README.md.hbs', view, 'the product'));
+  tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user');
+}

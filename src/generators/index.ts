@@ -1,0 +1,35 @@
+/**
+ * Stage 5: model → virtual file tree. Pure: templates come in as data, nothing is read or written.
+ */
+import type { Model } from '../blueprint/model.js';
+import type { Area } from './areas/area.js';
+import { contractsArea } from './areas/contracts.js';
+import { projectArea } from './areas/project.js';
+import { servicesArea } from './areas/services.js';
+import { stampHeader } from './header.js';
+import { createRenderer } from './templates.js';
+import type { TemplateSet } from './templates.js';
+import { VirtualTree } from './tree.js';
+import { buildView } from './view-model.js';
+
+export { VirtualTree } from './tree.js';
+export type { Ownership, VirtualFile } from './tree.js';
+export type { TemplateSet } from './templates.js';
+
+const areas: readonly Area[] = [projectArea, contractsArea, servicesArea];
+
+export interface GenerateOptions {
+  readonly templates: TemplateSet;
+  readonly generatorVersion: string;
+}
+
+export function generateProduct(model: Model, options: GenerateOptions): VirtualTree {
+  const view = buildView(model, options.generatorVersion);
+  const { render } = createRenderer(options.templates);
+  const tree = new VirtualTree();
+  for (const area of areas) area({ view, render, tree });
+  for (const file of tree.files()) {
+    if (file.owner === 'generated') tree.replace(file.path, stampHeader(file.path, file.content));
+  }
+  return tree;
+}

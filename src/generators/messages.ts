@@ -1,0 +1,197 @@
+/**
+ * The message catalogue of a product: every event and command it exchanges, built-in or from the
+ * blueprint, with its payload fields.
+ */
+import { builtinServices, onboardingTrigger } from '../blueprint/builtins.js';
+import type { Field, Model } from '../blueprint/model.js';
+
+export type MessageKind = 'event' | 'command';
+
+export interface MessageSpec {
+  readonly name: string;
+  readonly kind: MessageKind;
+  readonly builtin: boolean;
+  readonly version: number;
+  readonly description: string;
+  readonly fields: readonly Field[];
+}
+
+const field = (
+  name: string,
+  type: string,
+  flags: { list?: boolean; optional?: boolean } = {},
+): Field => ({
+  name,
+  type,
+  list: flags.list ?? false,
+  optional: flags.optional ?? false,
+});
+
+const reason = [field('reason', 'string', { optional: true })];
+
+/** Payloads of the built-in messages; `json` is an arbitrary JSON object, for built-ins only. */
+const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
+  {
+    name: onboardingTrigger,
+    kind: 'event',
+    description: 'A sign-up was accepted; onboarding starts.',
+    fields: [
+      field('slug', 'string'),
+      field('name', 'string'),
+      field('edition', 'string'),
+      field('ownerEmail', 'email'),
+      field('ownerName', 'string'),
+    ],
+  },
+  {
+    name: 'SubscriptionActivated',
+    kind: 'event',
+    description: "Billing opened a subscription to the tenant's edition.",
+    fields: [
+      field('subscriptionId', 'uuid'),
+      field('edition', 'string'),
+      field('amount', 'number'),
+      field('currency', 'string'),
+      field('interval', 'string'),
+      field('trialEndsAt', 'datetime', { optional: true }),
+    ],
+  },
+  {
+    name: 'EntitlementsApplied',
+    kind: 'event',
+    description: "Configuration applied the edition's features, limits and flags.",
+    fields: [
+      field('edition', 'string'),
+      field('features', 'string', { list: true }),
+      field('limits', 'json'),
+      field('flags', 'json'),
+    ],
+  },
+  {
+    name: 'UserInvited',
+    kind: 'event',
+    description: 'Identity invited the owner user with an activation token.',
+    fields: [
+      field('userId', 'uuid'),
+      field('email', 'email'),
+      field('name', 'string'),
+      field('activationToken', 'string'),
+    ],
+  },
+  {
+    name: 'NotificationSent',
+    kind: 'event',
+    description: 'Notification delivered a message.',
+    fields: [
+      field('notificationId', 'uuid'),
+      field('channel', 'string'),
+      field('to', 'email'),
+      field('template', 'string'),
+    ],
+  },
+  {
+    name: 'TenantProvisioned',
+    kind: 'event',
+    description: 'Every onboarding step succeeded; the tenant is Active.',
+    fields: [field('edition', 'string')],
+  },
+  {
+    name: 'TenantProvisioningFailed',
+    kind: 'event',
+    description: 'A step failed irrecoverably; completed steps were compensated.',
+    fields: [field('reason', 'string'), field('failedStep', 'string', { optional: true })],
+  },
+  {
+    name: 'TenantProvisioningTimedOut',
+    kind: 'event',
+    description: 'Onboarding did not finish within its timeout.',
+    fields: [field('timeoutMs', 'integer'), field('pendingSteps', 'string', { list: true })],
+  },
+  {
+    name: 'TenantSuspended',
+    kind: 'event',
+    description: 'The tenant was suspended.',
+    fields: reason,
+  },
+  {
+    name: 'TenantReinstated',
+    kind: 'event',
+    description: 'The tenant was reinstated.',
+    fields: reason,
+  },
+  {
+    name: 'TenantDecommissioned',
+    kind: 'event',
+    description: 'The tenant was closed.',
+    fields: reason,
+  },
+  {
+    name: 'AuditEntryRecorded',
+    kind: 'event',
+    description: 'A state change was written to the audit trail.',
+    fields: [
+      field('entryId', 'uuid'),
+      field('action', 'string'),
+      field('fromState', 'string', { optional: true }),
+      field('toState', 'string', { optional: true }),
+    ],
+  },
+  {
+    name: 'PaymentPastDue',
+    kind: 'event',
+    description: "The payment provider reports the tenant's invoice as past due.",
+    fields: [field('invoiceId', 'string', { optional: true })],
+  },
+  {
+    name: 'PaymentSettled',
+    kind: 'event',
+    description: 'The past-due invoice was paid.',
+    fields: [field('invoiceId', 'string', { optional: true })],
+  },
+  ...Object.values(builtinServices).flatMap((service) =>
+    'compensate' in service
+      ? [
+          {
+            name: service.compensate,
+            kind: 'command' as const,
+            description: `Undo: ${service.does}.`,
+            fields: reason,
+          },
+        ]
+      : [],
+  ),
+];
+
+/** Every message of the product, sorted by name. */
+export function messageCatalog(model: Model): MessageSpec[] {
+  const specs = new Map<string, MessageSpec>();
+  for (const message of builtinMessages)
+    specs.set(message.name, { ...message, builtin: true, version: 1 });
+
+  const commands = new Set<string>();
+  for (const workflow of model.workflows)
+    if (workflow.kind === 'domain') commands.add(workflow.trigger);
+  for (const workflow of model.workflows) {
+    for (const step of [...workflow.steps, ...workflow.reactions])
+      if (step.compensate) commands.add(step.compensate);
+  }
+  const declared = new Map(model.messages.map((message) => [message.name, message]));
+  const names = new Set<string>([...declared.keys(), ...commands]);
+  for (const workflow of model.workflows) {
+    for (const step of [...workflow.steps, ...workflow.reactions])
+      if (step.emits) names.add(step.emits);
+  }
+  for (const name of names) {
+    if (specs.has(name)) continue;
+    const declaration = declared.get(name);
+    specs.set(name, {
+      name,
+      kind: commands.has(name) ? 'command' : 'event',
+      builtin: false,
+      version: declaration?.version ?? 1,
+      description: declaration?.description ?? '',
+      fields: declaration?.payload ?? [],
+    });
+  }
+  return [...specs.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+}

@@ -1,0 +1,148 @@
+/**
+ * Model → view-model: everything a template prints, computed here so that templates only
+ * substitute. Lists are sorted; names are cased.
+ */
+import { isBuiltinService } from '../blueprint/builtins.js';
+import type { Field, Model, Step } from '../blueprint/model.js';
+import { messageCatalog } from './messages.js';
+import type { MessageSpec } from './messages.js';
+import { camelCase, pascalCase } from './names.js';
+
+export interface FieldView {
+  readonly name: string;
+  /** The blueprint's scalar type (`uuid`, `integer`, …). */
+  readonly type: string;
+  readonly list: boolean;
+  readonly tsType: string;
+  readonly optional: boolean;
+  readonly schema: object;
+}
+
+export interface MessageView {
+  readonly name: string;
+  readonly kind: MessageSpec['kind'];
+  readonly builtin: boolean;
+  readonly version: number;
+  readonly description: string;
+  readonly fields: readonly FieldView[];
+  readonly schema: object;
+}
+
+export interface StepView {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly kind: Step['kind'];
+  readonly method: string;
+  readonly on: string;
+  readonly emits: string | null;
+  readonly compensate: string | null;
+  readonly compensateMethod: string | null;
+  readonly description: string;
+}
+
+export interface ServiceView {
+  readonly name: string;
+  readonly typeName: string;
+  readonly variableName: string;
+  readonly steps: readonly StepView[];
+  /** Messages the service's handlers receive or return, for its imports. */
+  readonly messages: readonly string[];
+}
+
+export interface ProductView {
+  readonly product: Model['product'];
+  readonly generatorVersion: string;
+  readonly tenancy: Model['tenancy'];
+  readonly messages: readonly MessageView[];
+  readonly domainServices: readonly ServiceView[];
+  readonly model: Model;
+}
+
+const scalar: Record<string, { ts: string; schema: object }> = {
+  uuid: { ts: 'string', schema: { type: 'string', format: 'uuid' } },
+  string: { ts: 'string', schema: { type: 'string', maxLength: 1000 } },
+  text: { ts: 'string', schema: { type: 'string' } },
+  email: { ts: 'string', schema: { type: 'string', format: 'email' } },
+  url: { ts: 'string', schema: { type: 'string', format: 'uri' } },
+  datetime: { ts: 'string', schema: { type: 'string', format: 'date-time' } },
+  date: { ts: 'string', schema: { type: 'string', format: 'date' } },
+  integer: { ts: 'number', schema: { type: 'integer' } },
+  number: { ts: 'number', schema: { type: 'number' } },
+  boolean: { ts: 'boolean', schema: { type: 'boolean' } },
+  json: { ts: 'Record<string, unknown>', schema: { type: 'object' } },
+};
+
+function fieldView(field: Field): FieldView {
+  const base = scalar[field.type];
+  if (!base) throw new Error(`unknown field type \`${field.type}\` of field \`${field.name}\``);
+  return {
+    name: field.name,
+    type: field.type,
+    list: field.list,
+    tsType: field.list ? `${base.ts.includes(' ') ? `(${base.ts})` : base.ts}[]` : base.ts,
+    optional: field.optional,
+    schema: field.list ? { type: 'array', items: base.schema } : base.schema,
+  };
+}
+
+function messageView(spec: MessageSpec): MessageView {
+  const fields = spec.fields.map(fieldView);
+  return {
+    ...spec,
+    fields,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: fields.filter((f) => !f.optional).map((f) => f.name),
+      properties: Object.fromEntries(fields.map((f) => [f.name, f.schema])),
+    },
+  };
+}
+
+function stepView(step: Step): StepView {
+  return {
+    id: step.id,
+    workflowId: step.workflowId,
+    kind: step.kind,
+    method: camelCase(`on-${step.id}`),
+    on: step.on,
+    emits: step.emits ?? null,
+    compensate: step.compensate ?? null,
+    compensateMethod: step.compensate ? camelCase(step.compensate) : null,
+    description: step.description ?? '',
+  };
+}
+
+export function buildView(model: Model, generatorVersion: string): ProductView {
+  const byService = new Map<string, Step[]>();
+  for (const workflow of model.workflows) {
+    for (const step of [...workflow.steps, ...workflow.reactions]) {
+      if (isBuiltinService(step.service)) continue;
+      byService.set(step.service, [...(byService.get(step.service) ?? []), step]);
+    }
+  }
+  const domainServices = [...byService.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, steps]): ServiceView => {
+      const views = steps.map(stepView);
+      const messages = new Set<string>();
+      for (const step of views) {
+        for (const name of [step.on, step.emits, step.compensate]) if (name) messages.add(name);
+      }
+      return {
+        name,
+        typeName: pascalCase(name),
+        variableName: camelCase(name),
+        steps: views,
+        messages: [...messages].sort(),
+      };
+    });
+  return {
+    product: model.product,
+    generatorVersion,
+    tenancy: model.tenancy,
+    messages: messageCatalog(model).map(messageView),
+    domainServices,
+    model,
+  };
+}
