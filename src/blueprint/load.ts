@@ -33,7 +33,7 @@ export interface LoadedBlueprint {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const yamlCodes: Record<string, { code: string; hint?: string }> = {
+const yamlCodes: Record<string, { code: string; message?: string; hint?: string }> = {
   TAB_AS_INDENT: {
     code: 'yaml-tab',
     hint: 'YAML indents with spaces only: replace the tab with spaces.',
@@ -44,11 +44,14 @@ const yamlCodes: Record<string, { code: string; hint?: string }> = {
   },
   MULTIPLE_DOCS: {
     code: 'yaml-multiple-documents',
+    message: 'the file holds more than one document',
     hint: 'A blueprint is one YAML document: remove the extra `---` separators.',
   },
 };
 
-export function loadBlueprint(path: string, text: string): LoadedBlueprint {
+export function loadBlueprint(path: string, input: string): LoadedBlueprint {
+  // Editors do not count a byte-order mark as a column, so positions must not either.
+  const text = input.startsWith('\uFEFF') ? input.slice(1) : input;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const source = makeSource(path, text, doc, lineCounter);
@@ -64,7 +67,7 @@ export function loadBlueprint(path: string, text: string): LoadedBlueprint {
     return {
       code: known?.code ?? 'yaml-syntax',
       severity: 'error',
-      message: `YAML: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
+      message: `YAML: ${known?.message ?? firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
       pointer: '',
       offset: error.pos[0],
       ...(known?.hint === undefined ? flowHint(text, error.pos[0]) : { hint: known.hint }),

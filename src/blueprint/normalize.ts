@@ -94,17 +94,12 @@ function normalizeEdition(id: string, edition: Raw): Edition {
       interval: price.interval === 'year' ? 'year' : 'month',
     },
     features: names(edition.features, `${pointer}/features`),
-    limits: Object.entries(record(edition.limits)).flatMap(([limit, max]) =>
-      typeof max === 'number' || max === 'unlimited'
-        ? [
-            {
-              id: limit,
-              max: max === 'unlimited' ? null : max,
-              pointer: `${pointer}${pointerOf(['limits', limit])}`,
-            },
-          ]
-        : [],
-    ),
+    // A malformed limit keeps its id (the schema reports its value), so it is not also missing.
+    limits: Object.entries(record(edition.limits)).map(([limit, max]) => ({
+      id: limit,
+      max: typeof max === 'number' ? max : null,
+      pointer: `${pointer}${pointerOf(['limits', limit])}`,
+    })),
     pointer,
   };
 }

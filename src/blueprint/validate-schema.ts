@@ -102,7 +102,10 @@ function toDiagnostic(error: ErrorObject): Diagnostic[] {
     }
     case 'required': {
       const key = String(error.params.missingProperty);
+      // The pointer names the absent key (printed at its parent), so that the parent's other
+      // values are still checked by the rules.
       return error_('missing-key', `${where} is missing the required key \`${key}\``, {
+        pointer: `${pointer}${pointerOf([key])}`,
         hint: `add \`${key}:\` to ${where}`,
       });
     }
@@ -172,7 +175,7 @@ function toDiagnostic(error: ErrorObject): Diagnostic[] {
       const description = (error.parentSchema as { description?: string } | undefined)?.description;
       return error_(
         'invalid-value',
-        `${where} is not valid: ${describeValue(error.data)}${description ? ` (expected ${lowerFirst(description)})` : ''}`,
+        `${where} is not valid: ${describeValue(error.data)}${description ? ` (expected ${lowerFirst(description).replace(/\.$/, '')})` : ''}`,
       );
     }
     default:

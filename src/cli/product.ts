@@ -36,6 +36,8 @@ export async function renderProduct(
   const generatorVersion = readPackageVersion();
   const tree = generateProduct(checked.model, { templates: loadTemplates(), generatorVersion });
   await formatTree(tree);
+  // The blueprint is the user's: `new` copies it in, and no run ever writes it again.
+  tree.write(blueprintFile, text, 'user');
   return { files: tree.files(), blueprintHash: hashContent(text), generatorVersion };
 }
 

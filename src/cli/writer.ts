@@ -89,7 +89,7 @@ export function applyChanges(
 
 function rollback(root: string, journal: Journal): void {
   const tx = join(root, txDir);
-  for (const path of journal.created) rmSync(join(root, path), { force: true });
+  for (const path of journal.created) removeIfPresent(join(root, path));
   for (const path of journal.backedUp) {
     const backup = join(tx, 'old', path);
     if (!existsSync(backup)) continue;
@@ -97,6 +97,15 @@ function rollback(root: string, journal: Journal): void {
     renameSync(backup, join(root, path));
   }
   rmSync(tx, { recursive: true, force: true });
+}
+
+/** Removes a file; a path that cannot exist (a missing or non-directory parent) is fine. */
+function removeIfPresent(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+  }
 }
 
 function writeFileEnsuringDir(path: string, content: string | Buffer): void {

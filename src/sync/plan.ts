@@ -44,7 +44,12 @@ export function pathsToRead(
   previous: Manifest | undefined,
 ): string[] {
   return [
-    ...new Set([...files.map((f) => f.path), ...Object.keys(previous?.files ?? {}), manifestPath]),
+    ...new Set([
+      ...files.map((f) => f.path),
+      ...Object.keys(previous?.files ?? {}),
+      ...(previous?.userFiles ?? []),
+      manifestPath,
+    ]),
   ].sort();
 }
 

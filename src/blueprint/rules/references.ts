@@ -8,6 +8,7 @@ export const unknownEdition: Rule = {
   description: '`tenancy.defaultEdition` and every flag edition name an edition under `editions`.',
   check({ model, report }) {
     const editions = model.editions.map((edition) => edition.id);
+    if (editions.length === 0) return; // the schema requires at least one edition
     const { defaultEdition } = model.tenancy;
     if (defaultEdition && !editions.includes(defaultEdition)) {
       report({

@@ -53,7 +53,7 @@ export const builtinServiceContract: Rule = {
   check({ model, report }) {
     for (const step of allSteps(model)) {
       if (isBuiltinService(step.service)) checkBuiltinStep(step, builtinServices[step.service]);
-      else if (step.emits && serviceOfEvent.has(step.emits)) {
+      else if (step.service && step.emits && serviceOfEvent.has(step.emits)) {
         const owner = serviceOfEvent.get(step.emits)!;
         report({
           code: 'builtin-service-contract',

@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { paint } from '../output.js';
 import type { Output } from '../output.js';
-import { blueprintFile, renderProduct } from '../product.js';
+import { renderProduct } from '../product.js';
 import { applyChanges } from '../writer.js';
 import { printPlan, reportConflicts } from './generate.js';
 
@@ -28,7 +28,7 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
   }
   const text = readTextFile(options.blueprint, 'blueprint');
   const product = await renderProduct(options.blueprint, text, output);
-  const files = [{ path: blueprintFile, content: text, owner: 'user' as const }, ...product.files];
+  const { files } = product;
   const plan = planChanges({
     files,
     previous: undefined,
@@ -49,7 +49,7 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
     path: manifestPath,
     content: serializeManifest(plan.manifest),
   });
-  output.out(`Created ${product.files.length + 1} files in ${dir}.\n`);
+  output.out(`Created ${files.length} files in ${dir}.\n`);
 
   if (!options.skipInstall) await install(root, output);
   output.out(
