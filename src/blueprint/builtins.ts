@@ -32,6 +32,23 @@ export const platformEvents: ReadonlySet<string> = new Set<BuiltinEvent>([
   'PaymentSettled',
 ]);
 
+/**
+ * Messages the runtime exchanges internally (step outcomes, timeouts, operator commands). A
+ * blueprint may not declare, emit or otherwise claim them.
+ */
+export const internalMessages: ReadonlySet<string> = new Set([
+  'StepFailed',
+  'StepCompensated',
+  'WorkflowTimeoutElapsed',
+  'WorkflowCompleted',
+  'WorkflowFailed',
+  'SuspendTenant',
+  'ReinstateTenant',
+  'DecommissionTenant',
+  'RetryProvisioning',
+  'ChangeEdition',
+]);
+
 /** The trigger of the onboarding workflow. */
 export const onboardingTrigger = 'TenantRegistered';
 

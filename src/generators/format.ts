@@ -20,7 +20,7 @@ export async function formatTree(tree: VirtualTree): Promise<void> {
   await Promise.all(
     tree.files().map(async (file) => {
       const parser = parsers.find(([pattern]) => pattern.test(file.path))?.[1];
-      if (!parser) return;
+      if (!parser || file.preformatted) return;
       try {
         tree.replace(file.path, await format(file.content, { ...prettierOptions, parser }));
       } catch (error) {

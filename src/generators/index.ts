@@ -5,7 +5,9 @@ import type { Model } from '../blueprint/model.js';
 import type { Area } from './areas/area.js';
 import { contractsArea } from './areas/contracts.js';
 import { projectArea } from './areas/project.js';
+import { sagaArea } from './areas/saga.js';
 import { servicesArea } from './areas/services.js';
+import { staticArea } from './areas/static.js';
 import { stampHeader } from './header.js';
 import { createRenderer } from './templates.js';
 import type { TemplateSet } from './templates.js';
@@ -16,7 +18,7 @@ export { VirtualTree } from './tree.js';
 export type { Ownership, VirtualFile } from './tree.js';
 export type { TemplateSet } from './templates.js';
 
-const areas: readonly Area[] = [projectArea, contractsArea, servicesArea];
+const areas: readonly Area[] = [staticArea, projectArea, contractsArea, sagaArea, servicesArea];
 
 export interface GenerateOptions {
   readonly templates: TemplateSet;
@@ -27,7 +29,7 @@ export function generateProduct(model: Model, options: GenerateOptions): Virtual
   const view = buildView(model, options.generatorVersion);
   const { render } = createRenderer(options.templates);
   const tree = new VirtualTree();
-  for (const area of areas) area({ view, render, tree });
+  for (const area of areas) area({ view, render, templates: options.templates, tree });
   for (const file of tree.files()) {
     if (file.owner === 'generated') tree.replace(file.path, stampHeader(file.path, file.content));
   }

@@ -148,6 +148,73 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
     description: 'The past-due invoice was paid.',
     fields: [field('invoiceId', 'string', { optional: true })],
   },
+  // Internal messages of the runtime: step outcomes, timeouts, operator commands.
+  {
+    name: 'StepFailed',
+    kind: 'event',
+    description: 'A step failed irrecoverably; its workflow compensates.',
+    fields: [
+      field('workflow', 'string'),
+      field('workflowId', 'string'),
+      field('stepId', 'string'),
+      field('errorType', 'string'),
+      field('reason', 'string'),
+    ],
+  },
+  {
+    name: 'StepCompensated',
+    kind: 'event',
+    description: 'A compensation finished.',
+    fields: [field('workflow', 'string'), field('workflowId', 'string'), field('stepId', 'string')],
+  },
+  {
+    name: 'WorkflowTimeoutElapsed',
+    kind: 'event',
+    description: 'The timeout of a workflow run fired; ignored unless its token is still current.',
+    fields: [field('workflow', 'string'), field('workflowId', 'string'), field('token', 'string')],
+  },
+  {
+    name: 'WorkflowCompleted',
+    kind: 'event',
+    description: 'Every step of a domain workflow run succeeded.',
+    fields: [field('workflow', 'string'), field('workflowId', 'string')],
+  },
+  {
+    name: 'WorkflowFailed',
+    kind: 'event',
+    description: 'A domain workflow run failed and was compensated.',
+    fields: [field('workflow', 'string'), field('workflowId', 'string'), field('reason', 'string')],
+  },
+  {
+    name: 'SuspendTenant',
+    kind: 'command',
+    description: 'Operator: suspend an Active tenant.',
+    fields: reason,
+  },
+  {
+    name: 'ReinstateTenant',
+    kind: 'command',
+    description: 'Operator: reinstate a Suspended tenant.',
+    fields: reason,
+  },
+  {
+    name: 'DecommissionTenant',
+    kind: 'command',
+    description: 'Operator: close the tenant, compensating its steps.',
+    fields: reason,
+  },
+  {
+    name: 'RetryProvisioning',
+    kind: 'command',
+    description: 'Operator: re-run the steps that did not succeed.',
+    fields: [],
+  },
+  {
+    name: 'ChangeEdition',
+    kind: 'command',
+    description: 'Operator: move the tenant to another edition.',
+    fields: [field('edition', 'string')],
+  },
   ...Object.values(builtinServices).flatMap((service) =>
     'compensate' in service
       ? [

@@ -10,17 +10,24 @@ export interface VirtualFile {
   readonly path: string;
   readonly content: string;
   readonly owner: Ownership;
+  /** Copied from a template that is already formatted: the format stage skips it. */
+  readonly preformatted?: boolean;
 }
 
 export class VirtualTree {
   readonly #files = new Map<string, VirtualFile>();
 
-  write(path: string, content: string, owner: Ownership = 'generated'): void {
+  write(
+    path: string,
+    content: string,
+    owner: Ownership = 'generated',
+    options: { preformatted?: boolean } = {},
+  ): void {
     if (this.#files.has(path)) throw new Error(`two generators wrote \`${path}\``);
     if (path.startsWith('/') || path.split('/').includes('..')) {
       throw new Error(`generated path \`${path}\` escapes the product directory`);
     }
-    this.#files.set(path, { path, content, owner });
+    this.#files.set(path, { path, content, owner, ...options });
   }
 
   replace(path: string, content: string): void {

@@ -3,7 +3,7 @@
  * substitute. Lists are sorted; names are cased.
  */
 import { isBuiltinService } from '../blueprint/builtins.js';
-import type { Field, Model, Step } from '../blueprint/model.js';
+import type { Field, Model, Step, Workflow } from '../blueprint/model.js';
 import { messageCatalog } from './messages.js';
 import type { MessageSpec } from './messages.js';
 import { camelCase, pascalCase } from './names.js';
@@ -49,12 +49,21 @@ export interface ServiceView {
   readonly messages: readonly string[];
 }
 
+export interface WorkflowView {
+  readonly id: string;
+  /** The property name in `workflows` (quoted when the id is kebab-case). */
+  readonly jsonKey: string;
+  readonly variableName: string;
+  readonly definition: object;
+}
+
 export interface ProductView {
   readonly product: Model['product'];
   readonly generatorVersion: string;
   readonly tenancy: Model['tenancy'];
   readonly messages: readonly MessageView[];
   readonly domainServices: readonly ServiceView[];
+  readonly workflows: readonly WorkflowView[];
   readonly model: Model;
 }
 
@@ -113,6 +122,33 @@ function stepView(step: Step): StepView {
   };
 }
 
+function workflowView(workflow: Workflow): WorkflowView {
+  const step = (s: Step) => ({
+    id: s.id,
+    workflow: s.workflowId,
+    kind: s.kind,
+    service: s.service,
+    builtin: isBuiltinService(s.service),
+    on: s.on,
+    emits: s.emits ?? null,
+    compensate: s.compensate ?? null,
+    retry: s.retry,
+  });
+  return {
+    id: workflow.id,
+    jsonKey: /^[A-Za-z_$][\w$]*$/.test(workflow.id) ? workflow.id : `'${workflow.id}'`,
+    variableName: `${camelCase(workflow.id)}Workflow`,
+    definition: {
+      id: workflow.id,
+      kind: workflow.kind,
+      trigger: workflow.trigger,
+      timeoutMs: workflow.timeoutMs,
+      steps: workflow.steps.map(step),
+      reactions: workflow.reactions.map(step),
+    },
+  };
+}
+
 export function buildView(model: Model, generatorVersion: string): ProductView {
   const byService = new Map<string, Step[]>();
   for (const workflow of model.workflows) {
@@ -143,6 +179,7 @@ export function buildView(model: Model, generatorVersion: string): ProductView {
     tenancy: model.tenancy,
     messages: messageCatalog(model).map(messageView),
     domainServices,
+    workflows: model.workflows.map(workflowView),
     model,
   };
 }

@@ -1,4 +1,4 @@
-import type { Renderer } from '../templates.js';
+import type { Renderer, TemplateSet } from '../templates.js';
 import type { VirtualTree } from '../tree.js';
 import type { ProductView } from '../view-model.js';
 
@@ -6,6 +6,7 @@ import type { ProductView } from '../view-model.js';
 export interface AreaContext {
   readonly view: ProductView;
   readonly render: Renderer['render'];
+  readonly templates: TemplateSet;
   readonly tree: VirtualTree;
 }
 

@@ -3,10 +3,6 @@ import type { AreaContext } from './area.js';
 
 export function contractsArea({ view, render, tree }: AreaContext): void {
   tree.write(
-    'src/contracts/envelope.ts',
-    render('src/contracts/envelope.ts.hbs', view, 'the envelope'),
-  );
-  tree.write(
     'src/contracts/messages.ts',
     render('src/contracts/messages.ts.hbs', view, 'the messages'),
   );

@@ -15,7 +15,14 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       test: 'vitest run',
       typecheck: 'tsc -p tsconfig.json --noEmit',
     },
+    dependencies: {
+      ajv: '^8.17.1',
+      'ajv-formats': '^3.0.1',
+      'better-sqlite3': '^12.4.1',
+      fastify: '^5.6.1',
+    },
     devDependencies: {
+      '@types/better-sqlite3': '^7.6.13',
       '@types/node': '^20.19.0',
       tsx: '^4.20.0',
       typescript: '~5.9.3',
@@ -42,6 +49,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   };
   tree.write('tsconfig.json', `${JSON.stringify(tsconfig, null, 2)}\n`);
   tree.write('.gitignore', render('gitignore.hbs', view, 'the product'));
+  // Native modules (better-sqlite3) are compiled here, never downloaded as prebuilt binaries.
+  tree.write('.npmrc', 'build-from-source=true\n');
   tree.write('README.md', render('README.md.hbs', view, 'the product'));
   tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user');
 }

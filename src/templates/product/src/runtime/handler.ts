@@ -1,0 +1,51 @@
+/**
+ * What message handlers see. The runtime (runtime.ts) calls a handler inside one store
+ * transaction: the inbox entry of the message, every state change the handler makes through
+ * `tx`, and every message it publishes or schedules commit together, and the messages are
+ * dispatched after commit.
+ */
+import type { Envelope, TenantId } from '../contracts/envelope.js';
+import type { MessageType, PayloadOf } from '../contracts/messages.js';
+import type { RetryPolicy } from '../saga/definition.js';
+import type { Tx } from './store.js';
+
+export interface HandlerContext<M extends Envelope = Envelope> {
+  readonly message: M;
+  /** 1 for the first delivery to this endpoint. */
+  readonly attempt: number;
+  readonly endpoint: string;
+  readonly now: Date;
+  readonly tx: Tx;
+  /** Queues a message caused by the one being handled (same correlation and trace). */
+  publish<T extends MessageType>(
+    type: T,
+    payload: PayloadOf[T],
+    options?: { readonly tenantId?: TenantId },
+  ): Envelope<T, PayloadOf[T]>;
+  /** Queues a message caused by this one, delivered at `dueAt` (to `endpoint` only, if given). */
+  schedule<T extends MessageType>(
+    type: T,
+    payload: PayloadOf[T],
+    options: { readonly dueAt: Date; readonly id?: string; readonly endpoint?: string },
+  ): Envelope<T, PayloadOf[T]>;
+}
+
+export type MessageHandler = (ctx: HandlerContext) => Promise<void>;
+
+export interface EndpointDefinition {
+  /** Unique; names the queue, the inbox scope and the dead letters. */
+  readonly name: string;
+  /** Message types the endpoint receives. */
+  readonly types: readonly string[];
+  readonly handle: MessageHandler;
+  readonly retry: RetryPolicy;
+  readonly concurrency?: number;
+}
+
+/** A failure that retrying cannot fix: the message is dead-lettered at once. */
+export class PermanentError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}

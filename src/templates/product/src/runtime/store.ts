@@ -1,0 +1,147 @@
+/**
+ * The store port: everything the product keeps. Every adapter (sqlite, postgres) passes the same
+ * contract suite in test/runtime/store.contract.ts.
+ *
+ * State changes happen in a `transaction`: the saga's new state, the inbox entry of the message
+ * that caused it, the outbox messages it sends, scheduled messages and audit entries commit
+ * together or not at all.
+ */
+import type { Envelope } from '../contracts/envelope.js';
+
+/** Saved state of one saga or workflow instance. */
+export interface SagaRecord<State = unknown> {
+  readonly type: string;
+  readonly id: string;
+  readonly tenantId: string;
+  readonly state: State;
+  /** Incremented on every save; a save with a stale version fails with `ConcurrencyConflict`. */
+  readonly version: number;
+  readonly updatedAt: string;
+}
+
+export class ConcurrencyConflict extends Error {
+  constructor(
+    readonly type: string,
+    readonly id: string,
+  ) {
+    super(`${type} ${id} was changed concurrently`);
+    this.name = 'ConcurrencyConflict';
+  }
+}
+
+export interface OutboxRecord {
+  readonly id: number;
+  readonly envelope: Envelope;
+}
+
+export interface ScheduledRecord {
+  readonly id: string;
+  readonly dueAt: string;
+  /** The endpoint to deliver to; `null` to publish to every subscriber. */
+  readonly endpoint: string | null;
+  readonly envelope: Envelope;
+  readonly attempt: number;
+}
+
+export interface AuditEntry {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly correlationId: string;
+  /** The message that caused the entry. */
+  readonly causationId: string;
+  readonly action: string;
+  readonly fromState: string | null;
+  readonly toState: string | null;
+  readonly detail: Record<string, unknown>;
+  readonly at: string;
+}
+
+export interface DeadLetter {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly envelope: Envelope;
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly attempts: number;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+}
+
+/** A document of a service, scoped to a tenant (`tenant_id` on every row under pooled isolation). */
+export interface RecordDoc<Data = Record<string, unknown>> {
+  readonly collection: string;
+  readonly tenantId: string;
+  readonly id: string;
+  readonly data: Data;
+}
+
+export interface Tx {
+  /** Records that `endpoint` processed `eventId`; false when it already had (a duplicate). */
+  markProcessed(endpoint: string, eventId: string): Promise<boolean>;
+  loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
+  /** Inserts (expectedVersion 0) or updates a saga; throws `ConcurrencyConflict` on a stale version. */
+  saveSaga<State>(
+    record: Omit<SagaRecord<State>, 'version' | 'updatedAt'>,
+    expectedVersion: number,
+  ): Promise<void>;
+  /** Queues a message to publish after commit. */
+  enqueue(envelope: Envelope): Promise<void>;
+  schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void>;
+  cancelScheduled(id: string): Promise<void>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  addDeadLetter(letter: DeadLetter): Promise<void>;
+  removeDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  getRecord<Data>(collection: string, tenantId: string, id: string): Promise<RecordDoc<Data> | undefined>;
+  putRecord<Data>(record: RecordDoc<Data>): Promise<void>;
+  listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
+  /**
+   * Claims `key` in `scope` (a unique slug, an idempotency key) for `owner`. Returns the owner
+   * that holds it: `owner` itself when the claim succeeded.
+   */
+  claimUnique(scope: string, key: string, owner: string): Promise<string>;
+  /**
+   * Adds `amount` to a counter unless the result would exceed `max` (`null`: no cap), atomically.
+   * Returns the new value, or `undefined` when refused.
+   */
+  addToCounter(tenantId: string, name: string, amount: number, max: number | null): Promise<number | undefined>;
+}
+
+export interface SagaQuery {
+  readonly type: string;
+  /** Only sagas whose JSON state has this `state` field value. */
+  readonly state?: string;
+  readonly tenantId?: string;
+  readonly limit: number;
+  /** Opaque: the `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema; safe to run concurrently from several processes. */
+  migrate(): Promise<void>;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+
+  /** Outbox messages not yet confirmed by the transport, oldest first. */
+  pendingOutbox(limit: number): Promise<OutboxRecord[]>;
+  markDispatched(ids: readonly number[]): Promise<void>;
+  /** Removes and returns scheduled messages due at `now`; each is claimed by one caller only. */
+  claimDue(now: Date, limit: number): Promise<ScheduledRecord[]>;
+  /** When the next scheduled message is due, if any. */
+  nextDue(): Promise<Date | undefined>;
+
+  getSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
+  listSagas<State>(query: SagaQuery): Promise<{ items: SagaRecord<State>[]; nextCursor?: string }>;
+  /** Counts sagas of `type` per `state` field value (for metrics). */
+  countSagas(type: string): Promise<Record<string, number>>;
+  timeline(tenantId: string): Promise<AuditEntry[]>;
+  listDeadLetters(filter?: { tenantId?: string; type?: string }): Promise<DeadLetter[]>;
+  getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  getRecord<Data>(collection: string, tenantId: string, id: string): Promise<RecordDoc<Data> | undefined>;
+  listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
+  counters(tenantId: string): Promise<Record<string, number>>;
+
+  /** Deletes inbox and dispatched outbox rows older than `olderThan`. */
+  prune(olderThan: Date): Promise<{ inbox: number; outbox: number }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,45 @@
+/**
+ * The transport port: how messages move between endpoints. Every adapter (memory, rabbitmq)
+ * passes the same contract suite in test/runtime/transport.contract.ts.
+ */
+import type { Envelope } from '../contracts/envelope.js';
+
+/** A message handed to one endpoint, with its delivery metadata. */
+export interface Delivery {
+  readonly envelope: Envelope;
+  /** 1 for the first delivery of this message to this endpoint, then 2, 3, … on retries. */
+  readonly attempt: number;
+}
+
+/** Resolving acknowledges the delivery; rejecting makes the transport deliver it again later. */
+export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** How many deliveries the endpoint handles at once. */
+  readonly concurrency?: number;
+}
+
+export interface Transport {
+  readonly kind: 'memory' | 'rabbitmq';
+  /**
+   * Declares an endpoint (a queue) that receives every published message of the listed types.
+   * Called for every endpoint before `start`.
+   */
+  subscribe(
+    endpoint: string,
+    types: readonly string[],
+    handler: DeliveryHandler,
+    options?: SubscribeOptions,
+  ): Promise<void>;
+  /**
+   * Publishes to every endpoint subscribed to the message's type. Resolves once the transport
+   * has taken responsibility for it: durably queued (rabbitmq), or handled by every endpoint
+   * (memory, which keeps nothing across a crash; the outbox re-publishes what it did not confirm).
+   */
+  publish(envelope: Envelope): Promise<void>;
+  /** Delivers to one endpoint only: retries and dead-letter replays. */
+  send(endpoint: string, delivery: Delivery): Promise<void>;
+  start(): Promise<void>;
+  /** Stops taking deliveries and waits for the ones in flight. */
+  stop(): Promise<void>;
+}
