@@ -3,6 +3,7 @@
  */
 import type { Model } from '../blueprint/model.js';
 import type { Area } from './areas/area.js';
+import { catalogArea } from './areas/catalog.js';
 import { contractsArea } from './areas/contracts.js';
 import { projectArea } from './areas/project.js';
 import { sagaArea } from './areas/saga.js';
@@ -18,7 +19,14 @@ export { VirtualTree } from './tree.js';
 export type { Ownership, VirtualFile } from './tree.js';
 export type { TemplateSet } from './templates.js';
 
-const areas: readonly Area[] = [staticArea, projectArea, contractsArea, sagaArea, servicesArea];
+const areas: readonly Area[] = [
+  staticArea,
+  projectArea,
+  catalogArea,
+  contractsArea,
+  sagaArea,
+  servicesArea,
+];
 
 export interface GenerateOptions {
   readonly templates: TemplateSet;

@@ -57,6 +57,13 @@ export interface WorkflowView {
   readonly definition: object;
 }
 
+export interface CatalogView {
+  readonly features: Record<string, { title: string; description: string }>;
+  readonly limitIds: readonly string[];
+  readonly editions: Record<string, object>;
+  readonly flags: Record<string, { default: boolean; editions: readonly string[] }>;
+}
+
 export interface ProductView {
   readonly product: Model['product'];
   readonly generatorVersion: string;
@@ -64,6 +71,7 @@ export interface ProductView {
   readonly messages: readonly MessageView[];
   readonly domainServices: readonly ServiceView[];
   readonly workflows: readonly WorkflowView[];
+  readonly catalog: CatalogView;
   readonly model: Model;
 }
 
@@ -149,6 +157,37 @@ function workflowView(workflow: Workflow): WorkflowView {
   };
 }
 
+function catalogView(model: Model): CatalogView {
+  const limitIds = [...new Set(model.editions.flatMap((e) => e.limits.map((l) => l.id)))].sort();
+  return {
+    features: Object.fromEntries(
+      model.features.map((f) => [f.id, { title: f.title, description: f.description ?? '' }]),
+    ),
+    limitIds,
+    editions: Object.fromEntries(
+      model.editions.map((edition) => [
+        edition.id,
+        {
+          id: edition.id,
+          title: edition.title,
+          trialDays: edition.trialDays,
+          price: edition.price,
+          features: edition.features.map((f) => f.id),
+          limits: Object.fromEntries(
+            limitIds.map((id) => [id, edition.limits.find((l) => l.id === id)?.max ?? null]),
+          ),
+        },
+      ]),
+    ),
+    flags: Object.fromEntries(
+      model.flags.map((flag) => [
+        flag.id,
+        { default: flag.default, editions: flag.editions.map((e) => e.id) },
+      ]),
+    ),
+  };
+}
+
 export function buildView(model: Model, generatorVersion: string): ProductView {
   const byService = new Map<string, Step[]>();
   for (const workflow of model.workflows) {
@@ -180,6 +219,7 @@ export function buildView(model: Model, generatorVersion: string): ProductView {
     messages: messageCatalog(model).map(messageView),
     domainServices,
     workflows: model.workflows.map(workflowView),
+    catalog: catalogView(model),
     model,
   };
 }

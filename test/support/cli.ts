@@ -1,24 +1,37 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+/** Runs the built CLI (`npm run build` first; `npm test` does) as a user would. */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-export const repoRoot = resolve(import.meta.dirname, '..', '..');
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binary = join(repoRoot, 'bin', 'saas-gen.js');
 export const referenceBlueprint = join(repoRoot, 'examples', 'acme-analytics', 'blueprint.yaml');
 
-/** Runs the built CLI; never throws on a non-zero exit. */
-export async function saasGen(args: readonly string[], cwd = repoRoot) {
+export interface CliResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI; never throws on a non-zero exit. */
+export async function saasGen(
+  args: readonly string[],
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
+  if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) {
+    throw new Error('the CLI is not built: run `npm run build` (or `npm test`) first');
+  }
   const result = await execa('node', [binary, ...args], {
-    cwd,
+    cwd: options.cwd ?? repoRoot,
     reject: false,
     env: { NO_COLOR: '1' },
+    stdin: 'ignore',
+    // Output is compared as printed, final newline included.
+    stripFinalNewline: false,
   });
-  return {
-    exitCode: result.exitCode ?? -1,
-    stdout: String(result.stdout),
-    stderr: String(result.stderr),
-  };
+  return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 export const tempDir = (prefix = 'saas-gen-'): string => mkdtempSync(join(tmpdir(), prefix));
@@ -36,3 +49,6 @@ export function snapshot(dir: string): Record<string, string> {
   walk(dir);
   return files;
 }
+
+/** A line of a JavaScript stack trace: user errors must never print one. */
+export const stackTraceLine = /^\s+at .+[(:]\d+/m;

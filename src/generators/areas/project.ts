@@ -20,10 +20,12 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       'ajv-formats': '^3.0.1',
       'better-sqlite3': '^12.4.1',
       fastify: '^5.6.1',
+      nodemailer: '^7.0.6',
     },
     devDependencies: {
       '@types/better-sqlite3': '^7.6.13',
       '@types/node': '^20.19.0',
+      '@types/nodemailer': '^7.0.3',
       tsx: '^4.20.0',
       typescript: '~5.9.3',
       vitest: '^4.0.0',

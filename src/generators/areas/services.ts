@@ -3,10 +3,14 @@
  * user-owned handler file that implements it with placeholders until the user completes it.
  */
 import { Project } from 'ts-morph';
-import type { MessageView, ServiceView } from '../view-model.js';
+import type { MessageView, ProductView, ServiceView } from '../view-model.js';
 import type { AreaContext } from './area.js';
 
 export function servicesArea({ view, render, tree }: AreaContext): void {
+  tree.write(
+    'src/services/registry.ts',
+    render('src/services/registry.ts.hbs', registryView(view), 'the step registry'),
+  );
   const messages = new Map(view.messages.map((message) => [message.name, message]));
   const project = new Project({ useInMemoryFileSystem: true });
   for (const service of view.domainServices) {
@@ -60,7 +64,10 @@ function handlerContract(
           docs: [
             `Step \`${step.id}\` of workflow \`${step.workflowId}\`: on \`${step.on}\`${emits ? `, emits \`${emits}\`` : ''}.`,
           ],
-          parameters: [{ name: 'message', type: type(step.on) }],
+          parameters: [
+            { name: 'message', type: type(step.on) },
+            { name: 'context', type: 'StepContext' },
+          ],
           returnType: `Promise<${emits ? payload(emits) : 'void'}>`,
         },
       ];
@@ -68,18 +75,24 @@ function handlerContract(
         methods.push({
           name: step.compensateMethod,
           docs: [`Undoes step \`${step.id}\`. Must be idempotent: it may run more than once.`],
-          parameters: [{ name: 'message', type: type(step.compensate) }],
+          parameters: [
+            { name: 'message', type: type(step.compensate) },
+            { name: 'context', type: 'StepContext' },
+          ],
           returnType: 'Promise<void>',
         });
       }
       return methods;
     }),
   });
-  file.insertImportDeclaration(0, {
-    isTypeOnly: true,
-    moduleSpecifier: '../../contracts/messages.js',
-    namedImports: [...imported].sort(),
-  });
+  file.insertImportDeclarations(0, [
+    {
+      isTypeOnly: true,
+      moduleSpecifier: '../../contracts/messages.js',
+      namedImports: [...imported].sort(),
+    },
+    { isTypeOnly: true, moduleSpecifier: '../step-context.js', namedImports: ['StepContext'] },
+  ]);
   return file.getFullText();
 }
 
@@ -106,4 +119,53 @@ function placeholderPayload(message: MessageView | undefined): string {
       return `${field.name}: ${field.list ? `[${value}]` : value}`;
     });
   return `{ ${entries.join(', ')} }`;
+}
+
+const builtinImplementation: Record<string, string> = {
+  billing: 'billing',
+  identity: 'identity',
+  configuration: 'configuration',
+  notification: 'notify',
+};
+
+/** Each step with the code that runs it, for `src/services/registry.ts`. */
+function registryView(view: ProductView) {
+  const domain = new Map(
+    view.domainServices.flatMap((service) =>
+      service.steps.map((step) => [step.id, { service, step }] as const),
+    ),
+  );
+  const types = new Set<string>();
+  const steps = view.workflows.flatMap((workflow) => {
+    const definition = workflow.definition as {
+      steps: { id: string; service: string }[];
+      reactions: { id: string; service: string }[];
+    };
+    return [...definition.steps, ...definition.reactions].map((step) => {
+      const key = /^[A-Za-z_$][\w$]*$/.test(step.id) ? step.id : `'${step.id}'`;
+      const owner = domain.get(step.id);
+      if (!owner) return { key, builtin: builtinImplementation[step.service] };
+      types.add(owner.step.on);
+      if (owner.step.compensate) types.add(owner.step.compensate);
+      return {
+        key,
+        builtin: null,
+        handlers: `${owner.service.variableName}Handlers`,
+        method: owner.step.method,
+        onType: owner.step.on,
+        compensateMethod: owner.step.compensateMethod,
+        compensateType: owner.step.compensate,
+      };
+    });
+  });
+  const builtins = new Set(steps.flatMap((step) => (step.builtin ? [step.builtin] : [])));
+  return {
+    steps,
+    domainServices: view.domainServices,
+    productTitle: view.product.title,
+    usesNotification: builtins.has('notify'),
+    builtinImports: [...builtins].map((name) => (name === 'notify' ? 'notification' : name)).sort(),
+    usesMessageTypes: types.size > 0,
+    messageImports: [...types].sort().join(', '),
+  };
 }

@@ -19,6 +19,18 @@ export interface CancelSubscriptionPayload {
 }
 export type CancelSubscription = Envelope<'CancelSubscription', CancelSubscriptionPayload>;
 
+/** Operator: move the tenant to another edition. */
+export interface ChangeEditionPayload {
+  readonly edition: string;
+}
+export type ChangeEdition = Envelope<'ChangeEdition', ChangeEditionPayload>;
+
+/** Operator: close the tenant, compensating its steps. */
+export interface DecommissionTenantPayload {
+  readonly reason?: string;
+}
+export type DecommissionTenant = Envelope<'DecommissionTenant', DecommissionTenantPayload>;
+
 /** The `DeleteSnapshot` command. */
 export interface DeleteSnapshotPayload {}
 export type DeleteSnapshot = Envelope<'DeleteSnapshot', DeleteSnapshotPayload>;
@@ -70,12 +82,22 @@ export interface PaymentSettledPayload {
 }
 export type PaymentSettled = Envelope<'PaymentSettled', PaymentSettledPayload>;
 
+/** Operator: reinstate a Suspended tenant. */
+export interface ReinstateTenantPayload {
+  readonly reason?: string;
+}
+export type ReinstateTenant = Envelope<'ReinstateTenant', ReinstateTenantPayload>;
+
 /** An owner asks for a CSV export of their workspace. */
 export interface RequestDataExportPayload {
   readonly format: string;
   readonly includeArchived: boolean;
 }
 export type RequestDataExport = Envelope<'RequestDataExport', RequestDataExportPayload>;
+
+/** Operator: re-run the steps that did not succeed. */
+export interface RetryProvisioningPayload {}
+export type RetryProvisioning = Envelope<'RetryProvisioning', RetryProvisioningPayload>;
 
 /** Undo: applies the edition's features, limits and flags. */
 export interface RevokeEntitlementsPayload {
@@ -90,6 +112,24 @@ export interface SnapshotTakenPayload {
 }
 export type SnapshotTaken = Envelope<'SnapshotTaken', SnapshotTakenPayload>;
 
+/** A compensation finished. */
+export interface StepCompensatedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly stepId: string;
+}
+export type StepCompensated = Envelope<'StepCompensated', StepCompensatedPayload>;
+
+/** A step failed irrecoverably; its workflow compensates. */
+export interface StepFailedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly stepId: string;
+  readonly errorType: string;
+  readonly reason: string;
+}
+export type StepFailed = Envelope<'StepFailed', StepFailedPayload>;
+
 /** Billing opened a subscription to the tenant's edition. */
 export interface SubscriptionActivatedPayload {
   readonly subscriptionId: string;
@@ -100,6 +140,12 @@ export interface SubscriptionActivatedPayload {
   readonly trialEndsAt?: string;
 }
 export type SubscriptionActivated = Envelope<'SubscriptionActivated', SubscriptionActivatedPayload>;
+
+/** Operator: suspend an Active tenant. */
+export interface SuspendTenantPayload {
+  readonly reason?: string;
+}
+export type SuspendTenant = Envelope<'SuspendTenant', SuspendTenantPayload>;
 
 /** The tenant was closed. */
 export interface TenantDecommissionedPayload {
@@ -164,6 +210,32 @@ export interface UserInvitedPayload {
 }
 export type UserInvited = Envelope<'UserInvited', UserInvitedPayload>;
 
+/** Every step of a domain workflow run succeeded. */
+export interface WorkflowCompletedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+}
+export type WorkflowCompleted = Envelope<'WorkflowCompleted', WorkflowCompletedPayload>;
+
+/** A domain workflow run failed and was compensated. */
+export interface WorkflowFailedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly reason: string;
+}
+export type WorkflowFailed = Envelope<'WorkflowFailed', WorkflowFailedPayload>;
+
+/** The timeout of a workflow run fired; ignored unless its token is still current. */
+export interface WorkflowTimeoutElapsedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly token: string;
+}
+export type WorkflowTimeoutElapsed = Envelope<
+  'WorkflowTimeoutElapsed',
+  WorkflowTimeoutElapsedPayload
+>;
+
 /** The `WorkspaceSeeded` event. */
 export interface WorkspaceSeededPayload {
   readonly workspaceId: string;
@@ -174,6 +246,8 @@ export type WorkspaceSeeded = Envelope<'WorkspaceSeeded', WorkspaceSeededPayload
 export interface PayloadOf {
   readonly AuditEntryRecorded: AuditEntryRecordedPayload;
   readonly CancelSubscription: CancelSubscriptionPayload;
+  readonly ChangeEdition: ChangeEditionPayload;
+  readonly DecommissionTenant: DecommissionTenantPayload;
   readonly DeleteSnapshot: DeleteSnapshotPayload;
   readonly DeleteWorkspace: DeleteWorkspacePayload;
   readonly DisableUser: DisableUserPayload;
@@ -182,10 +256,15 @@ export interface PayloadOf {
   readonly NotificationSent: NotificationSentPayload;
   readonly PaymentPastDue: PaymentPastDuePayload;
   readonly PaymentSettled: PaymentSettledPayload;
+  readonly ReinstateTenant: ReinstateTenantPayload;
   readonly RequestDataExport: RequestDataExportPayload;
+  readonly RetryProvisioning: RetryProvisioningPayload;
   readonly RevokeEntitlements: RevokeEntitlementsPayload;
   readonly SnapshotTaken: SnapshotTakenPayload;
+  readonly StepCompensated: StepCompensatedPayload;
+  readonly StepFailed: StepFailedPayload;
   readonly SubscriptionActivated: SubscriptionActivatedPayload;
+  readonly SuspendTenant: SuspendTenantPayload;
   readonly TenantDecommissioned: TenantDecommissionedPayload;
   readonly TenantProvisioned: TenantProvisionedPayload;
   readonly TenantProvisioningFailed: TenantProvisioningFailedPayload;
@@ -194,6 +273,9 @@ export interface PayloadOf {
   readonly TenantReinstated: TenantReinstatedPayload;
   readonly TenantSuspended: TenantSuspendedPayload;
   readonly UserInvited: UserInvitedPayload;
+  readonly WorkflowCompleted: WorkflowCompletedPayload;
+  readonly WorkflowFailed: WorkflowFailedPayload;
+  readonly WorkflowTimeoutElapsed: WorkflowTimeoutElapsedPayload;
   readonly WorkspaceSeeded: WorkspaceSeededPayload;
 }
 
@@ -203,6 +285,8 @@ export type AnyMessage = { [Type in MessageType]: Envelope<Type, PayloadOf[Type]
 export const messageKinds = {
   AuditEntryRecorded: 'event',
   CancelSubscription: 'command',
+  ChangeEdition: 'command',
+  DecommissionTenant: 'command',
   DeleteSnapshot: 'command',
   DeleteWorkspace: 'command',
   DisableUser: 'command',
@@ -211,10 +295,15 @@ export const messageKinds = {
   NotificationSent: 'event',
   PaymentPastDue: 'event',
   PaymentSettled: 'event',
+  ReinstateTenant: 'command',
   RequestDataExport: 'command',
+  RetryProvisioning: 'command',
   RevokeEntitlements: 'command',
   SnapshotTaken: 'event',
+  StepCompensated: 'event',
+  StepFailed: 'event',
   SubscriptionActivated: 'event',
+  SuspendTenant: 'command',
   TenantDecommissioned: 'event',
   TenantProvisioned: 'event',
   TenantProvisioningFailed: 'event',
@@ -223,12 +312,17 @@ export const messageKinds = {
   TenantReinstated: 'event',
   TenantSuspended: 'event',
   UserInvited: 'event',
+  WorkflowCompleted: 'event',
+  WorkflowFailed: 'event',
+  WorkflowTimeoutElapsed: 'event',
   WorkspaceSeeded: 'event',
 } as const satisfies Record<MessageType, 'event' | 'command'>;
 
 export const messageVersions = {
   AuditEntryRecorded: 1,
   CancelSubscription: 1,
+  ChangeEdition: 1,
+  DecommissionTenant: 1,
   DeleteSnapshot: 1,
   DeleteWorkspace: 1,
   DisableUser: 1,
@@ -237,10 +331,15 @@ export const messageVersions = {
   NotificationSent: 1,
   PaymentPastDue: 1,
   PaymentSettled: 1,
+  ReinstateTenant: 1,
   RequestDataExport: 1,
+  RetryProvisioning: 1,
   RevokeEntitlements: 1,
   SnapshotTaken: 1,
+  StepCompensated: 1,
+  StepFailed: 1,
   SubscriptionActivated: 1,
+  SuspendTenant: 1,
   TenantDecommissioned: 1,
   TenantProvisioned: 1,
   TenantProvisioningFailed: 1,
@@ -249,6 +348,9 @@ export const messageVersions = {
   TenantReinstated: 1,
   TenantSuspended: 1,
   UserInvited: 1,
+  WorkflowCompleted: 1,
+  WorkflowFailed: 1,
+  WorkflowTimeoutElapsed: 1,
   WorkspaceSeeded: 1,
 } as const satisfies Record<MessageType, number>;
 
@@ -265,6 +367,18 @@ export const payloadSchemas = {
     },
   },
   CancelSubscription: {
+    type: 'object',
+    additionalProperties: false,
+    required: [],
+    properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  ChangeEdition: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['edition'],
+    properties: { edition: { type: 'string', maxLength: 1000 } },
+  },
+  DecommissionTenant: {
     type: 'object',
     additionalProperties: false,
     required: [],
@@ -318,6 +432,12 @@ export const payloadSchemas = {
     required: [],
     properties: { invoiceId: { type: 'string', maxLength: 1000 } },
   },
+  ReinstateTenant: {
+    type: 'object',
+    additionalProperties: false,
+    required: [],
+    properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
   RequestDataExport: {
     type: 'object',
     additionalProperties: false,
@@ -327,6 +447,7 @@ export const payloadSchemas = {
       includeArchived: { type: 'boolean' },
     },
   },
+  RetryProvisioning: { type: 'object', additionalProperties: false, required: [], properties: {} },
   RevokeEntitlements: {
     type: 'object',
     additionalProperties: false,
@@ -338,6 +459,28 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: ['snapshotId', 'rows'],
     properties: { snapshotId: { type: 'string', format: 'uuid' }, rows: { type: 'integer' } },
+  },
+  StepCompensated: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'stepId'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      stepId: { type: 'string', maxLength: 1000 },
+    },
+  },
+  StepFailed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'stepId', 'errorType', 'reason'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      stepId: { type: 'string', maxLength: 1000 },
+      errorType: { type: 'string', maxLength: 1000 },
+      reason: { type: 'string', maxLength: 1000 },
+    },
   },
   SubscriptionActivated: {
     type: 'object',
@@ -351,6 +494,12 @@ export const payloadSchemas = {
       interval: { type: 'string', maxLength: 1000 },
       trialEndsAt: { type: 'string', format: 'date-time' },
     },
+  },
+  SuspendTenant: {
+    type: 'object',
+    additionalProperties: false,
+    required: [],
+    properties: { reason: { type: 'string', maxLength: 1000 } },
   },
   TenantDecommissioned: {
     type: 'object',
@@ -415,6 +564,35 @@ export const payloadSchemas = {
       email: { type: 'string', format: 'email' },
       name: { type: 'string', maxLength: 1000 },
       activationToken: { type: 'string', maxLength: 1000 },
+    },
+  },
+  WorkflowCompleted: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+    },
+  },
+  WorkflowFailed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'reason'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      reason: { type: 'string', maxLength: 1000 },
+    },
+  },
+  WorkflowTimeoutElapsed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'token'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      token: { type: 'string', maxLength: 1000 },
     },
   },
   WorkspaceSeeded: {

@@ -26,12 +26,24 @@ export interface CancelSubscriptionPayload {
 }
 export type CancelSubscription = Envelope<'CancelSubscription', CancelSubscriptionPayload>;
 
+/** Operator: move the tenant to another edition. */
+export interface ChangeEditionPayload {
+  readonly edition: string;
+}
+export type ChangeEdition = Envelope<'ChangeEdition', ChangeEditionPayload>;
+
 /** The clinic's registration number was checked against the health registry. */
 export interface ComplianceVerifiedPayload {
   readonly registryId: string;
   readonly verifiedAt: string;
 }
 export type ComplianceVerified = Envelope<'ComplianceVerified', ComplianceVerifiedPayload>;
+
+/** Operator: close the tenant, compensating its steps. */
+export interface DecommissionTenantPayload {
+  readonly reason?: string;
+}
+export type DecommissionTenant = Envelope<'DecommissionTenant', DecommissionTenantPayload>;
 
 /** The `DeleteCalendar` command. */
 export interface DeleteCalendarPayload {}
@@ -84,6 +96,12 @@ export interface PaymentSettledPayload {
 }
 export type PaymentSettled = Envelope<'PaymentSettled', PaymentSettledPayload>;
 
+/** Operator: reinstate a Suspended tenant. */
+export interface ReinstateTenantPayload {
+  readonly reason?: string;
+}
+export type ReinstateTenant = Envelope<'ReinstateTenant', ReinstateTenantPayload>;
+
 /** The `ReportCompiled` event. */
 export interface ReportCompiledPayload {
   readonly reportId: string;
@@ -98,6 +116,10 @@ export interface ReportDeliveredPayload {
 }
 export type ReportDelivered = Envelope<'ReportDelivered', ReportDeliveredPayload>;
 
+/** Operator: re-run the steps that did not succeed. */
+export interface RetryProvisioningPayload {}
+export type RetryProvisioning = Envelope<'RetryProvisioning', RetryProvisioningPayload>;
+
 /** The `RevokeCompliance` command. */
 export interface RevokeCompliancePayload {
   readonly reason?: string;
@@ -110,6 +132,24 @@ export interface RevokeEntitlementsPayload {
 }
 export type RevokeEntitlements = Envelope<'RevokeEntitlements', RevokeEntitlementsPayload>;
 
+/** A compensation finished. */
+export interface StepCompensatedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly stepId: string;
+}
+export type StepCompensated = Envelope<'StepCompensated', StepCompensatedPayload>;
+
+/** A step failed irrecoverably; its workflow compensates. */
+export interface StepFailedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly stepId: string;
+  readonly errorType: string;
+  readonly reason: string;
+}
+export type StepFailed = Envelope<'StepFailed', StepFailedPayload>;
+
 /** Billing opened a subscription to the tenant's edition. */
 export interface SubscriptionActivatedPayload {
   readonly subscriptionId: string;
@@ -120,6 +160,12 @@ export interface SubscriptionActivatedPayload {
   readonly trialEndsAt?: string;
 }
 export type SubscriptionActivated = Envelope<'SubscriptionActivated', SubscriptionActivatedPayload>;
+
+/** Operator: suspend an Active tenant. */
+export interface SuspendTenantPayload {
+  readonly reason?: string;
+}
+export type SuspendTenant = Envelope<'SuspendTenant', SuspendTenantPayload>;
 
 /** The tenant was closed. */
 export interface TenantDecommissionedPayload {
@@ -184,11 +230,39 @@ export interface UserInvitedPayload {
 }
 export type UserInvited = Envelope<'UserInvited', UserInvitedPayload>;
 
+/** Every step of a domain workflow run succeeded. */
+export interface WorkflowCompletedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+}
+export type WorkflowCompleted = Envelope<'WorkflowCompleted', WorkflowCompletedPayload>;
+
+/** A domain workflow run failed and was compensated. */
+export interface WorkflowFailedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly reason: string;
+}
+export type WorkflowFailed = Envelope<'WorkflowFailed', WorkflowFailedPayload>;
+
+/** The timeout of a workflow run fired; ignored unless its token is still current. */
+export interface WorkflowTimeoutElapsedPayload {
+  readonly workflow: string;
+  readonly workflowId: string;
+  readonly token: string;
+}
+export type WorkflowTimeoutElapsed = Envelope<
+  'WorkflowTimeoutElapsed',
+  WorkflowTimeoutElapsedPayload
+>;
+
 export interface PayloadOf {
   readonly AuditEntryRecorded: AuditEntryRecordedPayload;
   readonly CalendarSeeded: CalendarSeededPayload;
   readonly CancelSubscription: CancelSubscriptionPayload;
+  readonly ChangeEdition: ChangeEditionPayload;
   readonly ComplianceVerified: ComplianceVerifiedPayload;
+  readonly DecommissionTenant: DecommissionTenantPayload;
   readonly DeleteCalendar: DeleteCalendarPayload;
   readonly DisableUser: DisableUserPayload;
   readonly DiscardReport: DiscardReportPayload;
@@ -197,11 +271,16 @@ export interface PayloadOf {
   readonly NotificationSent: NotificationSentPayload;
   readonly PaymentPastDue: PaymentPastDuePayload;
   readonly PaymentSettled: PaymentSettledPayload;
+  readonly ReinstateTenant: ReinstateTenantPayload;
   readonly ReportCompiled: ReportCompiledPayload;
   readonly ReportDelivered: ReportDeliveredPayload;
+  readonly RetryProvisioning: RetryProvisioningPayload;
   readonly RevokeCompliance: RevokeCompliancePayload;
   readonly RevokeEntitlements: RevokeEntitlementsPayload;
+  readonly StepCompensated: StepCompensatedPayload;
+  readonly StepFailed: StepFailedPayload;
   readonly SubscriptionActivated: SubscriptionActivatedPayload;
+  readonly SuspendTenant: SuspendTenantPayload;
   readonly TenantDecommissioned: TenantDecommissionedPayload;
   readonly TenantProvisioned: TenantProvisionedPayload;
   readonly TenantProvisioningFailed: TenantProvisioningFailedPayload;
@@ -210,6 +289,9 @@ export interface PayloadOf {
   readonly TenantReinstated: TenantReinstatedPayload;
   readonly TenantSuspended: TenantSuspendedPayload;
   readonly UserInvited: UserInvitedPayload;
+  readonly WorkflowCompleted: WorkflowCompletedPayload;
+  readonly WorkflowFailed: WorkflowFailedPayload;
+  readonly WorkflowTimeoutElapsed: WorkflowTimeoutElapsedPayload;
 }
 
 export type MessageType = keyof PayloadOf;
@@ -219,7 +301,9 @@ export const messageKinds = {
   AuditEntryRecorded: 'event',
   CalendarSeeded: 'event',
   CancelSubscription: 'command',
+  ChangeEdition: 'command',
   ComplianceVerified: 'event',
+  DecommissionTenant: 'command',
   DeleteCalendar: 'command',
   DisableUser: 'command',
   DiscardReport: 'command',
@@ -228,11 +312,16 @@ export const messageKinds = {
   NotificationSent: 'event',
   PaymentPastDue: 'event',
   PaymentSettled: 'event',
+  ReinstateTenant: 'command',
   ReportCompiled: 'event',
   ReportDelivered: 'event',
+  RetryProvisioning: 'command',
   RevokeCompliance: 'command',
   RevokeEntitlements: 'command',
+  StepCompensated: 'event',
+  StepFailed: 'event',
   SubscriptionActivated: 'event',
+  SuspendTenant: 'command',
   TenantDecommissioned: 'event',
   TenantProvisioned: 'event',
   TenantProvisioningFailed: 'event',
@@ -241,13 +330,18 @@ export const messageKinds = {
   TenantReinstated: 'event',
   TenantSuspended: 'event',
   UserInvited: 'event',
+  WorkflowCompleted: 'event',
+  WorkflowFailed: 'event',
+  WorkflowTimeoutElapsed: 'event',
 } as const satisfies Record<MessageType, 'event' | 'command'>;
 
 export const messageVersions = {
   AuditEntryRecorded: 1,
   CalendarSeeded: 1,
   CancelSubscription: 1,
+  ChangeEdition: 1,
   ComplianceVerified: 1,
+  DecommissionTenant: 1,
   DeleteCalendar: 1,
   DisableUser: 1,
   DiscardReport: 1,
@@ -256,11 +350,16 @@ export const messageVersions = {
   NotificationSent: 1,
   PaymentPastDue: 1,
   PaymentSettled: 1,
+  ReinstateTenant: 1,
   ReportCompiled: 1,
   ReportDelivered: 1,
+  RetryProvisioning: 1,
   RevokeCompliance: 1,
   RevokeEntitlements: 1,
+  StepCompensated: 1,
+  StepFailed: 1,
   SubscriptionActivated: 1,
+  SuspendTenant: 1,
   TenantDecommissioned: 1,
   TenantProvisioned: 1,
   TenantProvisioningFailed: 1,
@@ -269,6 +368,9 @@ export const messageVersions = {
   TenantReinstated: 1,
   TenantSuspended: 1,
   UserInvited: 1,
+  WorkflowCompleted: 1,
+  WorkflowFailed: 1,
+  WorkflowTimeoutElapsed: 1,
 } as const satisfies Record<MessageType, number>;
 
 export const payloadSchemas = {
@@ -295,6 +397,12 @@ export const payloadSchemas = {
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
   },
+  ChangeEdition: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['edition'],
+    properties: { edition: { type: 'string', maxLength: 1000 } },
+  },
   ComplianceVerified: {
     type: 'object',
     additionalProperties: false,
@@ -303,6 +411,12 @@ export const payloadSchemas = {
       registryId: { type: 'string', maxLength: 1000 },
       verifiedAt: { type: 'string', format: 'date-time' },
     },
+  },
+  DecommissionTenant: {
+    type: 'object',
+    additionalProperties: false,
+    required: [],
+    properties: { reason: { type: 'string', maxLength: 1000 } },
   },
   DeleteCalendar: { type: 'object', additionalProperties: false, required: [], properties: {} },
   DisableUser: {
@@ -355,6 +469,12 @@ export const payloadSchemas = {
     required: [],
     properties: { invoiceId: { type: 'string', maxLength: 1000 } },
   },
+  ReinstateTenant: {
+    type: 'object',
+    additionalProperties: false,
+    required: [],
+    properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
   ReportCompiled: {
     type: 'object',
     additionalProperties: false,
@@ -370,6 +490,7 @@ export const payloadSchemas = {
       deliveredTo: { type: 'array', items: { type: 'string', format: 'email' } },
     },
   },
+  RetryProvisioning: { type: 'object', additionalProperties: false, required: [], properties: {} },
   RevokeCompliance: {
     type: 'object',
     additionalProperties: false,
@@ -381,6 +502,28 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  StepCompensated: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'stepId'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      stepId: { type: 'string', maxLength: 1000 },
+    },
+  },
+  StepFailed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'stepId', 'errorType', 'reason'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      stepId: { type: 'string', maxLength: 1000 },
+      errorType: { type: 'string', maxLength: 1000 },
+      reason: { type: 'string', maxLength: 1000 },
+    },
   },
   SubscriptionActivated: {
     type: 'object',
@@ -394,6 +537,12 @@ export const payloadSchemas = {
       interval: { type: 'string', maxLength: 1000 },
       trialEndsAt: { type: 'string', format: 'date-time' },
     },
+  },
+  SuspendTenant: {
+    type: 'object',
+    additionalProperties: false,
+    required: [],
+    properties: { reason: { type: 'string', maxLength: 1000 } },
   },
   TenantDecommissioned: {
     type: 'object',
@@ -458,6 +607,35 @@ export const payloadSchemas = {
       email: { type: 'string', format: 'email' },
       name: { type: 'string', maxLength: 1000 },
       activationToken: { type: 'string', maxLength: 1000 },
+    },
+  },
+  WorkflowCompleted: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+    },
+  },
+  WorkflowFailed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'reason'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      reason: { type: 'string', maxLength: 1000 },
+    },
+  },
+  WorkflowTimeoutElapsed: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['workflow', 'workflowId', 'token'],
+    properties: {
+      workflow: { type: 'string', maxLength: 1000 },
+      workflowId: { type: 'string', maxLength: 1000 },
+      token: { type: 'string', maxLength: 1000 },
     },
   },
 } as const satisfies Record<MessageType, object>;

@@ -7,6 +7,7 @@ import type {
   SnapshotTakenPayload,
   WorkspaceSeededPayload,
 } from '../../contracts/messages.js';
+import type { StepContext } from '../step-context.js';
 
 /**
  * Handlers of the `analytics` domain service, one per step of the blueprint.
@@ -14,11 +15,11 @@ import type {
  */
 export interface AnalyticsHandlers {
   /** Step `workspace` of workflow `onboarding`: on `EntitlementsApplied`, emits `WorkspaceSeeded`. */
-  onWorkspace(message: EntitlementsApplied): Promise<WorkspaceSeededPayload>;
+  onWorkspace(message: EntitlementsApplied, context: StepContext): Promise<WorkspaceSeededPayload>;
   /** Undoes step `workspace`. Must be idempotent: it may run more than once. */
-  deleteWorkspace(message: DeleteWorkspace): Promise<void>;
+  deleteWorkspace(message: DeleteWorkspace, context: StepContext): Promise<void>;
   /** Step `snapshot` of workflow `dataExport`: on `RequestDataExport`, emits `SnapshotTaken`. */
-  onSnapshot(message: RequestDataExport): Promise<SnapshotTakenPayload>;
+  onSnapshot(message: RequestDataExport, context: StepContext): Promise<SnapshotTakenPayload>;
   /** Undoes step `snapshot`. Must be idempotent: it may run more than once. */
-  deleteSnapshot(message: DeleteSnapshot): Promise<void>;
+  deleteSnapshot(message: DeleteSnapshot, context: StepContext): Promise<void>;
 }

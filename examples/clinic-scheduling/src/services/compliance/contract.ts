@@ -4,6 +4,7 @@ import type {
   RevokeCompliance,
   TenantRegistered,
 } from '../../contracts/messages.js';
+import type { StepContext } from '../step-context.js';
 
 /**
  * Handlers of the `compliance` domain service, one per step of the blueprint.
@@ -11,7 +12,7 @@ import type {
  */
 export interface ComplianceHandlers {
   /** Step `compliance` of workflow `onboarding`: on `TenantRegistered`, emits `ComplianceVerified`. */
-  onCompliance(message: TenantRegistered): Promise<ComplianceVerifiedPayload>;
+  onCompliance(message: TenantRegistered, context: StepContext): Promise<ComplianceVerifiedPayload>;
   /** Undoes step `compliance`. Must be idempotent: it may run more than once. */
-  revokeCompliance(message: RevokeCompliance): Promise<void>;
+  revokeCompliance(message: RevokeCompliance, context: StepContext): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type {
   ReportCompiledPayload,
   ReportDeliveredPayload,
 } from '../../contracts/messages.js';
+import type { StepContext } from '../step-context.js';
 
 /**
  * Handlers of the `reporting` domain service, one per step of the blueprint.
@@ -13,9 +14,9 @@ import type {
  */
 export interface ReportingHandlers {
   /** Step `compile` of workflow `monthlyReport`: on `GenerateMonthlyReport`, emits `ReportCompiled`. */
-  onCompile(message: GenerateMonthlyReport): Promise<ReportCompiledPayload>;
+  onCompile(message: GenerateMonthlyReport, context: StepContext): Promise<ReportCompiledPayload>;
   /** Undoes step `compile`. Must be idempotent: it may run more than once. */
-  discardReport(message: DiscardReport): Promise<void>;
+  discardReport(message: DiscardReport, context: StepContext): Promise<void>;
   /** Step `deliver` of workflow `monthlyReport`: on `ReportCompiled`, emits `ReportDelivered`. */
-  onDeliver(message: ReportCompiled): Promise<ReportDeliveredPayload>;
+  onDeliver(message: ReportCompiled, context: StepContext): Promise<ReportDeliveredPayload>;
 }

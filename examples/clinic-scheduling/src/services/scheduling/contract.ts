@@ -4,6 +4,7 @@ import type {
   DeleteCalendar,
   EntitlementsApplied,
 } from '../../contracts/messages.js';
+import type { StepContext } from '../step-context.js';
 
 /**
  * Handlers of the `scheduling` domain service, one per step of the blueprint.
@@ -11,7 +12,7 @@ import type {
  */
 export interface SchedulingHandlers {
   /** Step `calendar` of workflow `onboarding`: on `EntitlementsApplied`, emits `CalendarSeeded`. */
-  onCalendar(message: EntitlementsApplied): Promise<CalendarSeededPayload>;
+  onCalendar(message: EntitlementsApplied, context: StepContext): Promise<CalendarSeededPayload>;
   /** Undoes step `calendar`. Must be idempotent: it may run more than once. */
-  deleteCalendar(message: DeleteCalendar): Promise<void>;
+  deleteCalendar(message: DeleteCalendar, context: StepContext): Promise<void>;
 }

@@ -59,7 +59,10 @@ export interface EnvelopeInit<Type extends string, Payload> {
 
 /** The first message of a conversation: it is its own cause and starts a correlation and a trace. */
 export function startEnvelope<Type extends string, Payload>(
-  init: EnvelopeInit<Type, Payload> & { readonly correlationId?: CorrelationId; readonly traceId?: TraceParent },
+  init: EnvelopeInit<Type, Payload> & {
+    readonly correlationId?: CorrelationId;
+    readonly traceId?: TraceParent;
+  },
 ): Envelope<Type, Payload> {
   const eventId = newEventId();
   return {

@@ -91,7 +91,11 @@ export interface Tx {
   appendAudit(entry: AuditEntry): Promise<void>;
   addDeadLetter(letter: DeadLetter): Promise<void>;
   removeDeadLetter(id: string): Promise<DeadLetter | undefined>;
-  getRecord<Data>(collection: string, tenantId: string, id: string): Promise<RecordDoc<Data> | undefined>;
+  getRecord<Data>(
+    collection: string,
+    tenantId: string,
+    id: string,
+  ): Promise<RecordDoc<Data> | undefined>;
   putRecord<Data>(record: RecordDoc<Data>): Promise<void>;
   listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
   /**
@@ -103,7 +107,12 @@ export interface Tx {
    * Adds `amount` to a counter unless the result would exceed `max` (`null`: no cap), atomically.
    * Returns the new value, or `undefined` when refused.
    */
-  addToCounter(tenantId: string, name: string, amount: number, max: number | null): Promise<number | undefined>;
+  addToCounter(
+    tenantId: string,
+    name: string,
+    amount: number,
+    max: number | null,
+  ): Promise<number | undefined>;
 }
 
 export interface SagaQuery {
@@ -137,7 +146,11 @@ export interface Store {
   timeline(tenantId: string): Promise<AuditEntry[]>;
   listDeadLetters(filter?: { tenantId?: string; type?: string }): Promise<DeadLetter[]>;
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
-  getRecord<Data>(collection: string, tenantId: string, id: string): Promise<RecordDoc<Data> | undefined>;
+  getRecord<Data>(
+    collection: string,
+    tenantId: string,
+    id: string,
+  ): Promise<RecordDoc<Data> | undefined>;
   listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
   counters(tenantId: string): Promise<Record<string, number>>;
 

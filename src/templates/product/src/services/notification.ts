@@ -1,0 +1,86 @@
+/**
+ * Built-in notification: sends the tenant's owner an e-mail rendered from a template. An invited
+ * user gets the activation e-mail; any other trigger gets a short notice of what happened. One
+ * e-mail per triggering message, however often it is delivered.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Envelope } from '../contracts/envelope.js';
+import type { NotificationSentPayload, UserInvitedPayload } from '../contracts/messages.js';
+import type { Mail, Mailer } from './mailer.js';
+import type { StepContext } from './step-context.js';
+import type { StepImplementation } from './steps.js';
+
+export const notificationsCollection = 'notifications';
+
+export interface Templates {
+  readonly productTitle: string;
+}
+
+type Rendered = Omit<Mail, 'id' | 'to'> & { readonly template: string };
+
+export function renderMail(
+  message: Envelope,
+  context: StepContext,
+  templates: Templates,
+): Rendered {
+  const { tenant } = context;
+  if (message.type === 'UserInvited') {
+    const invited = message.payload as UserInvitedPayload;
+    return {
+      template: 'activation',
+      subject: `Activate your ${templates.productTitle} account`,
+      text: [
+        `Hello ${invited.name},`,
+        '',
+        `Your ${templates.productTitle} workspace "${tenant.name}" (${tenant.slug}) is being set up.`,
+        `Activate your account with this code: ${invited.activationToken}`,
+        '',
+        'If you did not sign up, ignore this e-mail.',
+      ].join('\n'),
+    };
+  }
+  return {
+    template: 'notice',
+    subject: `${templates.productTitle}: ${message.type}`,
+    text: `Hello ${tenant.owner.name},\n\n${message.type} for ${tenant.name} (${tenant.slug}).\n`,
+  };
+}
+
+export function notification(mailer: Mailer, templates: Templates): StepImplementation {
+  return {
+    async run(message, context): Promise<NotificationSentPayload> {
+      const { tenant } = context;
+      const sent = await context.tx.getRecord<NotificationSentPayload>(
+        notificationsCollection,
+        tenant.tenantId,
+        message.eventId,
+      );
+      if (sent) return sent.data;
+      const rendered = renderMail(message, context, templates);
+      const to =
+        message.type === 'UserInvited'
+          ? (message.payload as UserInvitedPayload).email
+          : tenant.owner.email;
+      // The file name comes from the triggering message, so a redelivery rewrites the same file.
+      await mailer.send({
+        id: `${tenant.tenantId}-${rendered.template}-${message.eventId}`,
+        to,
+        subject: rendered.subject,
+        text: rendered.text,
+      });
+      const payload: NotificationSentPayload = {
+        notificationId: randomUUID(),
+        channel: mailer.channel === 'smtp' ? 'email' : 'email-file',
+        to,
+        template: rendered.template,
+      };
+      await context.tx.putRecord({
+        collection: notificationsCollection,
+        tenantId: tenant.tenantId,
+        id: message.eventId,
+        data: payload,
+      });
+      return payload;
+    },
+  };
+}

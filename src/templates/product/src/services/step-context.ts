@@ -1,0 +1,31 @@
+/** What a step handler receives besides its message. */
+import type { Tx } from '../runtime/store.js';
+import type { TenantRecord } from './tenants.js';
+
+export interface StepLogger {
+  info(message: string, detail?: Record<string, unknown>): void;
+  warn(message: string, detail?: Record<string, unknown>): void;
+}
+
+export interface StepContext {
+  /** The tenant the message is about, from the tenant directory. */
+  readonly tenant: TenantRecord;
+  readonly stepId: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly now: Date;
+  /**
+   * The transaction the step runs in: records written through it commit together with the
+   * step's outcome, exactly once.
+   */
+  readonly tx: Tx;
+  readonly log: StepLogger;
+}
+
+/** Thrown by a handler when retrying cannot help: the step fails and its workflow compensates. */
+export class StepFailure extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StepFailure';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Runs the steps of the blueprint: each step is an endpoint that receives the step's trigger,
+ * calls the service's handler and publishes the step's event, or `StepFailed` when the handler
+ * fails irrecoverably. Each compensation is an endpoint too, answering with `StepCompensated`.
+ * Transient errors are thrown on to the runtime, which retries with the step's backoff.
+ */
+import type { Envelope, TenantId } from '../contracts/envelope.js';
+import type { MessageType, PayloadOf } from '../contracts/messages.js';
+import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
+import { PermanentError } from '../runtime/handler.js';
+import type { StepDefinition, WorkflowDefinition } from '../saga/definition.js';
+import type { Faults } from './faults.js';
+import { TransientFault } from './faults.js';
+import type { StepContext, StepLogger } from './step-context.js';
+import { StepFailure } from './step-context.js';
+import { findTenant } from './tenants.js';
+
+export interface StepImplementation {
+  /** Performs the step; returns the payload of the event it emits (nothing for a step without one). */
+  run(message: Envelope, context: StepContext): Promise<unknown>;
+  /** Undoes the step. Must be idempotent. */
+  compensate?(message: Envelope, context: StepContext): Promise<void>;
+}
+
+export interface StepEndpointOptions {
+  readonly faults: Faults;
+  readonly log: StepLogger;
+}
+
+/** Which run of its workflow a message belongs to: the tenant for onboarding, else the correlation. */
+export const workflowRunOf = (workflow: WorkflowDefinition, message: Envelope): string =>
+  workflow.kind === 'onboarding' ? message.tenantId : message.correlationId;
+
+export const stepEndpointName = (step: StepDefinition): string => `${step.service}.${step.id}`;
+
+async function contextFor(
+  ctx: HandlerContext,
+  step: StepDefinition,
+  log: StepLogger,
+): Promise<StepContext> {
+  const tenant = await findTenant(ctx.tx, ctx.message.tenantId);
+  // A message about a tenant nobody registered cannot be processed, now or later.
+  if (!tenant)
+    throw new PermanentError(`tenant ${ctx.message.tenantId} is not in the tenant directory`);
+  return { tenant, stepId: step.id, attempt: ctx.attempt, now: ctx.now, tx: ctx.tx, log };
+}
+
+export function stepEndpoint(
+  workflow: WorkflowDefinition,
+  step: StepDefinition,
+  implementation: StepImplementation,
+  options: StepEndpointOptions,
+): EndpointDefinition {
+  return {
+    name: stepEndpointName(step),
+    types: [step.on],
+    retry: step.retry,
+    async handle(ctx) {
+      const fault = options.faults.get(step.id);
+      if (fault?.kind === 'hang') {
+        options.log.warn(`SAAS_FAULTS: step ${step.id} hangs`, { tenantId: ctx.message.tenantId });
+        return;
+      }
+      if (fault?.kind === 'transient' && ctx.attempt <= fault.attempts)
+        throw new TransientFault(step.id, ctx.attempt);
+      const context = await contextFor(ctx, step, options.log);
+      let payload: unknown;
+      try {
+        if (fault?.kind === 'fail') throw new StepFailure(`SAAS_FAULTS: step ${step.id} fails`);
+        payload = await implementation.run(ctx.message, context);
+      } catch (error) {
+        if (!(error instanceof StepFailure)) throw error;
+        if (step.kind === 'reaction') throw new PermanentError(error.message, { cause: error });
+        ctx.publish('StepFailed', {
+          workflow: workflow.id,
+          workflowId: workflowRunOf(workflow, ctx.message),
+          stepId: step.id,
+          errorType: error.name,
+          reason: error.message,
+        });
+        return;
+      }
+      if (step.emits) publishAs(ctx, step.emits, payload ?? {}, ctx.message.tenantId);
+    },
+  };
+}
+
+export function compensationEndpoint(
+  workflow: WorkflowDefinition,
+  step: StepDefinition & { readonly compensate: string },
+  implementation: StepImplementation,
+  options: StepEndpointOptions,
+): EndpointDefinition {
+  return {
+    name: `${stepEndpointName(step)}.compensate`,
+    types: [step.compensate],
+    retry: step.retry,
+    async handle(ctx) {
+      await implementation.compensate?.(ctx.message, await contextFor(ctx, step, options.log));
+      ctx.publish('StepCompensated', {
+        workflow: workflow.id,
+        workflowId: workflowRunOf(workflow, ctx.message),
+        stepId: step.id,
+      });
+    },
+  };
+}
+
+/** Publishes a message whose type is only known at run time; the runtime validates it. */
+function publishAs(ctx: HandlerContext, type: string, payload: unknown, tenantId: TenantId): void {
+  ctx.publish(type as MessageType, payload as PayloadOf[MessageType], { tenantId });
+}
