@@ -2,7 +2,7 @@
  * Stage 1: parse the blueprint text into plain data, keeping every node's position so that a
  * diagnostic's JSON pointer can be printed as `file:line:col`.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 import { pathOf } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -56,8 +56,11 @@ export function loadBlueprint(path: string, input: string): LoadedBlueprint {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const source = makeSource(path, text, doc, lineCounter);
 
-  // After the first syntax error the parser's later complaints are mostly its consequences.
-  const firstSyntaxError = doc.errors.find((error) => !(error.code in yamlCodes));
+  // After the first syntax error (a tab used as indentation is one) the parser's later
+  // complaints are mostly its consequences.
+  const firstSyntaxError = doc.errors.find(
+    (error) => !(error.code in yamlCodes) || error.code === 'TAB_AS_INDENT',
+  );
   const errors = doc.errors.filter(
     (error) => error.code in yamlCodes || error === firstSyntaxError,
   );
@@ -69,7 +72,9 @@ export function loadBlueprint(path: string, input: string): LoadedBlueprint {
       severity: 'error',
       message: `YAML: ${known?.message ?? firstLine.replace(/ at line \d+, column \d+:?$/, '')}`,
       pointer: '',
-      offset: error.pos[0],
+      offset:
+        (error.code === 'MISSING_CHAR' ? openingQuote(doc, error.pos[0]) : undefined) ??
+        error.pos[0],
       ...(known?.hint === undefined ? flowHint(text, error.pos[0]) : { hint: known.hint }),
     };
   });
@@ -157,6 +162,18 @@ const isCollection = (node: unknown): boolean => isMap(node) || isSeq(node);
 
 const isNodeWithRange = (node: unknown): node is { range: [number, number, number] } =>
   typeof node === 'object' && node !== null && Array.isArray((node as { range?: unknown }).range);
+
+/** An unclosed quote is noticed where its scalar ends, often the end of the file: point at it. */
+function openingQuote(doc: Document, end: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_key, node) {
+      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+      if (quoted && node.range && node.range[1] === end) start = node.range[0];
+    },
+  });
+  return start;
+}
 
 /** `{ to: email[] }` is a YAML error: a flow collection needs `[`, `]`, `{`, `}` and `,` quoted. */
 function flowHint(text: string, offset: number): { hint?: string } {

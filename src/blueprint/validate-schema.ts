@@ -1,7 +1,7 @@
 /** Stage 2: check the parsed data against the JSON Schema and turn ajv's errors into diagnostics. */
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { didYouMean, pathOf, pointerOf } from './diagnostics.js';
+import { closest, didYouMean, pathOf, pointerOf } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { blueprintSchema } from './schema.js';
 
@@ -102,11 +102,15 @@ function toDiagnostic(error: ErrorObject): Diagnostic[] {
     }
     case 'required': {
       const key = String(error.params.missingProperty);
+      // In a map of ids (`workflows`) a misspelt required key is no unknown key: say it here.
+      const near = closest(key, Object.keys(error.data ?? {}));
+      const misspelt = near === undefined ? '' : ` (is \`${near}\` a misspelling of it?)`;
       // The pointer names the absent key (printed at its parent), so that the parent's other
       // values are still checked by the rules.
-      return error_('missing-key', `${where} is missing the required key \`${key}\``, {
+      return error_('missing-key', `${where} is missing the required key \`${key}\`${misspelt}`, {
         pointer: `${pointer}${pointerOf([key])}`,
-        hint: `add \`${key}:\` to ${where}`,
+        hint:
+          near === undefined ? `add \`${key}:\` to ${where}` : `rename \`${near}\` to \`${key}\``,
       });
     }
     case 'type': {

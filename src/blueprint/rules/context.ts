@@ -1,4 +1,4 @@
-import { builtinEvents, builtinServices } from '../builtins.js';
+import { builtinEvents, builtinServices, internalMessages } from '../builtins.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Model, Step } from '../model.js';
 
@@ -24,7 +24,8 @@ export const describeStep = (step: Step): string =>
 
 /** Every message name the blueprint can refer to: built-ins, declared, emitted and commands. */
 export function knownMessages(model: Model): Set<string> {
-  const known = new Set<string>(builtinEvents);
+  // Internal names are known so that `reserved-event` alone reports their use.
+  const known = new Set<string>([...builtinEvents, ...internalMessages]);
   for (const service of Object.values(builtinServices)) {
     if ('compensate' in service) known.add(service.compensate);
   }

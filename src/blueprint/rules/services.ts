@@ -2,6 +2,7 @@
 import {
   builtinEvents,
   builtinServices,
+  internalMessages,
   isBuiltinService,
   platformEvents,
   reservedServices,
@@ -16,6 +17,10 @@ const builtinNames = Object.keys(builtinServices);
 const serviceOfEvent = new Map<string, BuiltinService>(
   Object.values(builtinServices).map((service) => [service.emits, service]),
 );
+
+/** Services reported already: missing (by the schema), reserved or misspelt (`unknown-service`). */
+const refusedService = (service: string): boolean =>
+  !service || reservedServices.has(service) || closest(service, builtinNames) !== undefined;
 
 export const unknownService: Rule = {
   code: 'unknown-service',
@@ -53,7 +58,7 @@ export const builtinServiceContract: Rule = {
   check({ model, report }) {
     for (const step of allSteps(model)) {
       if (isBuiltinService(step.service)) checkBuiltinStep(step, builtinServices[step.service]);
-      else if (step.service && step.emits && serviceOfEvent.has(step.emits)) {
+      else if (step.emits && serviceOfEvent.has(step.emits) && !refusedService(step.service)) {
         const owner = serviceOfEvent.get(step.emits)!;
         report({
           code: 'builtin-service-contract',
@@ -102,6 +107,29 @@ export const reservedEvent: Rule = {
         message: `${describeStep(step)} cannot emit \`${step.emits}\`: the platform publishes it`,
         pointer: `${step.pointer}/emits`,
         hint: 'emit an event of your own and declare it under `events:`',
+      });
+    }
+    const uses: { name: string; pointer: string; target?: 'key' }[] = [
+      ...allSteps(model).flatMap((step) =>
+        (['on', 'emits', 'compensate'] as const).flatMap((key) =>
+          step[key] ? [{ name: step[key], pointer: `${step.pointer}/${key}` }] : [],
+        ),
+      ),
+      ...model.workflows.flatMap((w) =>
+        w.kind === 'domain' ? [{ name: w.trigger, pointer: `${w.pointer}/startedBy` }] : [],
+      ),
+      ...model.messages.map((m) => ({ name: m.name, pointer: m.pointer, target: 'key' as const })),
+      ...model.lifecycle.suspendOn,
+      ...model.lifecycle.reinstateOn,
+    ];
+    for (const use of uses) {
+      if (!internalMessages.has(use.name)) continue;
+      report({
+        code: 'reserved-event',
+        message: `\`${use.name}\` is a message of the saga runtime; a blueprint cannot use it`,
+        pointer: use.pointer,
+        ...(use.target ? { target: use.target } : {}),
+        hint: 'choose a name of your own',
       });
     }
     const builtins = new Set<string>(builtinEvents);
