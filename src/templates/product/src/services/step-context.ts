@@ -1,11 +1,7 @@
 /** What a step handler receives besides its message. */
+import type { Logger } from '../runtime/logger.js';
 import type { Tx } from '../runtime/store.js';
 import type { TenantRecord } from './tenants.js';
-
-export interface StepLogger {
-  info(message: string, detail?: Record<string, unknown>): void;
-  warn(message: string, detail?: Record<string, unknown>): void;
-}
 
 export interface StepContext {
   /** The tenant the message is about, from the tenant directory. */
@@ -19,7 +15,7 @@ export interface StepContext {
    * step's outcome, exactly once.
    */
   readonly tx: Tx;
-  readonly log: StepLogger;
+  readonly log: Logger;
 }
 
 /** Thrown by a handler when retrying cannot help: the step fails and its workflow compensates. */

@@ -1,0 +1,108 @@
+/** Domain workflows: started for an Active tenant with the payload of their `startedBy` command. */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { CorrelationId, TenantId } from '../contracts/envelope.js';
+import { startEnvelope } from '../contracts/envelope.js';
+import type { MessageType, PayloadOf } from '../contracts/messages.js';
+import { payloadSchemas } from '../contracts/messages.js';
+import { workflows } from '../saga/definitions.js';
+import type { WorkflowDefinition } from '../saga/definition.js';
+import { tenantSagaType, workflowSagaType } from '../saga/endpoints.js';
+import type { OnboardingState } from '../saga/onboarding.js';
+import type { WorkflowRunState } from '../saga/workflow.js';
+import { findTenant } from '../services/tenants.js';
+import { problem } from './problem.js';
+import type { ApiContext } from './server.js';
+
+const runsCollection = 'workflow-runs';
+
+interface StartedRun {
+  readonly workflowId: string;
+  readonly workflow: string;
+  readonly startedAt: string;
+}
+
+const domainWorkflows = new Map<string, WorkflowDefinition>(
+  Object.values(workflows)
+    .filter((workflow) => workflow.kind === 'domain')
+    .map((workflow) => [workflow.id, workflow]),
+);
+
+export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiContext): void {
+  for (const workflow of domainWorkflows.values()) {
+    const trigger = workflow.trigger as MessageType;
+    app.post<{ Params: { id: string }; Body: PayloadOf[MessageType] }>(
+      `/tenants/:id/workflows/${workflow.id}`,
+      { schema: { body: payloadSchemas[trigger] } },
+      async (request, reply) => {
+        const tenantId = request.params.id;
+        if (!(await findTenant(store, tenantId)))
+          throw problem(404, 'Tenant not found', `no tenant ${tenantId}`);
+        const workflowId = randomUUID();
+        const refused = await runtime.execute(async ({ tx, now, publish }) => {
+          const tenant = await tx.loadSaga<OnboardingState>(tenantSagaType, tenantId);
+          if (tenant?.state.state !== 'Active') {
+            return `workflows run for Active tenants; this one is ${tenant?.state.state ?? 'Registered'}`;
+          }
+          publish(
+            startEnvelope({
+              type: trigger,
+              tenantId: tenantId as TenantId,
+              correlationId: workflowId as CorrelationId,
+              occurredAt: now,
+              payload: request.body,
+            }),
+          );
+          const run: StartedRun = {
+            workflowId,
+            workflow: workflow.id,
+            startedAt: now.toISOString(),
+          };
+          await tx.putRecord({ collection: runsCollection, tenantId, id: workflowId, data: run });
+          return null;
+        });
+        if (refused) throw problem(409, 'Tenant not active', refused);
+        return reply
+          .code(202)
+          .header('location', `/tenants/${tenantId}/workflows/${workflowId}`)
+          .send({ workflowId });
+      },
+    );
+  }
+
+  app.post<{ Params: { id: string; workflow: string } }>(
+    '/tenants/:id/workflows/:workflow',
+    async (request) => {
+      throw problem(
+        404,
+        'Unknown workflow',
+        `no workflow "${request.params.workflow}"; workflows: ${[...domainWorkflows.keys()].join(', ') || '(none)'}`,
+      );
+    },
+  );
+
+  app.get<{ Params: { id: string; workflowId: string } }>(
+    '/tenants/:id/workflows/:workflowId',
+    async (request) => {
+      const { id, workflowId } = request.params;
+      const started = await store.getRecord<StartedRun>(runsCollection, id, workflowId);
+      if (!started)
+        throw problem(
+          404,
+          'Workflow run not found',
+          `no workflow run ${workflowId} for tenant ${id}`,
+        );
+      const run = (await store.getSaga<WorkflowRunState>(workflowSagaType, workflowId))?.state;
+      const definition = domainWorkflows.get(started.data.workflow);
+      return {
+        workflowId,
+        workflow: started.data.workflow,
+        state: run?.state ?? 'Running',
+        steps:
+          run?.steps ??
+          Object.fromEntries((definition?.steps ?? []).map((step) => [step.id, 'Pending'])),
+        ...(run?.failure ? { failure: run.failure } : {}),
+      };
+    },
+  );
+}
