@@ -1,0 +1,109 @@
+/**
+ * Moves committed outbox rows to the transport, then marks them dispatched. A row is marked only
+ * after the transport took it, so a crash in between publishes it again on the next start
+ * (consumers dedupe on `eventId`): at-least-once, never lost.
+ */
+import type { Background } from './background.js';
+import type { Logger } from './logger.js';
+import type { OutboxRecord, Store } from './store.js';
+import type { Transport } from './transport.js';
+
+export interface DispatcherOptions {
+  readonly store: Store;
+  readonly transport: Transport;
+  readonly background: Background;
+  readonly logger: Logger;
+  readonly batchSize?: number;
+}
+
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
+  /** Rows this process is dispatching: the poller leaves them alone until they are marked. */
+  readonly #inFlight = new Set<number>();
+  #toMark: number[] = [];
+  #draining: Promise<number> | undefined;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+  }
+
+  /** Called inside the transaction that wrote the rows, so that no poll can see them unclaimed. */
+  claim(records: readonly OutboxRecord[]): void {
+    for (const record of records) this.#inFlight.add(record.id);
+  }
+
+  /** The transaction rolled back: the rows do not exist. */
+  release(records: readonly OutboxRecord[]): void {
+    for (const record of records) this.#inFlight.delete(record.id);
+  }
+
+  /** Publishes claimed rows in the background. */
+  dispatch(records: readonly OutboxRecord[]): void {
+    if (records.length === 0) return;
+    this.#options.background.run(
+      () => this.#publish(records),
+      (error) => this.#options.logger.error({ error }, 'outbox dispatch failed'),
+    );
+  }
+
+  /**
+   * Publishes every row left undispatched (by a crash, or a transport that refused it), oldest
+   * first; resolves to how many it published. One drain at a time, so that this process never
+   * publishes a row twice at once.
+   */
+  drain(): Promise<number> {
+    this.#draining ??= this.#drainOnce().finally(() => (this.#draining = undefined));
+    return this.#draining;
+  }
+
+  async #drainOnce(): Promise<number> {
+    const batch = this.#options.batchSize ?? 100;
+    let total = 0;
+    for (;;) {
+      const pending = await this.#options.store.pendingOutbox(batch);
+      const fresh = pending.filter((record) => !this.#inFlight.has(record.id));
+      if (fresh.length === 0) return total;
+      this.claim(fresh);
+      const published = await this.#publish(fresh);
+      total += published;
+      // The transport refuses (stopped, broker down): try again at the next poll.
+      if (published === 0 || pending.length < batch) return total;
+    }
+  }
+
+  async #publish(records: readonly OutboxRecord[]): Promise<number> {
+    const results = await Promise.allSettled(
+      records.map((record) => this.#options.transport.publish(record.envelope)),
+    );
+    const published: number[] = [];
+    for (const [index, result] of results.entries()) {
+      const record = records[index]!;
+      if (result.status === 'fulfilled') {
+        published.push(record.id);
+        continue;
+      }
+      this.#inFlight.delete(record.id);
+      this.#options.logger.warn(
+        { eventId: record.envelope.eventId, type: record.envelope.type, error: result.reason },
+        'publish failed; the outbox keeps the message',
+      );
+    }
+    if (published.length > 0) await this.#mark(published);
+    return published.length;
+  }
+
+  /** Marks in batches: one write for everything published in the same turn of the event loop. */
+  async #mark(ids: readonly number[]): Promise<void> {
+    const first = this.#toMark.length === 0;
+    this.#toMark.push(...ids);
+    if (!first) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    const batch = this.#toMark;
+    this.#toMark = [];
+    try {
+      await this.#options.store.markDispatched(batch);
+    } finally {
+      for (const id of batch) this.#inFlight.delete(id);
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * The in-process transport (`BUS_URL=memory://`): a queue per endpoint, drained with a bounded
+ * number of concurrent deliveries. At-least-once while the process lives: a rejected delivery is
+ * delivered again with `attempt + 1`. It keeps nothing across a crash; that is the outbox's job,
+ * which is why `publish` resolves only once every endpoint has handled the message.
+ */
+import type { Envelope } from '../contracts/envelope.js';
+import type { Delivery, DeliveryHandler, SubscribeOptions, Transport } from './transport.js';
+
+export class TransportStopped extends Error {
+  constructor() {
+    super('the transport is not running');
+    this.name = 'TransportStopped';
+  }
+}
+
+export interface MemoryTransportOptions {
+  /** Concurrent deliveries per endpoint when `subscribe` does not say. */
+  readonly concurrency?: number;
+  /** Wait before redelivering a rejected delivery, times its attempt, capped at 1 s. */
+  readonly redeliveryDelayMs?: number;
+}
+
+interface Job {
+  readonly delivery: Delivery;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Queue {
+  readonly handler: DeliveryHandler;
+  readonly concurrency: number;
+  readonly waiting: Job[];
+  active: number;
+}
+
+export class MemoryTransport implements Transport {
+  readonly kind = 'memory' as const;
+  readonly #queues = new Map<string, Queue>();
+  readonly #routes = new Map<string, Queue[]>();
+  /** Redeliveries waiting for their delay, so that `stop` can give them back. */
+  readonly #retrying = new Map<ReturnType<typeof setTimeout>, Job>();
+  readonly #concurrency: number;
+  readonly #redeliveryDelayMs: number;
+  #state: 'new' | 'running' | 'stopped' = 'new';
+  #active = 0;
+  #idle: (() => void)[] = [];
+
+  constructor(options: MemoryTransportOptions = {}) {
+    this.#concurrency = options.concurrency ?? 32;
+    this.#redeliveryDelayMs = options.redeliveryDelayMs ?? 10;
+  }
+
+  async subscribe(
+    endpoint: string,
+    types: readonly string[],
+    handler: DeliveryHandler,
+    options: SubscribeOptions = {},
+  ): Promise<void> {
+    if (this.#queues.has(endpoint)) throw new Error(`endpoint ${endpoint} is already subscribed`);
+    const concurrency = Math.max(1, options.concurrency ?? this.#concurrency);
+    const queue: Queue = { handler, concurrency, waiting: [], active: 0 };
+    this.#queues.set(endpoint, queue);
+    for (const type of new Set(types)) {
+      this.#routes.set(type, [...(this.#routes.get(type) ?? []), queue]);
+    }
+  }
+
+  async publish(envelope: Envelope): Promise<void> {
+    const queues = this.#routes.get(envelope.type) ?? [];
+    // Each endpoint gets its own copy: a handler that mutates its message cannot affect another.
+    await Promise.all(queues.map((queue) => this.#push(queue, { envelope, attempt: 1 })));
+  }
+
+  async send(endpoint: string, delivery: Delivery): Promise<void> {
+    const queue = this.#queues.get(endpoint);
+    if (!queue) throw new Error(`no endpoint named ${endpoint}`);
+    await this.#push(queue, delivery);
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === 'stopped') throw new TransportStopped();
+    this.#state = 'running';
+    for (const queue of this.#queues.values()) this.#drain(queue);
+  }
+
+  async stop(): Promise<void> {
+    this.#state = 'stopped';
+    // What is not being handled yet is given back to its publisher, whose outbox row stays.
+    for (const [timer, job] of this.#retrying) {
+      clearTimeout(timer);
+      job.reject(new TransportStopped());
+    }
+    this.#retrying.clear();
+    for (const queue of this.#queues.values()) {
+      for (const job of queue.waiting.splice(0)) job.reject(new TransportStopped());
+    }
+    if (this.#active > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  #push(queue: Queue, delivery: Delivery): Promise<void> {
+    if (this.#state !== 'running') return Promise.reject(new TransportStopped());
+    const copy = { ...delivery, envelope: structuredClone(delivery.envelope) };
+    return new Promise((resolve, reject) => {
+      queue.waiting.push({ delivery: copy, resolve, reject });
+      this.#drain(queue);
+    });
+  }
+
+  #drain(queue: Queue): void {
+    while (this.#state === 'running' && queue.active < queue.concurrency) {
+      const job = queue.waiting.shift();
+      if (!job) return;
+      queue.active += 1;
+      this.#active += 1;
+      // A turn of the event loop per delivery, as from a socket: a cascade of messages must not
+      // starve I/O (HTTP requests, health checks) by running as one long chain of microtasks.
+      setImmediate(() => void this.#deliver(queue, job));
+    }
+  }
+
+  async #deliver(queue: Queue, job: Job): Promise<void> {
+    try {
+      await queue.handler(job.delivery);
+      job.resolve();
+    } catch {
+      this.#redeliverLater(queue, job);
+    } finally {
+      queue.active -= 1;
+      this.#active -= 1;
+      if (this.#active === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      this.#drain(queue);
+    }
+  }
+
+  #redeliverLater(queue: Queue, job: Job): void {
+    if (this.#state !== 'running') return job.reject(new TransportStopped());
+    const attempt = job.delivery.attempt + 1;
+    const next: Job = { ...job, delivery: { ...job.delivery, attempt } };
+    const timer = setTimeout(
+      () => {
+        this.#retrying.delete(timer);
+        queue.waiting.push(next);
+        this.#drain(queue);
+      },
+      Math.min(this.#redeliveryDelayMs * job.delivery.attempt, 1000),
+    );
+    this.#retrying.set(timer, next);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * What happens to one delivery at one endpoint:
+ *
+ * 1. invalid message → dead letter at once; the handler never sees it;
+ * 2. in one transaction: inbox entry (a duplicate stops here), the handler, its outgoing messages;
+ * 3. a `ConcurrencyConflict` → the transaction runs again at once (not an attempt);
+ *    a `PermanentError` → dead letter; any other error → a retry at the policy's delay, written to
+ *    the schedule, until the attempts run out → dead letter with the whole envelope.
+ *
+ * The delivery resolves in every case but one (the store failing to record the failure), so the
+ * transport's own redelivery is a last resort, not the retry mechanism.
+ */
+import { createHash } from 'node:crypto';
+import type { Envelope, TenantId } from '../contracts/envelope.js';
+import { causedBy } from '../contracts/envelope.js';
+import type { AnyMessage, MessageType, PayloadOf } from '../contracts/messages.js';
+import { messageVersions } from '../contracts/messages.js';
+import { retryDelay } from '../saga/definition.js';
+import type { Clock } from './clock.js';
+import type { EndpointDefinition, HandlerContext } from './handler.js';
+import { PermanentError } from './handler.js';
+import type { Logger } from './logger.js';
+import type { Outgoing, ScheduleOptions } from './outgoing.js';
+import type { DeadLetter, Store, Tx } from './store.js';
+import { ConcurrencyConflict } from './store.js';
+import type { Delivery } from './transport.js';
+import type { MessageValidator } from './validation.js';
+
+export type UnitOfWork = <T>(
+  work: (tx: Tx, outgoing: Outgoing, now: Date) => Promise<T>,
+) => Promise<T>;
+
+export interface PipelineOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly validator: MessageValidator;
+  readonly logger: Logger;
+  /** Runs a transaction whose outgoing messages are dispatched after commit. */
+  readonly unit: UnitOfWork;
+  /** Tells the scheduler that a retry is due at `dueAt`. */
+  readonly scheduled: (dueAt: Date) => void;
+}
+
+interface PublishOptions {
+  readonly tenantId?: TenantId;
+}
+
+const maxConflictRetries = 20;
+
+/** Runs `work` again on a `ConcurrencyConflict`, a bounded number of times, with jitter. */
+export async function retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
+  for (let conflicts = 0; ; conflicts += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict) || conflicts >= maxConflictRetries) throw error;
+      // Jittered, so that the writers that collided do not collide again.
+      const delay = Math.random() * Math.min(conflicts + 1, 10);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** An invalid message may not even be an object. */
+function eventIdOf(envelope: unknown): string | undefined {
+  const eventId: unknown = (envelope as Partial<Envelope> | null)?.eventId;
+  return typeof eventId === 'string' ? eventId : undefined;
+}
+
+/** The same message dead-lettered twice at one endpoint is one letter. Shaped like a uuid. */
+function deadLetterId(endpoint: string, envelope: unknown): string {
+  const seed = eventIdOf(envelope) ?? `${Math.random()}:${Date.now()}`;
+  const hex = createHash('sha256').update(`${endpoint}\n${seed}`).digest('hex');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20, 32),
+  ].join('-');
+}
+
+const describe = (error: unknown) =>
+  error instanceof Error
+    ? { errorType: error.name, errorMessage: error.message }
+    : { errorType: 'Error', errorMessage: String(error) };
+
+export class Pipeline {
+  readonly #options: PipelineOptions;
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
+  }
+
+  async deliver(endpoint: EndpointDefinition, delivery: Delivery): Promise<void> {
+    const checked = this.#options.validator(delivery.envelope);
+    if (!checked.ok) {
+      const failure = { errorType: 'InvalidMessage', errorMessage: checked.errors.join('; ') };
+      return this.#deadLetter(endpoint, delivery, failure);
+    }
+    try {
+      await retryingConflicts(() => this.#apply(endpoint, checked.message, delivery.attempt));
+    } catch (error) {
+      await this.#failed(endpoint, delivery, error);
+    }
+  }
+
+  #apply(endpoint: EndpointDefinition, message: AnyMessage, attempt: number): Promise<void> {
+    return this.#options.unit(async (tx, outgoing, now) => {
+      // Already applied: the first delivery's effects are committed, this one changes nothing.
+      if (!(await tx.markProcessed(endpoint.name, message.eventId))) return;
+      const ctx: HandlerContext = {
+        message,
+        attempt,
+        endpoint: endpoint.name,
+        now,
+        tx,
+        publish<T extends MessageType>(type: T, payload: PayloadOf[T], options?: PublishOptions) {
+          const tenantId = options?.tenantId ?? message.tenantId;
+          const version = messageVersions[type];
+          return outgoing.publish(
+            causedBy(message, { type, payload, tenantId, version, occurredAt: now }),
+          );
+        },
+        schedule<T extends MessageType>(type: T, payload: PayloadOf[T], options: ScheduleOptions) {
+          const version = messageVersions[type];
+          return outgoing.schedule(
+            causedBy(message, { type, payload, version, occurredAt: now }),
+            options,
+          );
+        },
+      };
+      await endpoint.handle(ctx);
+    });
+  }
+
+  async #failed(endpoint: EndpointDefinition, delivery: Delivery, error: unknown): Promise<void> {
+    const { envelope, attempt } = delivery;
+    const now = this.#options.clock.now();
+    const firstFailedAt = delivery.firstFailedAt ?? now.toISOString();
+    const failure = describe(error);
+    if (error instanceof PermanentError || attempt >= endpoint.retry.attempts) {
+      return this.#deadLetter(endpoint, delivery, { ...failure, firstFailedAt });
+    }
+    const dueAt = new Date(now.getTime() + retryDelay(endpoint.retry, attempt));
+    // One id per attempt: a duplicate of this failure schedules the same retry, not another one.
+    const id = `retry:${endpoint.name}:${envelope.eventId}:${attempt + 1}`;
+    await this.#options.store.transaction((tx) =>
+      tx.schedule({
+        id,
+        dueAt: dueAt.toISOString(),
+        endpoint: endpoint.name,
+        envelope,
+        attempt: attempt + 1,
+        firstFailedAt,
+      }),
+    );
+    this.#options.scheduled(dueAt);
+    this.#options.logger.warn(
+      {
+        endpoint: endpoint.name,
+        eventId: envelope.eventId,
+        type: envelope.type,
+        attempt,
+        ...failure,
+      },
+      `delivery failed; attempt ${attempt + 1} at ${dueAt.toISOString()}`,
+    );
+  }
+
+  async #deadLetter(
+    endpoint: EndpointDefinition,
+    delivery: Delivery,
+    failure: { errorType: string; errorMessage: string; firstFailedAt?: string },
+  ): Promise<void> {
+    const now = this.#options.clock.now().toISOString();
+    const letter: DeadLetter = {
+      id: deadLetterId(endpoint.name, delivery.envelope),
+      endpoint: endpoint.name,
+      envelope: delivery.envelope,
+      errorType: failure.errorType,
+      errorMessage: failure.errorMessage,
+      attempts: delivery.attempt,
+      firstFailedAt: failure.firstFailedAt ?? now,
+      lastFailedAt: now,
+    };
+    await this.#options.store.transaction((tx) => tx.addDeadLetter(letter));
+    this.#options.logger.error(
+      {
+        endpoint: endpoint.name,
+        deadLetterId: letter.id,
+        eventId: eventIdOf(delivery.envelope),
+        ...failure,
+      },
+      'message dead-lettered',
+    );
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The SQLite schema, as numbered migrations. Each one is idempotent (`IF NOT EXISTS`) and runs in
+ * a `BEGIN IMMEDIATE` transaction with its version row, so several processes may migrate one file
+ * at once. Append new migrations; never edit a released one.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+
+// Times that the store compares (inbox, outbox, schedule) are epoch milliseconds; times that it
+// only returns are ISO strings.
+const migrations: readonly string[] = [
+  `
+  CREATE TABLE IF NOT EXISTS sagas (
+    type TEXT NOT NULL, id TEXT NOT NULL, tenant_id TEXT NOT NULL, state TEXT NOT NULL,
+    version INTEGER NOT NULL, updated_at TEXT NOT NULL,
+    PRIMARY KEY (type, id)
+  );
+  CREATE INDEX IF NOT EXISTS sagas_by_tenant ON sagas (type, tenant_id, id);
+
+  CREATE TABLE IF NOT EXISTS inbox (
+    endpoint TEXT NOT NULL, event_id TEXT NOT NULL, processed_at INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, event_id)
+  );
+  CREATE INDEX IF NOT EXISTS inbox_by_age ON inbox (processed_at);
+
+  CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, envelope TEXT NOT NULL,
+    created_at INTEGER NOT NULL, dispatched_at INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (id) WHERE dispatched_at IS NULL;
+  CREATE INDEX IF NOT EXISTS outbox_dispatched ON outbox (dispatched_at)
+    WHERE dispatched_at IS NOT NULL;
+
+  CREATE TABLE IF NOT EXISTS scheduled (
+    id TEXT PRIMARY KEY, due_at INTEGER NOT NULL, endpoint TEXT, envelope TEXT NOT NULL,
+    attempt INTEGER NOT NULL, first_failed_at TEXT, leased_until INTEGER
+  );
+  CREATE INDEX IF NOT EXISTS scheduled_by_due ON scheduled (due_at);
+
+  CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, tenant_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL, causation_id TEXT NOT NULL, action TEXT NOT NULL,
+    from_state TEXT, to_state TEXT, detail TEXT NOT NULL, at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_by_tenant ON audit (tenant_id, seq);
+
+  CREATE TABLE IF NOT EXISTS dead_letters (
+    id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, tenant_id TEXT, type TEXT,
+    envelope TEXT NOT NULL, error_type TEXT NOT NULL, error_message TEXT NOT NULL,
+    attempts INTEGER NOT NULL, first_failed_at TEXT NOT NULL, last_failed_at TEXT NOT NULL
+  );
+
+  CREATE TABLE IF NOT EXISTS records (
+    collection TEXT NOT NULL, tenant_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (collection, tenant_id, id)
+  );
+
+  CREATE TABLE IF NOT EXISTS uniques (
+    scope TEXT NOT NULL, key TEXT NOT NULL, owner TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+  );
+
+  CREATE TABLE IF NOT EXISTS counters (
+    tenant_id TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, name)
+  );
+  `,
+];
+
+export function migrateSqlite(db: BetterSqlite3.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY)');
+  const apply = db.transaction(() => {
+    const row = db.prepare('SELECT MAX(version) AS version FROM schema_version').get() as {
+      version: number | null;
+    };
+    migrations.forEach((sql, index) => {
+      if (index + 1 <= (row.version ?? 0)) return;
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(index + 1);
+    });
+  });
+  apply.immediate();
+}

@@ -1,0 +1,280 @@
+/**
+ * The embedded store (`DATABASE_URL=file:./data/app.db`), on better-sqlite3.
+ *
+ * better-sqlite3 is synchronous and one connection has one transaction at a time, while `Tx` is
+ * async (handlers await between statements). So every use of the connection, transactions and
+ * plain reads alike, takes an async lock: a read can never see, nor a write join, a transaction
+ * that is still open. Transactions are `BEGIN IMMEDIATE`, so that other processes on the same file
+ * wait (busy_timeout) instead of failing on a lock upgrade.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { migrateSqlite } from './sqlite-schema.js';
+import type {
+  AuditRow,
+  DeadLetterRow,
+  SagaRow,
+  ScheduledRow,
+  Statements,
+} from './sqlite-statements.js';
+import {
+  prepareStatements,
+  toAudit,
+  toDeadLetter,
+  toSaga,
+  toScheduled,
+} from './sqlite-statements.js';
+import { readRecord, readRecords, SqliteTx } from './sqlite-tx.js';
+import type {
+  AuditEntry,
+  DeadLetter,
+  OutboxRecord,
+  RecordDoc,
+  SagaQuery,
+  SagaRecord,
+  ScheduledRecord,
+  Store,
+  Tx,
+} from './store.js';
+import { InvalidCursor } from './store.js';
+
+export interface SqliteStoreOptions {
+  /** `file:./data/app.db`, `file:///abs/path.db`, a plain path, or `:memory:` / `file::memory:`. */
+  readonly url?: string;
+  /** Stamps inbox and outbox rows, which `prune` compares with its cutoff. */
+  readonly clock?: Clock;
+  readonly busyTimeoutMs?: number;
+}
+
+export function sqlitePath(url: string): string {
+  if (url === ':memory:' || url === 'file::memory:') return ':memory:';
+  if (url.startsWith('file://')) return fileURLToPath(url);
+  if (url.startsWith('file:')) return url.slice('file:'.length);
+  return url;
+}
+
+/**
+ * Runs async work one at a time, in call order. A queue of work runs as one chain of microtasks,
+ * so every so often the chain waits a turn of the event loop to let I/O (HTTP requests) through.
+ */
+class Lock {
+  #tail: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+
+  run<T>(work: () => T | Promise<T>): Promise<T> {
+    this.#queued += 1;
+    const turn = this.#queued % 32 === 0 ? this.#tail.then(nextTurn) : this.#tail;
+    const result = turn.then(work);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #db: BetterSqlite3.Database;
+  readonly #clock: Clock;
+  readonly #lock = new Lock();
+  /** Set inside a transaction: a store call there would wait for the lock its caller holds. */
+  readonly #inTransaction = new AsyncLocalStorage<true>();
+  #sql: Statements | undefined;
+
+  constructor(options: SqliteStoreOptions = {}) {
+    const path = sqlitePath(options.url ?? 'file:./data/app.db');
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  migrate(): Promise<void> {
+    return this.#locked(() => {
+      migrateSqlite(this.#db);
+      this.#sql ??= prepareStatements(this.#db);
+    });
+  }
+
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#exclusive(async (sql) => {
+      sql.begin.run();
+      const tx = new SqliteTx(sql, this.#clock);
+      try {
+        const result = await this.#inTransaction.run(true, () => work(tx));
+        sql.commit.run();
+        return result;
+      } catch (error) {
+        if (this.#db.inTransaction) sql.rollback.run();
+        throw error;
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  pendingOutbox(limit: number): Promise<OutboxRecord[]> {
+    return this.#exclusive((sql) =>
+      (sql.pendingOutbox.all(limit) as { id: number; envelope: string }[]).map((row) => ({
+        id: row.id,
+        envelope: JSON.parse(row.envelope),
+      })),
+    );
+  }
+
+  markDispatched(ids: readonly number[]): Promise<void> {
+    return this.#exclusive((sql) => {
+      const now = this.#clock.now().getTime();
+      this.#db.transaction(() => ids.forEach((id) => sql.markDispatched.run(now, id))).immediate();
+    });
+  }
+
+  claimDue(now: Date, limit: number, leaseMs = 60_000): Promise<ScheduledRecord[]> {
+    return this.#exclusive((sql) => {
+      const at = now.getTime();
+      const rows = sql.claimDue.all({ now: at, until: at + leaseMs, limit }) as ScheduledRow[];
+      return rows.sort((a, b) => a.due_at - b.due_at || a.id.localeCompare(b.id)).map(toScheduled);
+    });
+  }
+
+  completeScheduled(ids: readonly string[]): Promise<void> {
+    return this.#exclusive((sql) => {
+      this.#db.transaction(() => ids.forEach((id) => sql.completeScheduled.run(id))).immediate();
+    });
+  }
+
+  nextDue(): Promise<Date | undefined> {
+    return this.#exclusive((sql) => {
+      const { at } = sql.nextDue.get() as { at: number | null };
+      return at === null ? undefined : new Date(at);
+    });
+  }
+
+  getSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
+    return this.#exclusive((sql) => {
+      const row = sql.loadSaga.get(type, id) as SagaRow | undefined;
+      return row && toSaga<State>(row);
+    });
+  }
+
+  listSagas<State>(query: SagaQuery): Promise<{ items: SagaRecord<State>[]; nextCursor?: string }> {
+    return this.#exclusive((sql) => {
+      const rows = sql.listSagas.all({
+        type: query.type,
+        state: query.state ?? null,
+        tenantId: query.tenantId ?? null,
+        after: query.cursor === undefined ? null : decodeCursor(query.cursor),
+        limit: query.limit + 1, // one more tells whether there is a next page
+      }) as SagaRow[];
+      const items = rows.slice(0, query.limit).map((row) => toSaga<State>(row));
+      const last = items.at(-1);
+      return rows.length > query.limit && last
+        ? { items, nextCursor: encodeCursor(last.id) }
+        : { items };
+    });
+  }
+
+  countSagas(type: string): Promise<Record<string, number>> {
+    return this.#exclusive((sql) => {
+      const rows = sql.countSagas.all(type) as { state: unknown; count: number }[];
+      return Object.fromEntries(
+        rows.filter((row) => typeof row.state === 'string').map((row) => [row.state, row.count]),
+      );
+    });
+  }
+
+  timeline(tenantId: string): Promise<AuditEntry[]> {
+    return this.#exclusive((sql) => (sql.timeline.all(tenantId) as AuditRow[]).map(toAudit));
+  }
+
+  listDeadLetters(filter: { tenantId?: string; type?: string } = {}): Promise<DeadLetter[]> {
+    return this.#exclusive((sql) =>
+      (
+        sql.listDeadLetters.all({
+          tenantId: filter.tenantId ?? null,
+          type: filter.type ?? null,
+        }) as DeadLetterRow[]
+      ).map(toDeadLetter),
+    );
+  }
+
+  getDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    return this.#exclusive((sql) => {
+      const row = sql.getDeadLetter.get(id) as DeadLetterRow | undefined;
+      return row && toDeadLetter(row);
+    });
+  }
+
+  getRecord<Data>(
+    collection: string,
+    tenantId: string,
+    id: string,
+  ): Promise<RecordDoc<Data> | undefined> {
+    return this.#exclusive((sql) => readRecord<Data>(sql, collection, tenantId, id));
+  }
+
+  listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
+    return this.#exclusive((sql) => readRecords<Data>(sql, collection, tenantId));
+  }
+
+  counters(tenantId: string): Promise<Record<string, number>> {
+    return this.#exclusive((sql) => {
+      const rows = sql.counters.all(tenantId) as { name: string; value: number }[];
+      return Object.fromEntries(rows.map((row) => [row.name, row.value]));
+    });
+  }
+
+  prune(olderThan: Date): Promise<{ inbox: number; outbox: number }> {
+    return this.#exclusive((sql) => {
+      const cutoff = olderThan.getTime();
+      return {
+        inbox: sql.pruneInbox.run(cutoff).changes,
+        outbox: sql.pruneOutbox.run(cutoff).changes,
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#locked(() => {
+      if (this.#db.open) this.#db.close();
+    });
+  }
+
+  #exclusive<T>(work: (sql: Statements) => T | Promise<T>): Promise<T> {
+    return this.#locked(() => work(this.#statements()));
+  }
+
+  #locked<T>(work: () => T | Promise<T>): Promise<T> {
+    if (this.#inTransaction.getStore()) {
+      return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
+    }
+    return this.#lock.run(work);
+  }
+
+  #statements(): Statements {
+    if (!this.#db.open) throw new Error('the store is closed');
+    if (!this.#sql) throw new Error('call migrate() before using the store');
+    return this.#sql;
+  }
+}
+
+const encodeCursor = (id: string): string =>
+  Buffer.from(JSON.stringify([id])).toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  try {
+    const [id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof id === 'string') return id;
+  } catch {
+    // reported below
+  }
+  throw new InvalidCursor(cursor);
+}

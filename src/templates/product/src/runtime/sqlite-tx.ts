@@ -1,0 +1,188 @@
+/**
+ * One SQLite transaction, as the `Tx` port. The store opened it (`BEGIN IMMEDIATE`) and holds its
+ * lock; the methods are async only because the port is, and each refuses to run once the
+ * transaction has ended, so a handler's stray promise cannot write outside it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Envelope } from '../contracts/envelope.js';
+import type { Clock } from './clock.js';
+import type { SagaRow, Statements } from './sqlite-statements.js';
+import { toDeadLetter, toSaga } from './sqlite-statements.js';
+import type { DeadLetterRow } from './sqlite-statements.js';
+import type {
+  AuditEntry,
+  DeadLetter,
+  RecordDoc,
+  SagaRecord,
+  ScheduledRecord,
+  Tx,
+} from './store.js';
+import { ConcurrencyConflict } from './store.js';
+
+interface RecordRow {
+  collection: string;
+  tenant_id: string;
+  id: string;
+  data: string;
+}
+
+const toRecord = <Data>(row: RecordRow): RecordDoc<Data> => ({
+  collection: row.collection,
+  tenantId: row.tenant_id,
+  id: row.id,
+  data: JSON.parse(row.data) as Data,
+});
+
+export function readRecord<Data>(
+  sql: Statements,
+  collection: string,
+  tenantId: string,
+  id: string,
+): RecordDoc<Data> | undefined {
+  const row = sql.getRecord.get(collection, tenantId, id) as RecordRow | undefined;
+  return row && toRecord<Data>(row);
+}
+
+export function readRecords<Data>(
+  sql: Statements,
+  collection: string,
+  tenantId: string,
+): RecordDoc<Data>[] {
+  return (sql.listRecords.all(collection, tenantId) as RecordRow[]).map((row) =>
+    toRecord<Data>(row),
+  );
+}
+
+const isPrimaryKeyClash = (error: unknown): boolean =>
+  (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+
+export class SqliteTx implements Tx {
+  readonly #sql: Statements;
+  readonly #clock: Clock;
+  #open = true;
+
+  constructor(sql: Statements, clock: Clock) {
+    this.#sql = sql;
+    this.#clock = clock;
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+
+  async markProcessed(endpoint: string, eventId: string): Promise<boolean> {
+    const now = this.#clock.now().getTime();
+    return this.#use().markProcessed.run(endpoint, eventId, now).changes === 1;
+  }
+
+  async loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
+    const row = this.#use().loadSaga.get(type, id) as SagaRow | undefined;
+    return row && toSaga<State>(row);
+  }
+
+  async saveSaga<State>(
+    record: Omit<SagaRecord<State>, 'version' | 'updatedAt'>,
+    expectedVersion: number,
+  ): Promise<void> {
+    const sql = this.#use();
+    const row = {
+      type: record.type,
+      id: record.id,
+      tenantId: record.tenantId,
+      state: JSON.stringify(record.state),
+      updatedAt: this.#clock.now().toISOString(),
+    };
+    if (expectedVersion === 0) {
+      try {
+        sql.insertSaga.run(row);
+      } catch (error) {
+        if (isPrimaryKeyClash(error)) throw new ConcurrencyConflict(record.type, record.id);
+        throw error;
+      }
+    } else if (sql.updateSaga.run({ ...row, expectedVersion }).changes === 0) {
+      throw new ConcurrencyConflict(record.type, record.id);
+    }
+  }
+
+  async enqueue(envelope: Envelope): Promise<number> {
+    const now = this.#clock.now().getTime();
+    return Number(this.#use().enqueue.run(JSON.stringify(envelope), now).lastInsertRowid);
+  }
+
+  async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {
+    this.#use().schedule.run({
+      id: record.id ?? randomUUID(),
+      dueAt: new Date(record.dueAt).getTime(),
+      endpoint: record.endpoint,
+      envelope: JSON.stringify(record.envelope),
+      attempt: record.attempt,
+      firstFailedAt: record.firstFailedAt ?? null,
+    });
+  }
+
+  async cancelScheduled(id: string): Promise<void> {
+    this.#use().cancelScheduled.run(id);
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<void> {
+    this.#use().appendAudit.run({ ...entry, detail: JSON.stringify(entry.detail) });
+  }
+
+  async addDeadLetter(letter: DeadLetter): Promise<void> {
+    // An invalid message may lack any field, so tenant and type are read defensively.
+    const { tenantId, type } = (letter.envelope as Partial<Envelope> | null) ?? {};
+    this.#use().addDeadLetter.run({
+      ...letter,
+      tenantId: typeof tenantId === 'string' ? tenantId : null,
+      type: typeof type === 'string' ? type : null,
+      envelope: JSON.stringify(letter.envelope),
+    });
+  }
+
+  async removeDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    const sql = this.#use();
+    const row = sql.getDeadLetter.get(id) as DeadLetterRow | undefined;
+    if (!row) return undefined;
+    sql.removeDeadLetter.run(id);
+    return toDeadLetter(row);
+  }
+
+  async getRecord<Data>(
+    collection: string,
+    tenantId: string,
+    id: string,
+  ): Promise<RecordDoc<Data> | undefined> {
+    return readRecord<Data>(this.#use(), collection, tenantId, id);
+  }
+
+  async putRecord<Data>(record: RecordDoc<Data>): Promise<void> {
+    const { collection, tenantId, id, data } = record;
+    this.#use().putRecord.run(collection, tenantId, id, JSON.stringify(data));
+  }
+
+  async listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
+    return readRecords<Data>(this.#use(), collection, tenantId);
+  }
+
+  async claimUnique(scope: string, key: string, owner: string): Promise<string> {
+    const sql = this.#use();
+    sql.claimUnique.run(scope, key, owner);
+    return (sql.uniqueOwner.get(scope, key) as { owner: string }).owner;
+  }
+
+  async addToCounter(
+    tenantId: string,
+    name: string,
+    amount: number,
+    max: number | null,
+  ): Promise<number | undefined> {
+    const row = this.#use().addToCounter.get({ tenantId, name, amount, max }) as
+      { value: number } | undefined;
+    return row?.value;
+  }
+
+  #use(): Statements {
+    if (!this.#open) throw new Error('this transaction has ended');
+    return this.#sql;
+  }
+}

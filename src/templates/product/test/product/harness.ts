@@ -1,0 +1,171 @@
+/**
+ * Runs the whole product in-process for tests: the real API, runtime, services and saga, on
+ * SQLite (a temporary file) and the memory transport, with a manual clock so that retries and
+ * timeouts are tested without sleeping.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App } from '../../src/app.js';
+import { slugPattern } from '../../src/catalog.js';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Envelope } from '../../src/contracts/envelope.js';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { MemoryTransport } from '../../src/runtime/memory-transport.js';
+import type { Transport } from '../../src/runtime/transport.js';
+import type { AuditEntry } from '../../src/runtime/store.js';
+import { tenantSagaType } from '../../src/saga/endpoints.js';
+import type { OnboardingState } from '../../src/saga/onboarding.js';
+import { workflows } from '../../src/saga/definitions.js';
+
+export interface Product {
+  readonly app: App;
+  readonly clock: ManualClock;
+  readonly dir: string;
+  /** Every message published so far, in order. */
+  readonly published: Envelope[];
+  /** Delivers everything due now and waits until the product is idle. */
+  settle(): Promise<void>;
+  /** Moves the clock in steps of `stepMs`, settling after each, `totalMs` in all. */
+  elapse(totalMs: number, stepMs?: number): Promise<void>;
+  signUp(
+    overrides?: Partial<SignUpBody>,
+  ): Promise<{ tenantId: string; correlationId: string; slug: string }>;
+  tenant(tenantId: string): Promise<TenantBody>;
+  saga(tenantId: string): Promise<OnboardingState | undefined>;
+  timeline(tenantId: string): Promise<AuditEntry[]>;
+  mails(): string[];
+  stop(): Promise<void>;
+}
+
+export interface SignUpBody {
+  slug: string;
+  name: string;
+  edition?: string;
+  owner: { email: string; name: string };
+}
+
+export interface TenantBody {
+  tenantId: string;
+  slug: string;
+  edition: string;
+  state: string;
+  steps: Record<string, string>;
+  correlationId: string;
+}
+
+let slugs = 0;
+
+/** A slug length the blueprint's pattern accepts for lower-case letters, found by trying. */
+const slugLength = [8, 6, 10, 5, 12, 4, 16, 7, 9, 3, 20, 24, 32].find(
+  (length) => slugPattern.test('a'.repeat(length)) && slugPattern.test('z'.repeat(length)),
+);
+
+/** A fresh slug the blueprint's slug pattern accepts. */
+export function nextSlug(): string {
+  if (slugLength === undefined) throw new Error(`no lower-case slug matches ${slugPattern}`);
+  slugs += 1;
+  let n = slugs;
+  let slug = '';
+  for (let i = 0; i < slugLength; i++) {
+    slug = String.fromCharCode(97 + (n % 26)) + slug;
+    n = Math.floor(n / 26);
+  }
+  return slug;
+}
+
+export interface ProductOptions {
+  readonly faults?: string;
+  /** Reuse the database (and mail folder) of an earlier product: a restart. */
+  readonly dir?: string;
+  readonly clock?: ManualClock;
+}
+
+export async function startProduct(options: ProductOptions = {}): Promise<Product> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'product-'));
+  const clock = options.clock ?? new ManualClock();
+  const config = loadConfig({
+    DATABASE_URL: `file:${join(dir, 'app.db')}`,
+    MAIL_DIR: join(dir, 'mail'),
+    LOG_LEVEL: 'silent',
+    SAAS_FAULTS: options.faults ?? '',
+  });
+  const published: Envelope[] = [];
+  const transport = recording(new MemoryTransport(), published);
+  const app = createApp(config, { clock, transport });
+  await app.store.migrate();
+  await app.runtime.start();
+  const settle = () => app.runtime.flush();
+  const product: Product = {
+    app,
+    clock,
+    dir,
+    published,
+    settle,
+    async elapse(totalMs, stepMs = 1000) {
+      for (let passed = 0; passed < totalMs; passed += stepMs) {
+        clock.advance(Math.min(stepMs, totalMs - passed));
+        await settle();
+      }
+    },
+    async signUp(overrides = {}) {
+      const slug = overrides.slug ?? nextSlug();
+      const response = await app.server.inject({
+        method: 'POST',
+        url: '/tenants',
+        payload: {
+          slug,
+          name: `Tenant ${slug}`,
+          owner: { email: `owner@${slug}.test`, name: 'Owner' },
+          ...overrides,
+        },
+      });
+      if (response.statusCode !== 202)
+        throw new Error(`sign-up refused: ${response.statusCode} ${response.body}`);
+      return { ...(response.json() as { tenantId: string; correlationId: string }), slug };
+    },
+    async tenant(tenantId) {
+      const response = await app.server.inject({ method: 'GET', url: `/tenants/${tenantId}` });
+      return response.json() as TenantBody;
+    },
+    async saga(tenantId) {
+      return (await app.store.getSaga<OnboardingState>(tenantSagaType, tenantId))?.state;
+    },
+    timeline: (tenantId) => app.store.timeline(tenantId),
+    mails: () => {
+      try {
+        return readdirSync(join(dir, 'mail'));
+      } catch {
+        return [];
+      }
+    },
+    async stop() {
+      await app.runtime.stop();
+      await app.server.close();
+      await app.store.close();
+    },
+  };
+  return product;
+}
+
+export const onboardingSteps = workflows.onboarding.steps;
+
+/** The longest onboarding may take: its timeout. */
+export const onboardingTimeoutMs = workflows.onboarding.timeoutMs;
+
+/** A transport that keeps a copy of every message published through it. */
+function recording(transport: Transport, published: Envelope[]): Transport {
+  return {
+    kind: transport.kind,
+    subscribe: (endpoint, types, handler, options) =>
+      transport.subscribe(endpoint, types, handler, options),
+    publish: (envelope) => {
+      published.push(envelope);
+      return transport.publish(envelope);
+    },
+    send: (endpoint, delivery) => transport.send(endpoint, delivery),
+    start: () => transport.start(),
+    stop: () => transport.stop(),
+  };
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { SqliteStore, sqlitePath } from '../../src/runtime/sqlite-store.js';
+import { ConcurrencyConflict, InvalidCursor } from '../../src/runtime/store.js';
+import { envelope } from './support.js';
+import { storeContract } from './store.contract.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'sqlite-store-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+let files = 0;
+const newFile = () => `file:${join(directory, `nested/store-${(files += 1)}.db`)}`;
+
+async function open(url: string, clock = new ManualClock()): Promise<SqliteStore> {
+  const store = new SqliteStore({ url, clock });
+  await store.migrate();
+  return store;
+}
+
+storeContract('sqlite (file)', (clock) => open(newFile(), clock));
+storeContract('sqlite (memory)', (clock) => open(':memory:', clock));
+
+describe('sqlite store', () => {
+  it('reads its file from a DATABASE_URL', () => {
+    expect(sqlitePath('file:./data/app.db')).toBe('./data/app.db');
+    expect(sqlitePath('file:///var/lib/app.db')).toBe('/var/lib/app.db');
+    expect(sqlitePath('file::memory:')).toBe(':memory:');
+    expect(sqlitePath(':memory:')).toBe(':memory:');
+  });
+
+  it('migrates idempotently, and keeps data across connections', async () => {
+    const url = newFile();
+    const first = await open(url);
+    await first.migrate();
+    await first.transaction((tx) => tx.enqueue(envelope('Kept')));
+    await first.close();
+    const second = await open(url);
+    expect((await second.pendingOutbox(10)).map((record) => record.envelope.type)).toEqual([
+      'Kept',
+    ]);
+    await second.close();
+  });
+
+  // Two connections to one file behave like two processes (ROLE=api and ROLE=worker).
+  it('keeps its guarantees between two connections to one file', async () => {
+    const url = newFile();
+    const [left, right] = [await open(url), await open(url)];
+    const record = {
+      type: 'onboarding',
+      id: 'saga-1',
+      tenantId: 't',
+      state: { state: 'Registered' },
+    };
+    // One after the other: in one process, the second connection's BEGIN IMMEDIATE would block
+    // the event loop that the first needs to finish (two processes do not have that problem).
+    await left.transaction((tx) => tx.saveSaga(record, 0));
+    await right.transaction((tx) => tx.saveSaga(record, 1));
+    await expect(left.transaction((tx) => tx.saveSaga(record, 1))).rejects.toBeInstanceOf(
+      ConcurrencyConflict,
+    );
+
+    const now = new Date('2030-01-01T00:00:00Z');
+    for (let index = 0; index < 20; index += 1) {
+      const id = `due-${index}`;
+      const scheduled = {
+        id,
+        dueAt: now.toISOString(),
+        endpoint: null,
+        envelope: envelope(id),
+        attempt: 1,
+      };
+      await left.transaction((tx) => tx.schedule(scheduled));
+    }
+    const claims = await Promise.all(
+      [left, right, left, right].map((store) => store.claimDue(now, 6)),
+    );
+    const ids = claims.flat().map((claimed) => claimed.id);
+    expect(ids).toHaveLength(20);
+    expect(new Set(ids).size).toBe(20);
+    await Promise.all([left.close(), right.close()]);
+  });
+
+  it('refuses a Store call inside a transaction instead of waiting for itself', async () => {
+    const store = await open(':memory:');
+    await expect(store.transaction(() => store.pendingOutbox(1))).rejects.toThrow('use its Tx');
+    await store.close();
+  });
+
+  it('refuses a Tx used after its transaction ended', async () => {
+    const store = await open(':memory:');
+    const tx = await store.transaction(async (tx) => tx);
+    await expect(tx.markProcessed('billing', 'late')).rejects.toThrow('has ended');
+    await store.close();
+  });
+
+  it('rejects a cursor it did not hand out', async () => {
+    const store = await open(':memory:');
+    await expect(
+      store.listSagas({ type: 'onboarding', limit: 1, cursor: 'nope' }),
+    ).rejects.toBeInstanceOf(InvalidCursor);
+    await store.close();
+  });
+});

@@ -1,0 +1,444 @@
+/**
+ * The contract every store adapter passes: call `storeContract` from the adapter's test with a
+ * factory of fresh, migrated, empty stores that stamp time with the given clock.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Envelope } from '../../src/contracts/envelope.js';
+import { ManualClock } from '../../src/runtime/clock.js';
+import type { AuditEntry, DeadLetter, Store } from '../../src/runtime/store.js';
+import { ConcurrencyConflict } from '../../src/runtime/store.js';
+import { deferred, envelope } from './support.js';
+
+const tenantA = randomUUID();
+const tenantB = randomUUID();
+
+const audit = (tenantId: string, action: string, at: string): AuditEntry => ({
+  id: randomUUID(),
+  tenantId,
+  correlationId: 'correlation',
+  causationId: 'cause',
+  action,
+  fromState: null,
+  toState: action,
+  detail: { action },
+  at,
+});
+
+const deadLetter = (message: Envelope, endpoint = 'billing'): DeadLetter => ({
+  id: randomUUID(),
+  endpoint,
+  envelope: message,
+  errorType: 'TypeError',
+  errorMessage: 'boom',
+  attempts: 3,
+  firstFailedAt: '2030-01-01T00:00:00.000Z',
+  lastFailedAt: '2030-01-01T00:00:01.000Z',
+});
+
+export function storeContract(
+  name: string,
+  makeStore: (clock: ManualClock) => Promise<Store>,
+): void {
+  describe(`${name} store (contract)`, () => {
+    let clock: ManualClock;
+    let store: Store;
+
+    beforeEach(async () => {
+      clock = new ManualClock();
+      store = await makeStore(clock);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const saga = (state: string, id: string = randomUUID(), tenantId = tenantA) => ({
+      type: 'onboarding',
+      id,
+      tenantId,
+      state: { state },
+    });
+
+    describe('sagas', () => {
+      it('inserts at version 1 and bumps the version on every save', async () => {
+        const record = saga('Registered');
+        await store.transaction((tx) => tx.saveSaga(record, 0));
+        await store.transaction((tx) => tx.saveSaga({ ...record, state: { state: 'Active' } }, 1));
+        expect(await store.getSaga('onboarding', record.id)).toMatchObject({
+          tenantId: tenantA,
+          state: { state: 'Active' },
+          version: 2,
+        });
+        expect(await store.transaction((tx) => tx.loadSaga('onboarding', record.id))).toMatchObject(
+          {
+            version: 2,
+          },
+        );
+      });
+
+      it('refuses a stale version and a second insert with ConcurrencyConflict', async () => {
+        const record = saga('Registered');
+        await store.transaction((tx) => tx.saveSaga(record, 0));
+        await store.transaction((tx) => tx.saveSaga(record, 1));
+        await expect(store.transaction((tx) => tx.saveSaga(record, 1))).rejects.toBeInstanceOf(
+          ConcurrencyConflict,
+        );
+        await expect(store.transaction((tx) => tx.saveSaga(record, 0))).rejects.toBeInstanceOf(
+          ConcurrencyConflict,
+        );
+        expect(await store.getSaga('onboarding', record.id)).toMatchObject({ version: 2 });
+      });
+
+      it('lets exactly one of two concurrent saves of the same version win', async () => {
+        const record = saga('Registered');
+        await store.transaction((tx) => tx.saveSaga(record, 0));
+        const results = await Promise.allSettled(
+          ['Provisioning', 'ProvisioningFailed'].map((state) =>
+            store.transaction((tx) => tx.saveSaga({ ...record, state: { state } }, 1)),
+          ),
+        );
+        expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+        const [lost] = results.filter((result) => result.status === 'rejected');
+        expect(lost?.reason).toBeInstanceOf(ConcurrencyConflict);
+        expect(await store.getSaga('onboarding', record.id)).toMatchObject({ version: 2 });
+      });
+
+      it('pages through sagas with filters and an opaque cursor', async () => {
+        for (let index = 0; index < 25; index += 1) {
+          const state = index % 5 === 0 ? 'Active' : 'Provisioning';
+          const tenantId = index < 20 ? tenantA : tenantB;
+          await store.transaction((tx) => tx.saveSaga(saga(state, `saga-${index}`, tenantId), 0));
+        }
+        const ids: string[] = [];
+        const sizes: number[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await store.listSagas({ type: 'onboarding', limit: 10, cursor });
+          ids.push(...page.items.map((item) => item.id));
+          sizes.push(page.items.length);
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(sizes).toEqual([10, 10, 5]);
+        expect(new Set(ids).size).toBe(25);
+
+        const active = await store.listSagas({ type: 'onboarding', state: 'Active', limit: 100 });
+        expect(active.items).toHaveLength(5);
+        expect(active.nextCursor).toBeUndefined();
+        const ofB = await store.listSagas({ type: 'onboarding', tenantId: tenantB, limit: 100 });
+        expect(ofB.items.map((item) => item.tenantId)).toEqual(Array(5).fill(tenantB));
+        expect(await store.listSagas({ type: 'other', limit: 10 })).toEqual({ items: [] });
+        expect(await store.countSagas('onboarding')).toEqual({ Active: 5, Provisioning: 20 });
+      });
+    });
+
+    describe('inbox', () => {
+      it('records a message once per endpoint', async () => {
+        const marks = await store.transaction(async (tx) => [
+          await tx.markProcessed('billing', 'event-1'),
+          await tx.markProcessed('billing', 'event-1'),
+          await tx.markProcessed('identity', 'event-1'),
+        ]);
+        expect(marks).toEqual([true, false, true]);
+        expect(await store.transaction((tx) => tx.markProcessed('billing', 'event-1'))).toBe(false);
+      });
+
+      it('forgets the entry of a transaction that rolled back', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.markProcessed('billing', 'event-2');
+            throw new Error('handler failed');
+          }),
+        ).rejects.toThrow('handler failed');
+        expect(await store.transaction((tx) => tx.markProcessed('billing', 'event-2'))).toBe(true);
+      });
+    });
+
+    describe('outbox', () => {
+      it('holds committed messages until they are marked dispatched', async () => {
+        const [first, second] = [envelope('One'), envelope('Two')];
+        const ids = await store.transaction(async (tx) => [
+          await tx.enqueue(first),
+          await tx.enqueue(second),
+        ]);
+        expect(await store.pendingOutbox(10)).toEqual([
+          { id: ids[0], envelope: first },
+          { id: ids[1], envelope: second },
+        ]);
+        expect(await store.pendingOutbox(1)).toHaveLength(1);
+        await store.markDispatched([ids[0]!]);
+        expect(await store.pendingOutbox(10)).toEqual([{ id: ids[1], envelope: second }]);
+      });
+
+      it('never shows a message of a transaction that rolls back, even while it is open', async () => {
+        const enqueued = deferred();
+        const readStarted = deferred();
+        const failing = store.transaction(async (tx) => {
+          await tx.enqueue(envelope('Doomed'));
+          enqueued.resolve();
+          await readStarted.promise;
+          throw new Error('rolled back');
+        });
+        await enqueued.promise;
+        const read = store.pendingOutbox(10);
+        readStarted.resolve();
+        await expect(failing).rejects.toThrow('rolled back');
+        expect(await read).toEqual([]);
+        expect(await store.pendingOutbox(10)).toEqual([]);
+      });
+    });
+
+    it('leaves nothing behind a transaction that throws', async () => {
+      const message = envelope('Anything', {}, tenantA as never);
+      const record = saga('Registered');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.saveSaga(record, 0);
+          await tx.markProcessed('billing', message.eventId);
+          await tx.enqueue(message);
+          await tx.schedule({
+            id: 'timeout',
+            dueAt: clock.now().toISOString(),
+            endpoint: null,
+            envelope: message,
+            attempt: 1,
+          });
+          await tx.appendAudit(audit(tenantA, 'Registered', clock.now().toISOString()));
+          await tx.addDeadLetter(deadLetter(message));
+          await tx.putRecord({
+            collection: 'users',
+            tenantId: tenantA,
+            id: 'u1',
+            data: { name: 'Ada' },
+          });
+          await tx.claimUnique('slug', 'acme', tenantA);
+          await tx.addToCounter(tenantA, 'seats', 1, 10);
+          throw new Error('nothing happened');
+        }),
+      ).rejects.toThrow('nothing happened');
+
+      expect(await store.getSaga('onboarding', record.id)).toBeUndefined();
+      expect(await store.pendingOutbox(10)).toEqual([]);
+      expect(await store.nextDue()).toBeUndefined();
+      expect(await store.timeline(tenantA)).toEqual([]);
+      expect(await store.listDeadLetters()).toEqual([]);
+      expect(await store.listRecords('users', tenantA)).toEqual([]);
+      expect(await store.counters(tenantA)).toEqual({});
+      await store.transaction(async (tx) => {
+        expect(await tx.markProcessed('billing', message.eventId)).toBe(true);
+        expect(await tx.claimUnique('slug', 'acme', 'someone-else')).toBe('someone-else');
+      });
+    });
+
+    describe('scheduled messages', () => {
+      const at = (ms: number) => new Date(clock.now().getTime() + ms);
+      const schedule = (id: string, dueInMs: number, endpoint: string | null = null) =>
+        store.transaction((tx) =>
+          tx.schedule({
+            id,
+            dueAt: at(dueInMs).toISOString(),
+            endpoint,
+            envelope: envelope(id),
+            attempt: 2,
+          }),
+        );
+
+      it('hands out due messages, oldest first, and says when the next one is due', async () => {
+        await schedule('later', 2000);
+        await schedule('soon', 1000, 'billing');
+        await schedule('never', 60_000);
+        expect(await store.nextDue()).toEqual(at(1000));
+        expect(await store.claimDue(at(999), 10)).toEqual([]);
+
+        const due = await store.claimDue(at(2000), 10);
+        expect(due.map((record) => record.id)).toEqual(['soon', 'later']);
+        expect(due[0]).toMatchObject({
+          endpoint: 'billing',
+          attempt: 2,
+          dueAt: at(1000).toISOString(),
+        });
+        expect(due[0]!.envelope.type).toBe('soon');
+      });
+
+      it('leases a claim: nobody else gets it until it is completed or the lease runs out', async () => {
+        await schedule('timeout', 0);
+        expect(await store.claimDue(at(0), 10, 5000)).toHaveLength(1);
+        expect(await store.claimDue(at(0), 10, 5000)).toEqual([]);
+        expect(await store.nextDue()).toEqual(at(5000));
+
+        // The claimer crashed: after the lease the message is claimed again.
+        const again = await store.claimDue(at(5000), 10, 5000);
+        expect(again.map((record) => record.id)).toEqual(['timeout']);
+        await store.completeScheduled(['timeout']);
+        expect(await store.claimDue(at(60_000), 10)).toEqual([]);
+        expect(await store.nextDue()).toBeUndefined();
+      });
+
+      it('keeps a message rescheduled after its claim, and replaces a pending one', async () => {
+        await schedule('timeout', 0);
+        await store.claimDue(at(0), 10);
+        await schedule('timeout', 3000);
+        await store.completeScheduled(['timeout']);
+        expect(await store.nextDue()).toEqual(at(3000));
+
+        await schedule('timeout', 4000);
+        expect(await store.nextDue()).toEqual(at(4000));
+        await store.transaction((tx) => tx.cancelScheduled('timeout'));
+        expect(await store.nextDue()).toBeUndefined();
+      });
+
+      it('gives each due message to exactly one of many concurrent claimers', async () => {
+        for (let index = 0; index < 50; index += 1) await schedule(`message-${index}`, index);
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, () => store.claimDue(at(100), 7)),
+        );
+        const ids = claims.flat().map((record) => record.id);
+        expect(ids).toHaveLength(new Set(ids).size);
+        const rest = await store.claimDue(at(100), 100);
+        expect(ids.length + rest.length).toBe(50);
+      });
+    });
+
+    it('keeps the audit trail of a tenant in the order it was written', async () => {
+      // `at` runs backwards: the order must come from insertion, not from the timestamps.
+      await store.transaction(async (tx) => {
+        await tx.appendAudit(audit(tenantA, 'Registered', '2030-01-01T00:00:03.000Z'));
+        await tx.appendAudit(audit(tenantB, 'Registered', '2030-01-01T00:00:02.000Z'));
+      });
+      await store.transaction((tx) =>
+        tx.appendAudit(audit(tenantA, 'Provisioning', '2030-01-01T00:00:01.000Z')),
+      );
+      await store.transaction((tx) =>
+        tx.appendAudit(audit(tenantA, 'Active', '2030-01-01T00:00:00.000Z')),
+      );
+      const timeline = await store.timeline(tenantA);
+      expect(timeline.map((entry) => entry.action)).toEqual([
+        'Registered',
+        'Provisioning',
+        'Active',
+      ]);
+      expect(timeline[0]).toEqual(
+        expect.objectContaining({ tenantId: tenantA, detail: { action: 'Registered' } }),
+      );
+    });
+
+    it('keeps dead letters with their whole envelope until they are taken back', async () => {
+      const first = deadLetter(envelope('PaymentFailed', { invoice: 1 }, tenantA as never));
+      const second = deadLetter(envelope('Other', {}, tenantB as never), 'identity');
+      await store.transaction(async (tx) => {
+        await tx.addDeadLetter(first);
+        await tx.addDeadLetter(second);
+      });
+      expect(await store.getDeadLetter(first.id)).toEqual(first);
+      expect(await store.listDeadLetters()).toEqual([first, second]);
+      expect(await store.listDeadLetters({ tenantId: tenantB })).toEqual([second]);
+      expect(await store.listDeadLetters({ type: 'PaymentFailed' })).toEqual([first]);
+
+      expect(await store.transaction((tx) => tx.removeDeadLetter(first.id))).toEqual(first);
+      expect(await store.transaction((tx) => tx.removeDeadLetter(first.id))).toBeUndefined();
+      expect(await store.listDeadLetters()).toEqual([second]);
+    });
+
+    it('keeps records per collection and tenant', async () => {
+      await store.transaction(async (tx) => {
+        await tx.putRecord({
+          collection: 'users',
+          tenantId: tenantA,
+          id: 'u2',
+          data: { name: 'Bo' },
+        });
+        await tx.putRecord({
+          collection: 'users',
+          tenantId: tenantA,
+          id: 'u1',
+          data: { name: 'Ada' },
+        });
+        await tx.putRecord({
+          collection: 'users',
+          tenantId: tenantB,
+          id: 'u1',
+          data: { name: 'Cy' },
+        });
+        await tx.putRecord({
+          collection: 'users',
+          tenantId: tenantA,
+          id: 'u1',
+          data: { name: 'Ada L.' },
+        });
+        expect(await tx.getRecord('users', tenantA, 'u1')).toMatchObject({
+          data: { name: 'Ada L.' },
+        });
+      });
+      expect((await store.listRecords('users', tenantA)).map((record) => record.data)).toEqual([
+        { name: 'Ada L.' },
+        { name: 'Bo' },
+      ]);
+      expect(await store.getRecord('users', tenantB, 'u1')).toEqual({
+        collection: 'users',
+        tenantId: tenantB,
+        id: 'u1',
+        data: { name: 'Cy' },
+      });
+      expect(await store.getRecord('users', tenantB, 'u2')).toBeUndefined();
+      expect(await store.listRecords('teams', tenantA)).toEqual([]);
+    });
+
+    it('gives a unique key to its first claimer only', async () => {
+      const owners = await Promise.all(
+        ['tenant-1', 'tenant-2', 'tenant-3'].map((owner) =>
+          store.transaction((tx) => tx.claimUnique('slug', 'acme', owner)),
+        ),
+      );
+      expect(new Set(owners).size).toBe(1);
+      expect(
+        await store.transaction((tx) => tx.claimUnique('idempotency', 'acme', 'tenant-2')),
+      ).toBe('tenant-2');
+    });
+
+    it('never lets a counter exceed its maximum, under 200 concurrent adds', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          store.transaction((tx) => tx.addToCounter(tenantA, 'projects', 1, 50)),
+        ),
+      );
+      expect(results.filter((value) => value !== undefined)).toHaveLength(50);
+      expect(results.filter((value) => value === undefined)).toHaveLength(150);
+      expect(await store.counters(tenantA)).toEqual({ projects: 50 });
+
+      await store.transaction(async (tx) => {
+        expect(await tx.addToCounter(tenantA, 'seats', 5, 3)).toBeUndefined();
+        expect(await tx.addToCounter(tenantA, 'seats', 2, 3)).toBe(2);
+        expect(await tx.addToCounter(tenantA, 'seats', -1, 3)).toBe(1);
+        expect(await tx.addToCounter(tenantA, 'exports', 1000, null)).toBe(1000);
+      });
+      expect(await store.counters(tenantA)).toEqual({ exports: 1000, projects: 50, seats: 1 });
+      expect(await store.counters(tenantB)).toEqual({});
+    });
+
+    it('prunes inbox entries and dispatched outbox rows older than a date', async () => {
+      const oldId = await store.transaction(async (tx) => {
+        await tx.markProcessed('billing', 'old-event');
+        await tx.enqueue(envelope('Pending'));
+        return tx.enqueue(envelope('Old'));
+      });
+      await store.markDispatched([oldId]);
+      clock.advance(2 * 24 * 3600_000);
+      const newId = await store.transaction(async (tx) => {
+        await tx.markProcessed('billing', 'new-event');
+        return tx.enqueue(envelope('New'));
+      });
+      await store.markDispatched([newId]);
+
+      const cutoff = new Date(clock.now().getTime() - 24 * 3600_000);
+      expect(await store.prune(cutoff)).toEqual({ inbox: 1, outbox: 1 });
+
+      // Undispatched rows are never pruned; the old event is outside the dedupe window now.
+      expect((await store.pendingOutbox(10)).map((record) => record.envelope.type)).toEqual([
+        'Pending',
+      ]);
+      await store.transaction(async (tx) => {
+        expect(await tx.markProcessed('billing', 'old-event')).toBe(true);
+        expect(await tx.markProcessed('billing', 'new-event')).toBe(false);
+      });
+    });
+  });
+}
