@@ -63,6 +63,3 @@ export const workflowMachine = {
     { from: 'Compensating', to: 'Failed', on: 'allCompensated' },
   ],
 } as const satisfies MachineTable;
-
-export type TenantTrigger = (typeof tenantMachine)['transitions'][number]['on'] | 'register';
-export type WorkflowTrigger = (typeof workflowMachine)['transitions'][number]['on'] | 'start';

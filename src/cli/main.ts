@@ -74,6 +74,24 @@ export function buildProgram(output: Output): Command {
     });
 
   program
+    .command('diagram')
+    .description('print Mermaid diagrams of the workflows, derived from the blueprint')
+    .argument('<file>', 'the blueprint YAML')
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        'the tenant and workflow state machines, or their message sequences',
+      )
+        .choices(['state', 'sequence'])
+        .default('state'),
+    )
+    .option('--workflow <id>', 'only this workflow (`onboarding` draws the tenant lifecycle)')
+    .action(async (file: string, options: { kind: 'state' | 'sequence'; workflow?: string }) => {
+      const { diagramCommand } = await import('./commands/diagram.js');
+      diagramCommand(file, options, output);
+    });
+
+  program
     .command('schema')
     .description('print the blueprint JSON Schema (for editors and other tools)')
     .action(async () => {

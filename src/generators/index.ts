@@ -5,6 +5,7 @@ import type { Model } from '../blueprint/model.js';
 import type { Area } from './areas/area.js';
 import { catalogArea } from './areas/catalog.js';
 import { contractsArea } from './areas/contracts.js';
+import { diagramsArea } from './areas/diagrams.js';
 import { projectArea } from './areas/project.js';
 import { sagaArea } from './areas/saga.js';
 import { servicesArea } from './areas/services.js';
@@ -25,6 +26,7 @@ const areas: readonly Area[] = [
   catalogArea,
   contractsArea,
   sagaArea,
+  diagramsArea,
   servicesArea,
 ];
 

@@ -53,6 +53,30 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   tree.write('.gitignore', render('gitignore.hbs', view, 'the product'));
   // Native modules (better-sqlite3) are compiled here, never downloaded as prebuilt binaries.
   tree.write('.npmrc', 'build-from-source=true\n');
-  tree.write('README.md', render('README.md.hbs', view, 'the product'));
+  tree.write('README.md', render('README.md.hbs', readmeView(view), 'the product'));
   tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user');
+}
+
+function readmeView(view: AreaContext['view']) {
+  const workflows = view.workflows.map((workflow) => workflow.definition as WorkflowDefinitionView);
+  return {
+    ...view,
+    exampleSlug: exampleSlug(view.tenancy.slugPattern),
+    onboardingSteps: workflows.find((w) => w.kind === 'onboarding')?.steps ?? [],
+    domainWorkflows: workflows.filter((w) => w.kind === 'domain'),
+  };
+}
+
+interface WorkflowDefinitionView {
+  readonly id: string;
+  readonly kind: 'onboarding' | 'domain';
+  readonly trigger: string;
+  readonly steps: readonly object[];
+}
+
+/** A slug the blueprint's pattern accepts, for the README's example. */
+function exampleSlug(pattern: string): string {
+  const regex = new RegExp(pattern, 'u');
+  const candidates = ['acme', 'acme-co', 'acmeco', 'acmecorp', 'acme-corp', 'example', 'exampleco'];
+  return candidates.find((slug) => regex.test(slug)) ?? 'acme';
 }

@@ -1,9 +1,35 @@
-/** The workflow definitions: the blueprint's workflows as data the saga runtime reads. */
+/**
+ * The saga's data: the blueprint's workflows and lifecycle policy, and the state machines the
+ * saga enforces, rendered from the canonical tables in src/blueprint/state-machines.ts (the same
+ * tables the diagrams are drawn from).
+ */
+import { tenantMachine, workflowMachine } from '../../blueprint/state-machines.js';
 import type { AreaContext } from './area.js';
 
 export function sagaArea({ view, render, tree }: AreaContext): void {
+  const names = (events: readonly { readonly name: string }[]) => events.map((e) => e.name);
+  const lifecycle = {
+    suspendOn: names(view.model.lifecycle.suspendOn),
+    reinstateOn: names(view.model.lifecycle.reinstateOn),
+  };
   tree.write(
     'src/saga/definitions.ts',
-    render('src/saga/definitions.ts.hbs', view, 'the workflows'),
+    render('src/saga/definitions.ts.hbs', { ...view, lifecycle }, 'the workflows'),
+  );
+  tree.write(
+    'src/saga/tenant-machine.ts',
+    render(
+      'src/saga/tenant-machine.ts.hbs',
+      { machine: tenantMachine },
+      'the tenant state machine',
+    ),
+  );
+  tree.write(
+    'src/saga/workflow-machine.ts',
+    render(
+      'src/saga/workflow-machine.ts.hbs',
+      { machine: workflowMachine },
+      'the workflow state machine',
+    ),
   );
 }

@@ -37,6 +37,28 @@ export interface WorkflowDefinition {
   readonly reactions: readonly StepDefinition[];
 }
 
+/** Besides the operator's commands, the events that suspend and reinstate a tenant (`lifecycle`). */
+export interface LifecyclePolicy {
+  readonly suspendOn: readonly string[];
+  readonly reinstateOn: readonly string[];
+}
+
+/** What the onboarding saga needs: the onboarding workflow and the tenant lifecycle policy. */
+export interface OnboardingDefinition {
+  readonly workflow: WorkflowDefinition;
+  readonly lifecycle: LifecyclePolicy;
+}
+
+/**
+ * The id of the workflow run a message belongs to: the tenant for onboarding (one per tenant),
+ * else the correlation id of the command that started the run. Services put it in `StepFailed`
+ * and `StepCompensated` as `workflowId`.
+ */
+export const runIdOf = (
+  workflow: Pick<WorkflowDefinition, 'kind'>,
+  envelope: { readonly tenantId: string; readonly correlationId: string },
+): string => (workflow.kind === 'onboarding' ? envelope.tenantId : envelope.correlationId);
+
 /** Delay before attempt `attempt + 1`, after attempt `attempt` (≥ 1) failed. */
 export function retryDelay(policy: RetryPolicy, attempt: number): number {
   const delay =

@@ -2,7 +2,7 @@
 /**
  * The workflows of Acme Analytics, as its blueprint defines them.
  */
-import type { WorkflowDefinition } from './definition.js';
+import type { LifecyclePolicy, OnboardingDefinition, WorkflowDefinition } from './definition.js';
 
 export const onboardingWorkflow: WorkflowDefinition = {
   id: 'onboarding',
@@ -143,6 +143,15 @@ export const workflows = {
 } as const;
 
 export type WorkflowId = keyof typeof workflows;
+
+/** Events that suspend and reinstate a tenant, besides the operator's commands. */
+export const lifecycle: LifecyclePolicy = {
+  suspendOn: ['PaymentPastDue'],
+  reinstateOn: ['PaymentSettled'],
+};
+
+/** The onboarding saga's definition. */
+export const onboarding: OnboardingDefinition = { workflow: workflows.onboarding, lifecycle };
 
 /** Every step and reaction, by id (ids are unique across the blueprint). */
 export const steps = Object.fromEntries(

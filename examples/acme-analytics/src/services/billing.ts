@@ -53,7 +53,7 @@ export const billing: StepImplementation = {
       canceledAt: null,
     };
     await save(context, subscription);
-    context.log.info('subscription opened', { tenantId: context.tenant.tenantId, edition });
+    context.log.info({ tenantId: context.tenant.tenantId, edition }, 'subscription opened');
     return activated(subscription);
   },
 

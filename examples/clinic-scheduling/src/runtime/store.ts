@@ -30,6 +30,14 @@ export class ConcurrencyConflict extends Error {
   }
 }
 
+/** A `SagaQuery.cursor` that no page of this store handed out. */
+export class InvalidCursor extends Error {
+  constructor(readonly cursor: string) {
+    super(`invalid cursor ${JSON.stringify(cursor)}`);
+    this.name = 'InvalidCursor';
+  }
+}
+
 export interface OutboxRecord {
   readonly id: number;
   readonly envelope: Envelope;
@@ -42,6 +50,8 @@ export interface ScheduledRecord {
   readonly endpoint: string | null;
   readonly envelope: Envelope;
   readonly attempt: number;
+  /** On a scheduled retry: when the first attempt failed (ISO). */
+  readonly firstFailedAt?: string;
 }
 
 export interface AuditEntry {
@@ -85,8 +95,9 @@ export interface Tx {
     record: Omit<SagaRecord<State>, 'version' | 'updatedAt'>,
     expectedVersion: number,
   ): Promise<void>;
-  /** Queues a message to publish after commit. */
-  enqueue(envelope: Envelope): Promise<void>;
+  /** Queues a message to publish after commit; returns its outbox id (for `markDispatched`). */
+  enqueue(envelope: Envelope): Promise<number>;
+  /** Schedules a message; a record with the `id` of a pending one replaces it (a reset timeout). */
   schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void>;
   cancelScheduled(id: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
@@ -135,9 +146,16 @@ export interface Store {
   /** Outbox messages not yet confirmed by the transport, oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRecord[]>;
   markDispatched(ids: readonly number[]): Promise<void>;
-  /** Removes and returns scheduled messages due at `now`; each is claimed by one caller only. */
-  claimDue(now: Date, limit: number): Promise<ScheduledRecord[]>;
-  /** When the next scheduled message is due, if any. */
+  /**
+   * Leases scheduled messages due at `now`, oldest first: each is claimed by one caller only, and
+   * is hidden from other claimers until `now + leaseMs` (default 60 s). The claimer removes it
+   * with `completeScheduled` once delivered; if it crashes first, the lease runs out and the
+   * message is claimed again, so a claim never loses a message.
+   */
+  claimDue(now: Date, limit: number, leaseMs?: number): Promise<ScheduledRecord[]>;
+  /** Removes delivered scheduled messages (unless rescheduled since they were claimed). */
+  completeScheduled(ids: readonly string[]): Promise<void>;
+  /** When the next scheduled message is due (or its lease runs out), if any. */
   nextDue(): Promise<Date | undefined>;
 
   getSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
@@ -155,7 +173,10 @@ export interface Store {
   listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
   counters(tenantId: string): Promise<Record<string, number>>;
 
-  /** Deletes inbox and dispatched outbox rows older than `olderThan`. */
+  /**
+   * Deletes inbox and dispatched outbox rows older than `olderThan`. Those rows are stamped with
+   * the store's clock, so pass a time from the same clock.
+   */
   prune(olderThan: Date): Promise<{ inbox: number; outbox: number }>;
   close(): Promise<void>;
 }

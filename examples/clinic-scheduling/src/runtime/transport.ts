@@ -10,6 +10,8 @@ export interface Delivery {
   readonly envelope: Envelope;
   /** 1 for the first delivery of this message to this endpoint, then 2, 3, … on retries. */
   readonly attempt: number;
+  /** On a retry: when the first attempt failed (ISO), so a dead letter can say so. */
+  readonly firstFailedAt?: string;
 }
 
 /** Resolving acknowledges the delivery; rejecting makes the transport deliver it again later. */

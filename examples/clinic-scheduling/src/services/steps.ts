@@ -10,9 +10,11 @@ import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
 import { PermanentError } from '../runtime/handler.js';
 import type { StepDefinition, WorkflowDefinition } from '../saga/definition.js';
+import { runIdOf } from '../saga/definition.js';
 import type { Faults } from './faults.js';
 import { TransientFault } from './faults.js';
-import type { StepContext, StepLogger } from './step-context.js';
+import type { Logger } from '../runtime/logger.js';
+import type { StepContext } from './step-context.js';
 import { StepFailure } from './step-context.js';
 import { findTenant } from './tenants.js';
 
@@ -25,19 +27,15 @@ export interface StepImplementation {
 
 export interface StepEndpointOptions {
   readonly faults: Faults;
-  readonly log: StepLogger;
+  readonly log: Logger;
 }
-
-/** Which run of its workflow a message belongs to: the tenant for onboarding, else the correlation. */
-export const workflowRunOf = (workflow: WorkflowDefinition, message: Envelope): string =>
-  workflow.kind === 'onboarding' ? message.tenantId : message.correlationId;
 
 export const stepEndpointName = (step: StepDefinition): string => `${step.service}.${step.id}`;
 
 async function contextFor(
   ctx: HandlerContext,
   step: StepDefinition,
-  log: StepLogger,
+  log: Logger,
 ): Promise<StepContext> {
   const tenant = await findTenant(ctx.tx, ctx.message.tenantId);
   // A message about a tenant nobody registered cannot be processed, now or later.
@@ -59,7 +57,10 @@ export function stepEndpoint(
     async handle(ctx) {
       const fault = options.faults.get(step.id);
       if (fault?.kind === 'hang') {
-        options.log.warn(`SAAS_FAULTS: step ${step.id} hangs`, { tenantId: ctx.message.tenantId });
+        options.log.warn(
+          { tenantId: ctx.message.tenantId, step: step.id },
+          'SAAS_FAULTS: step hangs',
+        );
         return;
       }
       if (fault?.kind === 'transient' && ctx.attempt <= fault.attempts)
@@ -74,7 +75,7 @@ export function stepEndpoint(
         if (step.kind === 'reaction') throw new PermanentError(error.message, { cause: error });
         ctx.publish('StepFailed', {
           workflow: workflow.id,
-          workflowId: workflowRunOf(workflow, ctx.message),
+          workflowId: runIdOf(workflow, ctx.message),
           stepId: step.id,
           errorType: error.name,
           reason: error.message,
@@ -100,7 +101,7 @@ export function compensationEndpoint(
       await implementation.compensate?.(ctx.message, await contextFor(ctx, step, options.log));
       ctx.publish('StepCompensated', {
         workflow: workflow.id,
-        workflowId: workflowRunOf(workflow, ctx.message),
+        workflowId: runIdOf(workflow, ctx.message),
         stepId: step.id,
       });
     },

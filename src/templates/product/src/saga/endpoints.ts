@@ -1,0 +1,227 @@
+/**
+ * The sagas as endpoints of the runtime. The decision is pure (onboarding.ts, workflow.ts); this
+ * is the glue that does what it decided, inside the one store transaction the runtime opens per
+ * message: load the instance, save it with the version it was loaded at (a concurrent change
+ * throws `ConcurrencyConflict` and the runtime retries the message), publish and schedule, cancel
+ * the timeout, append the audit entries and announce each one with `AuditEntryRecorded`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TenantId } from '../contracts/envelope.js';
+import type { MessageType, PayloadOf } from '../contracts/messages.js';
+import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
+import { runIdOf } from './definition.js';
+import type {
+  OnboardingDefinition,
+  RetryPolicy,
+  StepDefinition,
+  WorkflowDefinition,
+} from './definition.js';
+import type { AuditNote, Decision, Outgoing } from './effects.js';
+import { decide } from './onboarding.js';
+import type { OnboardingState } from './onboarding.js';
+import { tenantCommands } from './tenant-commands.js';
+import { decideWorkflow } from './workflow.js';
+import type { WorkflowRunState } from './workflow.js';
+
+export { commandAllowed, commandRefusal, tenantCommands } from './tenant-commands.js';
+export type { TenantCommand } from './tenant-commands.js';
+
+/** Saga record types in the store: one `tenant` per tenant, one `workflow` per domain run. */
+export const tenantSagaType = 'tenant';
+export const workflowSagaType = 'workflow';
+
+export interface SagaEndpointOptions {
+  /** The endpoint that runs a step's handler: a re-run after an operator retry goes to it alone. */
+  readonly stepEndpoint: (step: StepDefinition) => string;
+  readonly retry?: RetryPolicy;
+  readonly concurrency?: number;
+}
+
+/**
+ * A conflicting save only means that another message of the same instance won the race, so it
+ * is retried soon and often.
+ */
+export const sagaRetry: RetryPolicy = {
+  attempts: 10,
+  backoff: 'exponential',
+  initialDelayMs: 10,
+  maxDelayMs: 1000,
+};
+
+/** Messages that name their workflow and run in the payload. */
+const internal = new Set(['StepFailed', 'StepCompensated', 'WorkflowTimeoutElapsed']);
+
+interface RunAddress {
+  readonly workflow: string;
+  readonly workflowId: string;
+}
+
+const addressOf = (payload: unknown): RunAddress => payload as RunAddress;
+
+const sorted = (types: readonly (string | null)[]): string[] =>
+  [...new Set(types.filter((type): type is string => type !== null))].sort();
+
+export function onboardingSagaEndpoint(
+  definition: OnboardingDefinition,
+  options: SagaEndpointOptions & { readonly name?: string },
+): EndpointDefinition {
+  const { workflow, lifecycle } = definition;
+  const name = options.name ?? 'tenant-management';
+  return {
+    name,
+    types: sorted([
+      workflow.trigger,
+      ...workflow.steps.map((step) => step.emits),
+      ...internal,
+      ...Object.keys(tenantCommands),
+      ...lifecycle.suspendOn,
+      ...lifecycle.reinstateOn,
+    ]),
+    retry: options.retry ?? sagaRetry,
+    concurrency: options.concurrency,
+    async handle(ctx) {
+      const { message } = ctx;
+      if (internal.has(message.type) && addressOf(message.payload).workflow !== workflow.id) return;
+      await run<OnboardingState>(
+        ctx,
+        {
+          type: tenantSagaType,
+          id: message.tenantId,
+          endpoint: name,
+          workflow,
+          stepEndpoint: options.stepEndpoint,
+        },
+        (state) => decide(definition, state, message, ctx.now),
+      );
+    },
+  };
+}
+
+/** One endpoint per domain workflow (onboarding has its own, above). */
+export function workflowSagaEndpoints(
+  definitions: Iterable<WorkflowDefinition>,
+  options: SagaEndpointOptions,
+): EndpointDefinition[] {
+  return [...definitions]
+    .filter((definition) => definition.kind === 'domain')
+    .map((definition) => workflowSagaEndpoint(definition, options));
+}
+
+export function workflowSagaEndpoint(
+  definition: WorkflowDefinition,
+  options: SagaEndpointOptions & { readonly name?: string },
+): EndpointDefinition {
+  const name = options.name ?? `tenant-management.${definition.id}`;
+  return {
+    name,
+    types: sorted([definition.trigger, ...definition.steps.map((step) => step.emits), ...internal]),
+    retry: options.retry ?? sagaRetry,
+    concurrency: options.concurrency,
+    async handle(ctx) {
+      const { message } = ctx;
+      let id = runIdOf(definition, message);
+      if (internal.has(message.type)) {
+        const address = addressOf(message.payload);
+        if (address.workflow !== definition.id) return;
+        id = address.workflowId;
+      }
+      await run<WorkflowRunState>(
+        ctx,
+        {
+          type: workflowSagaType,
+          id,
+          endpoint: name,
+          workflow: definition,
+          stepEndpoint: options.stepEndpoint,
+        },
+        (state) => decideWorkflow(definition, state, message, ctx.now),
+      );
+    },
+  };
+}
+
+interface Instance {
+  readonly type: string;
+  readonly id: string;
+  /** This saga's endpoint: its timeouts come back to it alone. */
+  readonly endpoint: string;
+  readonly workflow: WorkflowDefinition;
+  readonly stepEndpoint: (step: StepDefinition) => string;
+}
+
+async function run<State extends { readonly state: string; readonly tenantId: string }>(
+  ctx: HandlerContext,
+  instance: Instance,
+  decideFor: (state: State | undefined) => Decision<State>,
+): Promise<void> {
+  const record = await ctx.tx.loadSaga<State>(instance.type, instance.id);
+  const decision = decideFor(record?.state);
+  if ('rejected' in decision) {
+    // A forbidden move asked for by a message (not by the API, which asks first) is ignored.
+    const state = record?.state.state ?? null;
+    await audit(ctx, {
+      action: 'rejected',
+      fromState: state,
+      toState: state,
+      detail: { message: ctx.message.type, reason: decision.rejected },
+    });
+    return;
+  }
+  if (decision.state !== record?.state) {
+    await ctx.tx.saveSaga(
+      {
+        type: instance.type,
+        id: instance.id,
+        tenantId: decision.state.tenantId,
+        state: decision.state,
+      },
+      record?.version ?? 0,
+    );
+  }
+  for (const id of decision.cancel) await ctx.tx.cancelScheduled(id);
+  for (const timeout of decision.schedule) {
+    ctx.schedule(timeout.type, timeout.payload, {
+      dueAt: new Date(timeout.dueAt),
+      id: timeout.id,
+      endpoint: instance.endpoint,
+    });
+  }
+  for (const message of decision.outgoing) send(ctx, instance, message);
+  for (const note of decision.audit) await audit(ctx, note);
+}
+
+function send(ctx: HandlerContext, instance: Instance, message: Outgoing): void {
+  // The decision speaks of message types as data; the runtime validates each payload anyway.
+  const type = message.type as MessageType;
+  const payload = message.payload as PayloadOf[MessageType];
+  const step = message.step
+    ? instance.workflow.steps.find((candidate) => candidate.id === message.step)
+    : undefined;
+  if (step) {
+    ctx.schedule(type, payload, { dueAt: ctx.now, endpoint: instance.stepEndpoint(step) });
+    return;
+  }
+  ctx.publish(type, payload, message.tenantId ? { tenantId: message.tenantId as TenantId } : {});
+}
+
+async function audit(ctx: HandlerContext, note: AuditNote): Promise<void> {
+  const id = randomUUID();
+  const { message } = ctx;
+  await ctx.tx.appendAudit({
+    id,
+    tenantId: message.tenantId,
+    correlationId: message.correlationId,
+    causationId: message.eventId,
+    action: note.action,
+    fromState: note.fromState,
+    toState: note.toState,
+    detail: note.detail,
+    at: ctx.now.toISOString(),
+  });
+  ctx.publish('AuditEntryRecorded', {
+    entryId: id,
+    action: note.action,
+    ...(note.fromState === null ? {} : { fromState: note.fromState }),
+    ...(note.toState === null ? {} : { toState: note.toState }),
+  });
+}

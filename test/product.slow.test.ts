@@ -1,0 +1,167 @@
+/**
+ * The slow tier: generate real products, install them, type-check them, run their own tests,
+ * and run one as a user would with `npm start`, killed with SIGKILL mid-run and restarted.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, saasGen, tempDir } from './support/cli.js';
+
+const minutes = 60_000;
+const root = tempDir('saas-gen-slow-');
+const acme = join(root, 'acme');
+const clinic = join(root, 'clinic');
+
+const run = (command: string, args: string[], cwd: string) =>
+  execa(command, args, { cwd, reject: false, all: true, env: { CI: 'true', NO_COLOR: '1' } });
+
+beforeAll(async () => {
+  const created = await saasGen([
+    'new',
+    acme,
+    '--blueprint',
+    join(repoRoot, 'examples/acme-analytics/blueprint.yaml'),
+  ]);
+  expect(created.exitCode, created.stderr + created.stdout).toBe(0);
+  expect(created.stderr).toContain('dependencies installed');
+  // Same generator, same dependencies: the second product borrows the first one's.
+  const second = await saasGen([
+    'new',
+    clinic,
+    '--blueprint',
+    join(repoRoot, 'examples/clinic-scheduling/blueprint.yaml'),
+    '--skip-install',
+  ]);
+  expect(second.exitCode, second.stderr).toBe(0);
+  expect(
+    readFileSync(join(clinic, 'package.json'), 'utf8')
+      .replace(/"name": "[^"]+"/, '')
+      .replace(/"description": "[^"]+"/, ''),
+  ).toBe(
+    readFileSync(join(acme, 'package.json'), 'utf8')
+      .replace(/"name": "[^"]+"/, '')
+      .replace(/"description": "[^"]+"/, ''),
+  );
+  symlinkSync(join(acme, 'node_modules'), join(clinic, 'node_modules'));
+}, 15 * minutes);
+
+describe.each([
+  ['acme-analytics', acme],
+  ['clinic-scheduling', clinic],
+])('the product generated from %s', (_name, dir) => {
+  it(
+    'type-checks under strict TypeScript',
+    async () => {
+      const result = await run('npx', ['tsc', '--noEmit', '-p', '.'], dir);
+      expect(result.exitCode, result.all).toBe(0);
+    },
+    5 * minutes,
+  );
+
+  it(
+    'passes its own tests',
+    async () => {
+      const result = await run('npx', ['vitest', 'run'], dir);
+      expect(result.exitCode, result.all?.slice(-4000)).toBe(0);
+      expect(result.all).toMatch(/Tests\s+\d+ passed/);
+    },
+    10 * minutes,
+  );
+});
+
+describe('npm start', () => {
+  const port = 3000 + Math.floor(Math.random() * 2000) + 20000;
+  const base = `http://127.0.0.1:${port}`;
+  let server: ResultPromise | undefined;
+
+  const start = () => {
+    server = execa('npm', ['start'], {
+      cwd: acme,
+      detached: true,
+      reject: false,
+      env: { PORT: String(port), LOG_LEVEL: 'warn' },
+    });
+    return waitFor(async () => (await fetch(`${base}/health`)).ok, 60_000);
+  };
+  /** SIGKILL to the whole process group: npm, tsx and node alike. */
+  const kill = async () => {
+    if (server?.pid) process.kill(-server.pid, 'SIGKILL');
+    await server;
+  };
+  afterAll(async () => {
+    await kill().catch(() => undefined);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it(
+    'onboards every accepted sign-up exactly once across a kill -9 and a restart',
+    async () => {
+      await start();
+      const accepted: string[] = [];
+      const signUps = Array.from({ length: 120 }, async (_, index) => {
+        const slug = `tenant${String(index).padStart(4, '0')}`;
+        try {
+          const response = await fetch(`${base}/tenants`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              slug,
+              name: slug,
+              owner: { email: `${slug}@example.com`, name: 'Owner' },
+            }),
+          });
+          if (response.status === 202)
+            accepted.push(((await response.json()) as { tenantId: string }).tenantId);
+        } catch {
+          // The process died under this request: it was never accepted.
+        }
+      });
+      await waitFor(async () => accepted.length >= 40, 30_000);
+      await kill();
+      await Promise.all(signUps);
+      expect(accepted.length).toBeGreaterThanOrEqual(40);
+
+      await start();
+      await waitFor(async () => {
+        const states = await Promise.all(
+          accepted.map(
+            async (id) =>
+              ((await (await fetch(`${base}/tenants/${id}`)).json()) as { state: string }).state,
+          ),
+        );
+        return states.every((state) => state === 'Active');
+      }, 120_000);
+      for (const id of accepted) {
+        const { entries } = (await (await fetch(`${base}/tenants/${id}/timeline`)).json()) as {
+          entries: { action: string; detail: { step?: string } }[];
+        };
+        const succeeded = entries
+          .filter((entry) => entry.action === 'stepSucceeded')
+          .map((entry) => entry.detail.step);
+        expect(succeeded.sort(), `steps of ${id}`).toEqual([...new Set(succeeded)].sort());
+      }
+      const mails = existsSync(join(acme, 'data/mail')) ? readdirSync(join(acme, 'data/mail')) : [];
+      for (const id of accepted)
+        expect(
+          mails.filter((name) => name.startsWith(`${id}-activation-`)),
+          `mail of ${id}`,
+        ).toHaveLength(1);
+    },
+    10 * minutes,
+  );
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
