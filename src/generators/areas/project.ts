@@ -30,6 +30,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       typescript: '~5.9.3',
       vitest: '^4.0.0',
     },
+    // vite 8 names an optional dependency the registry does not serve, which breaks `npm ci`.
+    overrides: { vite: '^7.3.8' },
   };
   tree.write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
 

@@ -1,0 +1,112 @@
+/**
+ * Domain workflows through the API: started for an Active tenant with the payload of their
+ * `startedBy` command, run to completion by their steps (placeholder handlers at first).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MessageType } from '../../src/contracts/messages.js';
+import { payloadSchemas } from '../../src/contracts/messages.js';
+import { workflows } from '../../src/saga/definitions.js';
+import type { Product } from './harness.js';
+import { startProduct } from './harness.js';
+
+const domain = Object.values(workflows).filter((workflow) => workflow.kind === 'domain');
+
+interface FieldSchema {
+  readonly type?: string;
+  readonly format?: string;
+  readonly items?: FieldSchema;
+}
+
+/** A value its JSON Schema accepts, for the fields of a start command. */
+function sample(schema: FieldSchema): unknown {
+  if (schema.type === 'array') return [sample(schema.items ?? {})];
+  if (schema.type === 'integer' || schema.type === 'number') return 1;
+  if (schema.type === 'boolean') return true;
+  if (schema.type === 'object') return {};
+  const formats: Record<string, string> = {
+    uuid: randomUUID(),
+    email: 'someone@example.com',
+    uri: 'https://example.com/',
+    'date-time': new Date(0).toISOString(),
+    date: '2030-01-01',
+  };
+  return formats[schema.format ?? ''] ?? 'sample';
+}
+
+function samplePayload(type: string): Record<string, unknown> {
+  const schema = payloadSchemas[type as MessageType] as {
+    properties?: Record<string, FieldSchema>;
+  };
+  return Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([name, field]) => [name, sample(field)]),
+  );
+}
+
+let p: Product;
+afterEach(async () => {
+  await p.stop();
+});
+
+describe('domain workflows', () => {
+  it('answers 404 for a workflow the blueprint does not have', async () => {
+    p = await startProduct();
+    const { tenantId } = await p.signUp();
+    await p.settle();
+    const response = await p.app.server.inject({
+      method: 'POST',
+      url: `/tenants/${tenantId}/workflows/noSuchWorkflow`,
+      payload: {},
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it.each(domain.map((workflow) => [workflow.id, workflow] as const))(
+    'runs %s to completion for an Active tenant',
+    async (_id, workflow) => {
+      p = await startProduct();
+      const { tenantId } = await p.signUp();
+      await p.settle();
+      const started = await p.app.server.inject({
+        method: 'POST',
+        url: `/tenants/${tenantId}/workflows/${workflow.id}`,
+        payload: samplePayload(workflow.trigger),
+      });
+      expect(started.statusCode, started.body).toBe(202);
+      const { workflowId } = started.json() as { workflowId: string };
+      await p.settle();
+      const run = await p.app.server.inject({
+        method: 'GET',
+        url: `/tenants/${tenantId}/workflows/${workflowId}`,
+      });
+      expect(run.json()).toMatchObject({ workflowId, workflow: workflow.id, state: 'Completed' });
+      const steps = (run.json() as { steps: Record<string, string> }).steps;
+      expect(Object.keys(steps).sort()).toEqual(workflow.steps.map((step) => step.id).sort());
+      expect(Object.values(steps).every((status) => status === 'Succeeded')).toBe(true);
+    },
+  );
+
+  it.each(domain.map((workflow) => [workflow.id, workflow] as const))(
+    'refuses %s for a tenant that is not Active, and for a bad payload',
+    async (_id, workflow) => {
+      p = await startProduct();
+      const { tenantId } = await p.signUp();
+      // Not settled: the tenant is still Registered.
+      const early = await p.app.server.inject({
+        method: 'POST',
+        url: `/tenants/${tenantId}/workflows/${workflow.id}`,
+        payload: samplePayload(workflow.trigger),
+      });
+      expect(early.statusCode).toBe(409);
+      await p.settle();
+      const bad = await p.app.server.inject({
+        method: 'POST',
+        url: `/tenants/${tenantId}/workflows/${workflow.id}`,
+        payload: { ...samplePayload(workflow.trigger), unexpected: true },
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+    },
+  );
+});
