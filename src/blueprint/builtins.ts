@@ -18,20 +18,6 @@ export const builtinEvents = [
 ] as const;
 export type BuiltinEvent = (typeof builtinEvents)[number];
 
-/** Events the platform itself publishes; no step may claim them. */
-export const platformEvents: ReadonlySet<string> = new Set<BuiltinEvent>([
-  'TenantRegistered',
-  'TenantProvisioned',
-  'TenantProvisioningFailed',
-  'TenantProvisioningTimedOut',
-  'TenantSuspended',
-  'TenantReinstated',
-  'TenantDecommissioned',
-  'AuditEntryRecorded',
-  'PaymentPastDue',
-  'PaymentSettled',
-]);
-
 /**
  * Messages the runtime exchanges internally (step outcomes, timeouts, operator commands). A
  * blueprint may not declare, emit or otherwise claim them.
@@ -88,6 +74,11 @@ export const builtinServices = {
 } as const satisfies Record<string, BuiltinService>;
 
 export type BuiltinServiceName = keyof typeof builtinServices;
+
+/** Events the platform itself publishes (every built-in event no service emits); no step may claim them. */
+export const platformEvents: ReadonlySet<string> = new Set(
+  builtinEvents.filter((event) => !Object.values(builtinServices).some((s) => s.emits === event)),
+);
 
 export const isBuiltinService = (name: string): name is BuiltinServiceName =>
   Object.hasOwn(builtinServices, name);
