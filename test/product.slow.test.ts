@@ -13,6 +13,7 @@ const minutes = 60_000;
 const root = tempDir('saas-gen-slow-');
 const acme = join(root, 'acme');
 const clinic = join(root, 'clinic');
+const fieldOps = join(root, 'field-ops');
 
 const run = (command: string, args: string[], cwd: string) =>
   execa(command, args, { cwd, reject: false, all: true, env: { CI: 'true', NO_COLOR: '1' } });
@@ -45,11 +46,21 @@ beforeAll(async () => {
       .replace(/"description": "[^"]+"/, ''),
   );
   symlinkSync(join(acme, 'node_modules'), join(clinic, 'node_modules'));
+  const third = await saasGen([
+    'new',
+    fieldOps,
+    '--blueprint',
+    join(repoRoot, 'examples/field-ops/blueprint.yaml'),
+    '--skip-install',
+  ]);
+  expect(third.exitCode, third.stderr).toBe(0);
+  symlinkSync(join(acme, 'node_modules'), join(fieldOps, 'node_modules'));
 }, 15 * minutes);
 
 describe.each([
   ['acme-analytics', acme],
   ['clinic-scheduling', clinic],
+  ['field-ops', fieldOps],
 ])('the product generated from %s', (_name, dir) => {
   it(
     'type-checks under strict TypeScript',
@@ -68,6 +79,49 @@ describe.each([
       expect(result.all).toMatch(/Tests\s+\d+ passed/);
     },
     10 * minutes,
+  );
+});
+
+describe.each([
+  ['clinic-scheduling', clinic],
+  ['field-ops', fieldOps],
+])('the product generated from %s under npm start', (_name, dir) => {
+  it(
+    'turns a sign-up into an Active tenant',
+    async () => {
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const base = `http://127.0.0.1:${port}`;
+      const server = execa('npm', ['start'], {
+        cwd: dir,
+        detached: true,
+        reject: false,
+        env: { PORT: String(port), LOG_LEVEL: 'warn' },
+      });
+      try {
+        await waitFor(async () => (await fetch(`${base}/health`)).ok, 60_000);
+        const response = await fetch(`${base}/tenants`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            slug: 'demotenant',
+            name: 'Demo',
+            owner: { email: 'owner@example.com', name: 'Owner' },
+          }),
+        });
+        expect(response.status, await response.clone().text()).toBe(202);
+        const { tenantId } = (await response.json()) as { tenantId: string };
+        await waitFor(
+          async () =>
+            ((await (await fetch(`${base}/tenants/${tenantId}`)).json()) as { state: string })
+              .state === 'Active',
+          60_000,
+        );
+      } finally {
+        if (server.pid) process.kill(-server.pid, 'SIGKILL');
+        await server;
+      }
+    },
+    3 * minutes,
   );
 });
 
