@@ -40,6 +40,19 @@ describe('saas-gen new', () => {
     expect(snapshot(await newProduct())).toEqual(snapshot(await newProduct()));
   });
 
+  it('writes the same bytes with and without its cache of formatted files and contracts', async () => {
+    const cached = await newProduct();
+    const dir = join(tempDir(), 'product');
+    const result = await saasGen(
+      ['new', dir, '--blueprint', referenceBlueprint, '--skip-install'],
+      {
+        env: { SAAS_GEN_CACHE: 'off' },
+      },
+    );
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(snapshot(dir)).toEqual(snapshot(cached));
+  });
+
   it('refuses a non-empty directory, and with --force adds the product without touching what was there', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notes.txt'), 'mine');

@@ -1,12 +1,17 @@
 /** What `new`, `generate` and `check` share: blueprint → formatted virtual tree → plan. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { checkBlueprint } from '../blueprint/check.js';
 import { formatTree } from '../generators/format.js';
-import { generateProduct } from '../generators/index.js';
+import { addContracts, generateProduct } from '../generators/index.js';
+import type { ContractJob } from '../generators/index.js';
 import type { TemplateSet, VirtualFile } from '../generators/index.js';
 import { hashContent, manifestPath, parseManifest } from '../sync/manifest.js';
 import type { Manifest } from '../sync/manifest.js';
+import { cacheKey, diskCache } from './cache.js';
+import type { TextCache } from './cache.js';
 import { Exit, ExitCode, UserError } from './errors.js';
 import { packageRoot, readPackageVersion, readTextFile } from './files.js';
 import { formatText } from './format-diagnostics.js';
@@ -34,8 +39,17 @@ export async function renderProduct(
     throw new Exit(ExitCode.failure);
   }
   const generatorVersion = readPackageVersion();
-  const tree = generateProduct(checked.model, { templates: loadTemplates(), generatorVersion });
-  await formatTree(tree);
+  const { tree, contractJobs } = generateProduct(checked.model, {
+    templates: loadTemplates(),
+    generatorVersion,
+  });
+  const cache = diskCache(generatorVersion);
+  const formatting = { cache, formatterVersion: packageVersion('prettier') };
+  // ts-morph is slow to load: the contracts are built in a worker thread (unless cached) while
+  // this thread formats the rest.
+  const contracts = buildContracts(contractJobs, cache);
+  await formatTree(tree, formatting);
+  await formatTree(tree, { ...formatting, paths: addContracts(tree, await contracts) });
   // The blueprint is the user's: `new` copies it in, and no run ever writes it again.
   tree.write(blueprintFile, text, 'user');
   return { files: tree.files(), blueprintHash: hashContent(text), generatorVersion };
@@ -74,4 +88,37 @@ export function readManifest(dir: string): Manifest | undefined {
     );
   }
   return manifest;
+}
+
+/** Builds the handler contracts in a worker thread (contract-worker.ts), or takes them from the cache. */
+async function buildContracts(
+  jobs: readonly ContractJob[],
+  cache: TextCache,
+): Promise<Record<string, string>> {
+  if (jobs.length === 0) return {};
+  // The key names the code that builds contracts too: a changed builder misses.
+  const builder = readFileSync(
+    new URL('../generators/handler-contracts.js', import.meta.url),
+    'utf8',
+  );
+  const key = cacheKey('contracts', packageVersion('ts-morph'), builder, JSON.stringify(jobs));
+  const cached = cache.get(key);
+  if (cached !== undefined) return JSON.parse(cached) as Record<string, string>;
+  const worker = new Worker(new URL('./contract-worker.js', import.meta.url));
+  try {
+    const contracts = await new Promise<Record<string, string>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(jobs);
+    });
+    cache.set(key, JSON.stringify(contracts));
+    return contracts;
+  } finally {
+    void worker.terminate();
+  }
+}
+
+function packageVersion(name: string): string {
+  const require = createRequire(import.meta.url);
+  return (require(`${name}/package.json`) as { version: string }).version;
 }

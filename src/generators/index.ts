@@ -8,7 +8,8 @@ import { contractsArea } from './areas/contracts.js';
 import { diagramsArea } from './areas/diagrams.js';
 import { projectArea } from './areas/project.js';
 import { sagaArea } from './areas/saga.js';
-import { servicesArea } from './areas/services.js';
+import { contractJobs, servicesArea } from './areas/services.js';
+import type { ContractJob } from './handler-contracts.js';
 import { staticArea } from './areas/static.js';
 import { stampHeader } from './header.js';
 import { createRenderer } from './templates.js';
@@ -19,6 +20,7 @@ import { buildView } from './view-model.js';
 export { VirtualTree } from './tree.js';
 export type { Ownership, VirtualFile } from './tree.js';
 export type { TemplateSet } from './templates.js';
+export type { ContractJob } from './handler-contracts.js';
 
 const areas: readonly Area[] = [
   staticArea,
@@ -35,7 +37,14 @@ export interface GenerateOptions {
   readonly generatorVersion: string;
 }
 
-export function generateProduct(model: Model, options: GenerateOptions): VirtualTree {
+export interface GeneratedProduct {
+  /** Every file but the handler contracts. */
+  readonly tree: VirtualTree;
+  /** The handler contracts still to build (handler-contracts.ts), then to add with `addContracts`. */
+  readonly contractJobs: readonly ContractJob[];
+}
+
+export function generateProduct(model: Model, options: GenerateOptions): GeneratedProduct {
   const view = buildView(model, options.generatorVersion);
   const { render } = createRenderer(options.templates);
   const tree = new VirtualTree();
@@ -43,5 +52,15 @@ export function generateProduct(model: Model, options: GenerateOptions): Virtual
   for (const file of tree.files()) {
     if (file.owner === 'generated') tree.replace(file.path, stampHeader(file.path, file.content));
   }
-  return tree;
+  return { tree, contractJobs: contractJobs(view) };
+}
+
+/** Adds built handler contracts to the tree as generated files; returns their paths. */
+export function addContracts(
+  tree: VirtualTree,
+  contracts: Readonly<Record<string, string>>,
+): string[] {
+  const paths = Object.keys(contracts).sort();
+  for (const path of paths) tree.write(path, stampHeader(path, contracts[path]!));
+  return paths;
 }

@@ -18,7 +18,7 @@ export interface CliResult {
 /** Runs the CLI; never throws on a non-zero exit. */
 export async function saasGen(
   args: readonly string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   if (!existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))) {
     throw new Error('the CLI is not built: run `npm run build` (or `npm test`) first');
@@ -26,7 +26,7 @@ export async function saasGen(
   const result = await execa('node', [binary, ...args], {
     cwd: options.cwd ?? repoRoot,
     reject: false,
-    env: { NO_COLOR: '1' },
+    env: { NO_COLOR: '1', ...options.env },
     stdin: 'ignore',
     // Output is compared as printed, final newline included.
     stripFinalNewline: false,

@@ -1,10 +1,27 @@
 /**
- * Domain services: a generated, typed handler contract (built as code with ts-morph) and a
- * user-owned handler file that implements it with placeholders until the user completes it.
+ * Domain services: a generated, typed handler contract and a user-owned handler file that
+ * implements it with placeholders until the user completes it. The contracts are built as code
+ * with ts-morph (handler-contracts.ts); this area only says which to build, so that the caller
+ * can build them in parallel with the rest (see `contractJobs`).
  */
-import { Project } from 'ts-morph';
-import type { MessageView, ProductView, ServiceView } from '../view-model.js';
+import type { ContractJob } from '../handler-contracts.js';
+import type { MessageView, ProductView } from '../view-model.js';
 import type { AreaContext } from './area.js';
+
+/** The handler contract each domain service needs, as plain data for handler-contracts.ts. */
+export function contractJobs(view: ProductView): ContractJob[] {
+  const messages = new Map(view.messages.map((message) => [message.name, message]));
+  return view.domainServices.map((service) => {
+    const names = new Set(service.steps.flatMap((step) => [step.on, step.emits, step.compensate]));
+    return {
+      path: `src/services/${service.name}/contract.ts`,
+      service,
+      messages: [...names].flatMap((name) =>
+        name && messages.has(name) ? [messages.get(name)!] : [],
+      ),
+    };
+  });
+}
 
 export function servicesArea({ view, render, tree }: AreaContext): void {
   tree.write(
@@ -12,10 +29,8 @@ export function servicesArea({ view, render, tree }: AreaContext): void {
     render('src/services/registry.ts.hbs', registryView(view), 'the step registry'),
   );
   const messages = new Map(view.messages.map((message) => [message.name, message]));
-  const project = new Project({ useInMemoryFileSystem: true });
   for (const service of view.domainServices) {
     const dir = `src/services/${service.name}`;
-    tree.write(`${dir}/contract.ts`, handlerContract(project, service, messages));
     const steps = service.steps.map((step) => ({
       ...step,
       placeholder: step.emits ? placeholderPayload(messages.get(step.emits)) : null,
@@ -31,69 +46,6 @@ export function servicesArea({ view, render, tree }: AreaContext): void {
       'user',
     );
   }
-}
-
-/** The interface a service's handlers must implement: one method per step and compensation. */
-function handlerContract(
-  project: Project,
-  service: ServiceView,
-  messages: ReadonlyMap<string, MessageView>,
-): string {
-  const file = project.createSourceFile(`${service.name}.ts`, '', { overwrite: true });
-  const imported = new Set<string>();
-  const type = (name: string): string => {
-    imported.add(name);
-    return name;
-  };
-  const payload = (name: string): string => {
-    imported.add(`${name}Payload`);
-    return `${name}Payload`;
-  };
-  file.addInterface({
-    name: `${service.typeName}Handlers`,
-    isExported: true,
-    docs: [
-      `Handlers of the \`${service.name}\` domain service, one per step of the blueprint.\n` +
-        'Each returns the payload of the event its step emits; throwing fails the attempt (it is retried).',
-    ],
-    methods: service.steps.flatMap((step) => {
-      const emits = step.emits && messages.has(step.emits) ? step.emits : null;
-      const methods = [
-        {
-          name: step.method,
-          docs: [
-            `Step \`${step.id}\` of workflow \`${step.workflowId}\`: on \`${step.on}\`${emits ? `, emits \`${emits}\`` : ''}.`,
-          ],
-          parameters: [
-            { name: 'message', type: type(step.on) },
-            { name: 'context', type: 'StepContext' },
-          ],
-          returnType: `Promise<${emits ? payload(emits) : 'void'}>`,
-        },
-      ];
-      if (step.compensate && step.compensateMethod) {
-        methods.push({
-          name: step.compensateMethod,
-          docs: [`Undoes step \`${step.id}\`. Must be idempotent: it may run more than once.`],
-          parameters: [
-            { name: 'message', type: type(step.compensate) },
-            { name: 'context', type: 'StepContext' },
-          ],
-          returnType: 'Promise<void>',
-        });
-      }
-      return methods;
-    }),
-  });
-  file.insertImportDeclarations(0, [
-    {
-      isTypeOnly: true,
-      moduleSpecifier: '../../contracts/messages.js',
-      namedImports: [...imported].sort(),
-    },
-    { isTypeOnly: true, moduleSpecifier: '../step-context.js', namedImports: ['StepContext'] },
-  ]);
-  return file.getFullText();
 }
 
 const placeholderValues: Record<string, string> = {
