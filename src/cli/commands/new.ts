@@ -8,7 +8,7 @@ import { readTextFile } from '../files.js';
 import { paint } from '../output.js';
 import type { Output } from '../output.js';
 import { renderProduct } from '../product.js';
-import { applyChanges } from '../writer.js';
+import { applyChanges, readDisk } from '../writer.js';
 import { printPlan, reportConflicts } from './generate.js';
 
 export interface NewOptions {
@@ -32,8 +32,10 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
   const plan = planChanges({
     files,
     previous: undefined,
-    disk: new Map(
-      files.map((file) => [file.path, existsSync(resolve(root, file.path)) ? '' : null]),
+    // With --force the directory may hold files already: the plan must see what they contain.
+    disk: readDisk(
+      root,
+      files.map((file) => file.path),
     ),
     generatorVersion: product.generatorVersion,
     blueprintHash: product.blueprintHash,
