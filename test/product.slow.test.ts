@@ -99,6 +99,10 @@ describe.each([
       });
       try {
         await waitFor(async () => (await fetch(`${base}/health`)).ok, 60_000);
+        // Without ADMIN_TOKEN, development generates one and keeps it where the README says.
+        const token = readFileSync(join(dir, 'data/secrets/admin-token'), 'utf8').trim();
+        const operator = { authorization: `Bearer ${token}` };
+        expect((await fetch(`${base}/tenants`)).status, 'no token, no tenants').toBe(401);
         const response = await fetch(`${base}/tenants`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -112,8 +116,11 @@ describe.each([
         const { tenantId } = (await response.json()) as { tenantId: string };
         await waitFor(
           async () =>
-            ((await (await fetch(`${base}/tenants/${tenantId}`)).json()) as { state: string })
-              .state === 'Active',
+            (
+              (await (
+                await fetch(`${base}/tenants/${tenantId}`, { headers: operator })
+              ).json()) as { state: string }
+            ).state === 'Active',
           60_000,
         );
       } finally {
@@ -128,6 +135,8 @@ describe.each([
 describe('npm start', () => {
   const port = 3000 + Math.floor(Math.random() * 2000) + 20000;
   const base = `http://127.0.0.1:${port}`;
+  const adminToken = 'slow-tier-admin-token-0123456789';
+  const operator = { authorization: `Bearer ${adminToken}` };
   let server: ResultPromise | undefined;
 
   const start = () => {
@@ -135,7 +144,7 @@ describe('npm start', () => {
       cwd: acme,
       detached: true,
       reject: false,
-      env: { PORT: String(port), LOG_LEVEL: 'warn' },
+      env: { PORT: String(port), LOG_LEVEL: 'warn', ADMIN_TOKEN: adminToken },
     });
     return waitFor(async () => (await fetch(`${base}/health`)).ok, 60_000);
   };
@@ -182,13 +191,19 @@ describe('npm start', () => {
         const states = await Promise.all(
           accepted.map(
             async (id) =>
-              ((await (await fetch(`${base}/tenants/${id}`)).json()) as { state: string }).state,
+              (
+                (await (await fetch(`${base}/tenants/${id}`, { headers: operator })).json()) as {
+                  state: string;
+                }
+              ).state,
           ),
         );
         return states.every((state) => state === 'Active');
       }, 120_000);
       for (const id of accepted) {
-        const { entries } = (await (await fetch(`${base}/tenants/${id}/timeline`)).json()) as {
+        const { entries } = (await (
+          await fetch(`${base}/tenants/${id}/timeline`, { headers: operator })
+        ).json()) as {
           entries: { action: string; detail: { step?: string } }[];
         };
         const succeeded = entries

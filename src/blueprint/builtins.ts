@@ -33,6 +33,7 @@ export const internalMessages: ReadonlySet<string> = new Set([
   'DecommissionTenant',
   'RetryProvisioning',
   'ChangeEdition',
+  'EditionChanged',
 ]);
 
 /** The trigger of the onboarding workflow. */

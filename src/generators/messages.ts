@@ -215,6 +215,12 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
     description: 'Operator: move the tenant to another edition.',
     fields: [field('edition', 'string')],
   },
+  {
+    name: 'EditionChanged',
+    kind: 'event',
+    description: 'The tenant moved to another edition; configuration re-applies its entitlements.',
+    fields: [field('from', 'string'), field('to', 'string')],
+  },
   ...Object.values(builtinServices).flatMap((service) =>
     'compensate' in service
       ? [

@@ -3,6 +3,9 @@
  * What Acme Analytics sells: its editions, features, limits and flags, from the blueprint.
  */
 
+/** The product, as the blueprint names it (the API's title, the JWT issuer, the trace service). */
+export const product = { name: 'acme-analytics', title: 'Acme Analytics' } as const;
+
 export const features = {
   dashboards: {
     title: 'Dashboards',

@@ -3,21 +3,36 @@
  * The composition root: picks the store and the transport from the configuration, registers the
  * endpoints of the process's role and builds the HTTP API. `src/main.ts` starts it.
  */
+import { randomBytes } from 'node:crypto';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
+import { Auth } from './api/auth.js';
 import { buildServer } from './api/server.js';
+import { isolation, product } from './catalog.js';
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
+import type { Secrets } from './dev-secrets.js';
+import { resolveSecrets } from './dev-secrets.js';
+import { Metrics } from './observability/metrics.js';
+import { ProductObserver } from './observability/observer.js';
+import { logFields } from './observability/scope.js';
+import { Tracing } from './observability/tracing.js';
 import type { Clock } from './runtime/clock.js';
 import { systemClock } from './runtime/clock.js';
 import type { EndpointDefinition } from './runtime/handler.js';
 import type { Logger } from './runtime/logger.js';
+import { silentLogger } from './runtime/logger.js';
 import { MemoryTransport } from './runtime/memory-transport.js';
+import { PostgresStore } from './runtime/postgres-store.js';
+import type { Route } from './runtime/rabbitmq-topology.js';
+import { RabbitMqTransport } from './runtime/rabbitmq-transport.js';
 import { Runtime } from './runtime/runtime.js';
 import { SqliteStore } from './runtime/sqlite-store.js';
 import type { Store } from './runtime/store.js';
 import type { Transport } from './runtime/transport.js';
 import { onboarding, workflows } from './saga/definitions.js';
 import { onboardingSagaEndpoint, workflowSagaEndpoints } from './saga/endpoints.js';
+import { editionEndpoint } from './services/edition.js';
 import { parseFaults } from './services/faults.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
 import { stepImplementations } from './services/registry.js';
@@ -37,21 +52,35 @@ export interface AppOverrides {
   readonly clock?: Clock;
   readonly store?: Store;
   readonly transport?: Transport;
+  /** Also send every span here (tests: an `InMemorySpanExporter`). */
+  readonly spanExporter?: SpanExporter;
+  /** Where log lines go instead of stdout (tests read them). */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 export function createStore(url: string, clock: Clock): Store {
   if (url.startsWith('file:')) return new SqliteStore({ url, clock });
+  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresStore({ url, clock, isolation });
   throw new ConfigError(
-    `DATABASE_URL ${url.split(':')[0]}: this product's store supports file: URLs`,
+    `DATABASE_URL ${url.split(':')[0]}: this product's store supports file: and postgres:// URLs`,
   );
 }
 
-export function createTransport(url: string): Transport {
+/**
+ * `routes` lists every endpoint of the product: a broker declares them all in every role, since an
+ * `api` process may publish before any worker has declared its queue.
+ */
+export function createTransport(url: string, routes: () => readonly Route[] = () => []): Transport {
   if (url.startsWith('memory:')) return new MemoryTransport();
+  if (/^amqps?:\/\//.test(url)) return new RabbitMqTransport({ url, routes: routes() });
   throw new ConfigError(
-    `BUS_URL ${url.split(':')[0]}: this product's transport supports memory://`,
+    `BUS_URL ${url.split(':')[0]}: this product's transport supports memory:// and amqp:// URLs`,
   );
 }
+
+/** The name and message types of every endpoint, without running any of them. */
+export const productRoutes = (config: Config): Route[] =>
+  productEndpoints(config, silentLogger).map(({ name, types }) => ({ endpoint: name, types }));
 
 /** Every step, compensation and saga endpoint of the product. */
 export function productEndpoints(
@@ -87,27 +116,54 @@ export function productEndpoints(
   endpoints.push(
     onboardingSagaEndpoint(onboarding, sagaOptions),
     ...workflowSagaEndpoints(all, sagaOptions),
+    editionEndpoint(),
   );
   return endpoints;
+}
+
+/** The API's secrets: configured, or in development generated once (dev-secrets.ts). */
+function secretsFor(config: Config): Secrets {
+  if (!config.production) return resolveSecrets(config);
+  if (config.role !== 'worker' && (!config.adminToken || !config.jwtSecret))
+    throw new ConfigError('ADMIN_TOKEN and JWT_SECRET must be set when NODE_ENV=production');
+  // A production worker answers /health only: it authenticates nobody.
+  const unused = () => randomBytes(32).toString('base64url');
+  return {
+    adminToken: config.adminToken ?? unused(),
+    jwtSecret: config.jwtSecret ?? unused(),
+    generated: [],
+  };
 }
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? createStore(config.databaseUrl, clock);
-  const transport = overrides.transport ?? createTransport(config.busUrl);
+  const transport =
+    overrides.transport ?? createTransport(config.busUrl, () => productRoutes(config));
+  const secrets = secretsFor(config);
   let server: FastifyInstance | undefined;
-  let running = false;
+  // Lines written while a message is handled carry its tenant, correlation and trace.
   const logger: Logger = {
-    info: (detail, message) => server?.log.info(detail, message),
-    warn: (detail, message) => server?.log.warn(detail, message),
-    error: (detail, message) => server?.log.error(detail, message),
+    info: (detail, message) => server?.log.info({ ...logFields(), ...detail }, message),
+    warn: (detail, message) => server?.log.warn({ ...logFields(), ...detail }, message),
+    error: (detail, message) => server?.log.error({ ...logFields(), ...detail }, message),
   };
+  const metrics = new Metrics(store);
+  const tracing =
+    config.otlp || overrides.spanExporter
+      ? new Tracing({
+          serviceName: process.env.OTEL_SERVICE_NAME || product.name,
+          otlp: config.otlp,
+          ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
+        })
+      : undefined;
   const runtime = new Runtime({
     transport,
     store,
     clock,
     logger,
     inboxRetentionMs: config.inboxRetentionMs,
+    observer: new ProductObserver(metrics, tracing),
   });
   if (config.role !== 'api')
     for (const endpoint of productEndpoints(config, logger)) runtime.register(endpoint);
@@ -115,14 +171,27 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     {
       runtime,
       store,
+      clock,
+      metrics,
+      auth: new Auth({ ...secrets, clock, issuer: product.name }),
+      inboxRetentionMs: config.inboxRetentionMs,
       health: async () => ({
         store: await store.transaction(async () => true).catch(() => false),
-        bus: running,
+        bus: runtime.running,
       }),
     },
-    { logLevel: config.logLevel, routes: config.role !== 'worker' },
+    {
+      logLevel: config.logLevel,
+      routes: config.role !== 'worker',
+      ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
+    },
   );
   const app: FastifyInstance = server;
+  if (secrets.generated.length > 0 && config.role !== 'worker')
+    app.log.warn(
+      { files: secrets.generated },
+      'development: ADMIN_TOKEN or JWT_SECRET is not set; using generated secrets kept in these files (set both in production)',
+    );
   return {
     runtime,
     store,
@@ -131,14 +200,13 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     async start() {
       await store.migrate();
       await runtime.start();
-      running = true;
       await app.listen({ port: config.port, host: '0.0.0.0' });
     },
     async stop() {
-      running = false;
       await app.close();
       await runtime.stop();
       await store.close();
+      await tracing?.shutdown();
     },
   };
 }

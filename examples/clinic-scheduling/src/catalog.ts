@@ -3,6 +3,9 @@
  * What Clinic Scheduling sells: its editions, features, limits and flags, from the blueprint.
  */
 
+/** The product, as the blueprint names it (the API's title, the JWT issuer, the trace service). */
+export const product = { name: 'clinic-scheduling', title: 'Clinic Scheduling' } as const;
+
 export const features = {
   onlineBooking: {
     title: 'Online booking',

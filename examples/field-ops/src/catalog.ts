@@ -3,6 +3,9 @@
  * What Field Ops sells: its editions, features, limits and flags, from the blueprint.
  */
 
+/** The product, as the blueprint names it (the API's title, the JWT issuer, the trace service). */
+export const product = { name: 'field-ops', title: 'Field Ops' } as const;
+
 export const features = {
   routing: {
     title: 'Route planning',

@@ -2,6 +2,8 @@
 /**
  * Configuration from the environment (DESIGN: PORT, DATABASE_URL, BUS_URL, ADMIN_TOKEN,
  * JWT_SECRET, ROLE, LOG_LEVEL, SAAS_FAULTS), checked once at start with errors that say what to set.
+ * In production the API refuses to start without its secrets; in development, missing ones are
+ * generated once and kept under data/ (see dev-secrets.ts).
  */
 
 export type Role = 'all' | 'api' | 'worker';
@@ -21,6 +23,8 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   /** How long inbox and outbox rows are kept: longer than any replay may come late. */
   readonly inboxRetentionMs: number;
+  /** Export spans over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT` set). */
+  readonly otlp: boolean;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +52,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const busUrl = env.BUS_URL ?? 'memory://';
   if (!/^(memory:\/\/|amqps?:\/\/)/.test(busUrl))
     throw new ConfigError(`BUS_URL must be memory:// or amqp://…, not "${busUrl}"`);
+  const adminToken = env.ADMIN_TOKEN || undefined;
+  const jwtSecret = env.JWT_SECRET || undefined;
+  const missing = [adminToken ? null : 'ADMIN_TOKEN', jwtSecret ? null : 'JWT_SECRET'].filter(
+    (name) => name !== null,
+  );
+  // A worker serves no API, so it holds no secret to miss.
+  if (production && role !== 'worker' && missing.length > 0)
+    throw new ConfigError(
+      `${missing.join(' and ')} must be set when NODE_ENV=production: operators authenticate with ADMIN_TOKEN, tenant tokens are signed with JWT_SECRET (use 32 random bytes or more)`,
+    );
   const retentionDays = Number(env.INBOX_RETENTION_DAYS ?? 7);
   if (!(retentionDays > 0))
     throw new ConfigError(`INBOX_RETENTION_DAYS must be a positive number of days`);
@@ -57,12 +71,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     busUrl,
     role,
     logLevel,
-    adminToken: env.ADMIN_TOKEN || undefined,
-    jwtSecret: env.JWT_SECRET || undefined,
+    adminToken,
+    jwtSecret,
     production,
     faults: production ? '' : (env.SAAS_FAULTS ?? ''),
     mailDir: env.MAIL_DIR ?? 'data/mail',
     smtpUrl: env.SMTP_URL || undefined,
     inboxRetentionMs: retentionDays * 86_400_000,
+    otlp: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
   };
 }

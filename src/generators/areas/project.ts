@@ -8,7 +8,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     private: true,
     description: view.product.description ?? view.product.title,
     type: 'module',
-    engines: { node: '>=20.5.0' },
+    // OpenTelemetry's SDK 2.x needs 20.6; its 3.x (Node 22) is not used.
+    engines: { node: '>=20.6.0' },
     scripts: {
       build: 'tsc -p tsconfig.json',
       start: 'tsx src/main.ts',
@@ -16,16 +17,27 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       typecheck: 'tsc -p tsconfig.json --noEmit',
     },
     dependencies: {
+      '@opentelemetry/api': '^1.9.0',
+      '@opentelemetry/exporter-trace-otlp-http': '^0.223.1',
+      '@opentelemetry/resources': '^2.12.1',
+      '@opentelemetry/sdk-trace-base': '^2.12.1',
       ajv: '^8.17.1',
       'ajv-formats': '^3.0.1',
+      // Ships its own type declarations since 1.2, so there is no @types/amqplib.
+      amqplib: '^2.3.1',
       'better-sqlite3': '^12.4.1',
       fastify: '^5.6.1',
+      jose: '^6.2.0',
       nodemailer: '^7.0.6',
+      pg: '^8.23.1',
+      'prom-client': '^15.1.3',
     },
     devDependencies: {
+      '@seriousme/openapi-schema-validator': '^2.11.0',
       '@types/better-sqlite3': '^7.6.13',
       '@types/node': '^20.19.0',
       '@types/nodemailer': '^7.0.3',
+      '@types/pg': '^8.23.1',
       tsx: '^4.20.0',
       typescript: '~5.9.3',
       vitest: '^4.0.0',

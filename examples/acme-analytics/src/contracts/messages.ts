@@ -45,6 +45,13 @@ export interface DisableUserPayload {
 }
 export type DisableUser = Envelope<'DisableUser', DisableUserPayload>;
 
+/** The tenant moved to another edition; configuration re-applies its entitlements. */
+export interface EditionChangedPayload {
+  readonly from: string;
+  readonly to: string;
+}
+export type EditionChanged = Envelope<'EditionChanged', EditionChangedPayload>;
+
 /** Configuration applied the edition's features, limits and flags. */
 export interface EntitlementsAppliedPayload {
   readonly edition: string;
@@ -251,6 +258,7 @@ export interface PayloadOf {
   readonly DeleteSnapshot: DeleteSnapshotPayload;
   readonly DeleteWorkspace: DeleteWorkspacePayload;
   readonly DisableUser: DisableUserPayload;
+  readonly EditionChanged: EditionChangedPayload;
   readonly EntitlementsApplied: EntitlementsAppliedPayload;
   readonly ExportUploaded: ExportUploadedPayload;
   readonly NotificationSent: NotificationSentPayload;
@@ -290,6 +298,7 @@ export const messageKinds = {
   DeleteSnapshot: 'command',
   DeleteWorkspace: 'command',
   DisableUser: 'command',
+  EditionChanged: 'event',
   EntitlementsApplied: 'event',
   ExportUploaded: 'event',
   NotificationSent: 'event',
@@ -326,6 +335,7 @@ export const messageVersions = {
   DeleteSnapshot: 1,
   DeleteWorkspace: 1,
   DisableUser: 1,
+  EditionChanged: 1,
   EntitlementsApplied: 1,
   ExportUploaded: 1,
   NotificationSent: 1,
@@ -391,6 +401,15 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  EditionChanged: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: {
+      from: { type: 'string', maxLength: 1000 },
+      to: { type: 'string', maxLength: 1000 },
+    },
   },
   EntitlementsApplied: {
     type: 'object',

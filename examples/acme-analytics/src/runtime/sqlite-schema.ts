@@ -65,6 +65,10 @@ const migrations: readonly string[] = [
     PRIMARY KEY (tenant_id, name)
   );
   `,
+  // Finding a published message by its id (`awaitsCause`).
+  `
+  CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox (json_extract(envelope, '$.eventId'));
+  `,
 ];
 
 export function migrateSqlite(db: BetterSqlite3.Database): void {

@@ -89,6 +89,12 @@ export interface RecordDoc<Data = Record<string, unknown>> {
 export interface Tx {
   /** Records that `endpoint` processed `eventId`; false when it already had (a duplicate). */
   markProcessed(endpoint: string, eventId: string): Promise<boolean>;
+  /**
+   * Whether `endpoint` has yet to process the message `eventId`, which went out through the
+   * outbox as one of `types` (those the endpoint receives), and neither processed nor
+   * dead-lettered it. A broker may deliver a message before the one that caused it.
+   */
+  awaitsCause(endpoint: string, eventId: string, types: readonly string[]): Promise<boolean>;
   loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
   /** Inserts (expectedVersion 0) or updates a saga; throws `ConcurrencyConflict` on a stale version. */
   saveSaga<State>(

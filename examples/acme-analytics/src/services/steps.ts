@@ -6,11 +6,13 @@
  * Transient errors are thrown on to the runtime, which retries with the step's backoff.
  */
 import type { Envelope, TenantId } from '../contracts/envelope.js';
+import { entitlementsOf, limitsOf } from '../entitlements.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
 import { PermanentError } from '../runtime/handler.js';
 import type { StepDefinition, WorkflowDefinition } from '../saga/definition.js';
 import { runIdOf } from '../saga/definition.js';
+import { inStep } from '../observability/scope.js';
 import type { Faults } from './faults.js';
 import { TransientFault } from './faults.js';
 import type { Logger } from '../runtime/logger.js';
@@ -41,8 +43,36 @@ async function contextFor(
   // A message about a tenant nobody registered cannot be processed, now or later.
   if (!tenant)
     throw new PermanentError(`tenant ${ctx.message.tenantId} is not in the tenant directory`);
-  return { tenant, stepId: step.id, attempt: ctx.attempt, now: ctx.now, tx: ctx.tx, log };
+  return {
+    tenant,
+    stepId: step.id,
+    attempt: ctx.attempt,
+    now: ctx.now,
+    tx: ctx.tx,
+    log,
+    entitlements: entitlementsOf(ctx.tx),
+    limits: limitsOf(ctx.tx),
+  };
 }
+
+/** Runs a step's handler (or compensation) in a span of its own, timed for the metrics. */
+const observed = <T>(
+  workflow: WorkflowDefinition,
+  step: StepDefinition,
+  phase: 'run' | 'compensate',
+  context: StepContext,
+  work: () => Promise<T>,
+): Promise<T> =>
+  inStep(
+    {
+      workflow: workflow.id,
+      step: step.id,
+      phase,
+      tenantId: context.tenant.tenantId,
+      isFailure: (error) => error instanceof StepFailure || error instanceof PermanentError,
+    },
+    work,
+  );
 
 export function stepEndpoint(
   workflow: WorkflowDefinition,
@@ -63,13 +93,15 @@ export function stepEndpoint(
         );
         return;
       }
-      if (fault?.kind === 'transient' && ctx.attempt <= fault.attempts)
-        throw new TransientFault(step.id, ctx.attempt);
       const context = await contextFor(ctx, step, options.log);
       let payload: unknown;
       try {
-        if (fault?.kind === 'fail') throw new StepFailure(`SAAS_FAULTS: step ${step.id} fails`);
-        payload = await implementation.run(ctx.message, context);
+        payload = await observed(workflow, step, 'run', context, async () => {
+          if (fault?.kind === 'transient' && ctx.attempt <= fault.attempts)
+            throw new TransientFault(step.id, ctx.attempt);
+          if (fault?.kind === 'fail') throw new StepFailure(`SAAS_FAULTS: step ${step.id} fails`);
+          return implementation.run(ctx.message, context);
+        });
       } catch (error) {
         if (!(error instanceof StepFailure)) throw error;
         if (step.kind === 'reaction') throw new PermanentError(error.message, { cause: error });
@@ -98,7 +130,10 @@ export function compensationEndpoint(
     types: [step.compensate],
     retry: step.retry,
     async handle(ctx) {
-      await implementation.compensate?.(ctx.message, await contextFor(ctx, step, options.log));
+      const context = await contextFor(ctx, step, options.log);
+      await observed(workflow, step, 'compensate', context, async () =>
+        implementation.compensate?.(ctx.message, context),
+      );
       ctx.publish('StepCompensated', {
         workflow: workflow.id,
         workflowId: runIdOf(workflow, ctx.message),

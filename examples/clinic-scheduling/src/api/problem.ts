@@ -11,7 +11,11 @@ export interface Problem {
 }
 
 export class HttpProblem extends Error {
-  constructor(readonly problem: Problem) {
+  constructor(
+    readonly problem: Problem,
+    /** Response headers that belong to the problem (`WWW-Authenticate` on a 401). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
     super(problem.detail ?? problem.title);
     this.name = 'HttpProblem';
   }
@@ -22,18 +26,27 @@ export const problem = (
   title: string,
   detail?: string,
   extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ) =>
-  new HttpProblem({
-    type: 'about:blank',
-    title,
-    status,
-    ...(detail === undefined ? {} : { detail }),
-    ...extra,
-  });
+  new HttpProblem(
+    {
+      type: 'about:blank',
+      title,
+      status,
+      ...(detail === undefined ? {} : { detail }),
+      ...extra,
+    },
+    headers,
+  );
 
-export function sendProblem(reply: FastifyReply, value: Problem): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  value: Problem,
+  headers: Readonly<Record<string, string>> = {},
+): FastifyReply {
   return reply
     .code(value.status)
+    .headers(headers)
     .type('application/problem+json')
     .send({ type: 'about:blank', ...value, instance: reply.request.url });
 }

@@ -59,6 +59,13 @@ export type DisableUser = Envelope<'DisableUser', DisableUserPayload>;
 export interface DiscardReportPayload {}
 export type DiscardReport = Envelope<'DiscardReport', DiscardReportPayload>;
 
+/** The tenant moved to another edition; configuration re-applies its entitlements. */
+export interface EditionChangedPayload {
+  readonly from: string;
+  readonly to: string;
+}
+export type EditionChanged = Envelope<'EditionChanged', EditionChangedPayload>;
+
 /** Configuration applied the edition's features, limits and flags. */
 export interface EntitlementsAppliedPayload {
   readonly edition: string;
@@ -266,6 +273,7 @@ export interface PayloadOf {
   readonly DeleteCalendar: DeleteCalendarPayload;
   readonly DisableUser: DisableUserPayload;
   readonly DiscardReport: DiscardReportPayload;
+  readonly EditionChanged: EditionChangedPayload;
   readonly EntitlementsApplied: EntitlementsAppliedPayload;
   readonly GenerateMonthlyReport: GenerateMonthlyReportPayload;
   readonly NotificationSent: NotificationSentPayload;
@@ -307,6 +315,7 @@ export const messageKinds = {
   DeleteCalendar: 'command',
   DisableUser: 'command',
   DiscardReport: 'command',
+  EditionChanged: 'event',
   EntitlementsApplied: 'event',
   GenerateMonthlyReport: 'command',
   NotificationSent: 'event',
@@ -345,6 +354,7 @@ export const messageVersions = {
   DeleteCalendar: 1,
   DisableUser: 1,
   DiscardReport: 1,
+  EditionChanged: 1,
   EntitlementsApplied: 1,
   GenerateMonthlyReport: 1,
   NotificationSent: 1,
@@ -426,6 +436,15 @@ export const payloadSchemas = {
     properties: { reason: { type: 'string', maxLength: 1000 } },
   },
   DiscardReport: { type: 'object', additionalProperties: false, required: [], properties: {} },
+  EditionChanged: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: {
+      from: { type: 'string', maxLength: 1000 },
+      to: { type: 'string', maxLength: 1000 },
+    },
+  },
   EntitlementsApplied: {
     type: 'object',
     additionalProperties: false,

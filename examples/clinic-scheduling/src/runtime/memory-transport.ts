@@ -7,6 +7,7 @@
  */
 import type { Envelope } from '../contracts/envelope.js';
 import type { Delivery, DeliveryHandler, SubscribeOptions, Transport } from './transport.js';
+import { DeliverLater } from './transport.js';
 
 export class TransportStopped extends Error {
   constructor() {
@@ -99,6 +100,14 @@ export class MemoryTransport implements Transport {
     if (this.#active > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
+  /** `publish` resolves after the handlers, so only redeliveries can still be on their way. */
+  async idle(): Promise<void> {
+    while (this.#active > 0 || this.#retrying.size > 0) {
+      if (this.#active > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+      else await new Promise((resolve) => setTimeout(resolve, this.#redeliveryDelayMs));
+    }
+  }
+
   #push(queue: Queue, delivery: Delivery): Promise<void> {
     if (this.#state !== 'running') return Promise.reject(new TransportStopped());
     const copy = { ...delivery, envelope: structuredClone(delivery.envelope) };
@@ -124,8 +133,8 @@ export class MemoryTransport implements Transport {
     try {
       await queue.handler(job.delivery);
       job.resolve();
-    } catch {
-      this.#redeliverLater(queue, job);
+    } catch (error) {
+      this.#redeliverLater(queue, job, error instanceof DeliverLater ? 0 : 1);
     } finally {
       queue.active -= 1;
       this.#active -= 1;
@@ -134,9 +143,9 @@ export class MemoryTransport implements Transport {
     }
   }
 
-  #redeliverLater(queue: Queue, job: Job): void {
+  #redeliverLater(queue: Queue, job: Job, increment: number): void {
     if (this.#state !== 'running') return job.reject(new TransportStopped());
-    const attempt = job.delivery.attempt + 1;
+    const attempt = job.delivery.attempt + increment;
     const next: Job = { ...job, delivery: { ...job.delivery, attempt } };
     const timer = setTimeout(
       () => {

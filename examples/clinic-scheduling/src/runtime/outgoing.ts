@@ -61,6 +61,11 @@ export class Outgoing {
     return envelope;
   }
 
+  /** Every message of the unit, published or scheduled, in the order they were queued. */
+  get messages(): readonly Envelope[] {
+    return [...this.#messages, ...this.#scheduled.map((record) => record.envelope)];
+  }
+
   /** Writes everything to `tx`; returns the outbox rows to dispatch after commit. */
   async write(tx: Tx): Promise<OutboxRecord[]> {
     this.#written = true;

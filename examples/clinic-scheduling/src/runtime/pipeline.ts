@@ -4,12 +4,14 @@
  *
  * 1. invalid message → dead letter at once; the handler never sees it;
  * 2. in one transaction: inbox entry (a duplicate stops here), the handler, its outgoing messages;
+ *    a message whose cause this endpoint receives but has not handled yet goes back to the
+ *    transport (`DeliverLater`), to come again after it;
  * 3. a `ConcurrencyConflict` → the transaction runs again at once (not an attempt);
  *    a `PermanentError` → dead letter; any other error → a retry at the policy's delay, written to
  *    the schedule, until the attempts run out → dead letter with the whole envelope.
  *
- * The delivery resolves in every case but one (the store failing to record the failure), so the
- * transport's own redelivery is a last resort, not the retry mechanism.
+ * The delivery resolves in every case but two (a `DeliverLater`, the store failing to record a
+ * failure), so the transport's own redelivery is a last resort, not the retry mechanism.
  */
 import { createHash } from 'node:crypto';
 import type { Envelope, TenantId } from '../contracts/envelope.js';
@@ -21,10 +23,12 @@ import type { Clock } from './clock.js';
 import type { EndpointDefinition, HandlerContext } from './handler.js';
 import { PermanentError } from './handler.js';
 import type { Logger } from './logger.js';
+import type { RuntimeObserver } from './observer.js';
 import type { Outgoing, ScheduleOptions } from './outgoing.js';
 import type { DeadLetter, Store, Tx } from './store.js';
 import { ConcurrencyConflict } from './store.js';
 import type { Delivery } from './transport.js';
+import { DeliverLater } from './transport.js';
 import type { MessageValidator } from './validation.js';
 
 export type UnitOfWork = <T>(
@@ -40,6 +44,7 @@ export interface PipelineOptions {
   readonly unit: UnitOfWork;
   /** Tells the scheduler that a retry is due at `dueAt`. */
   readonly scheduled: (dueAt: Date) => void;
+  readonly observer?: RuntimeObserver;
 }
 
 interface PublishOptions {
@@ -47,6 +52,8 @@ interface PublishOptions {
 }
 
 const maxConflictRetries = 20;
+/** How long a message may wait for its cause to be handled first (see `#checkCause`). */
+const causalWaitMs = 5 * 60_000;
 
 /** Runs `work` again on a `ConcurrencyConflict`, a bounded number of times, with jitter. */
 export async function retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
@@ -102,6 +109,7 @@ export class Pipeline {
     try {
       await retryingConflicts(() => this.#apply(endpoint, checked.message, delivery.attempt));
     } catch (error) {
+      if (error instanceof DeliverLater) throw error; // not a failure: the transport retries
       await this.#failed(endpoint, delivery, error);
     }
   }
@@ -109,7 +117,11 @@ export class Pipeline {
   #apply(endpoint: EndpointDefinition, message: AnyMessage, attempt: number): Promise<void> {
     return this.#options.unit(async (tx, outgoing, now) => {
       // Already applied: the first delivery's effects are committed, this one changes nothing.
-      if (!(await tx.markProcessed(endpoint.name, message.eventId))) return;
+      if (!(await tx.markProcessed(endpoint.name, message.eventId))) {
+        this.#options.observer?.duplicate?.(endpoint.name, message);
+        return;
+      }
+      await this.#checkCause(tx, endpoint, message, now);
       const ctx: HandlerContext = {
         message,
         attempt,
@@ -135,6 +147,20 @@ export class Pipeline {
     });
   }
 
+  /**
+   * A broker may bring a message before the one that caused it (they come through different
+   * queues): an identity step's `UserInvited` before the saga has its `TenantRegistered`. When
+   * this endpoint receives the cause too, it handles the cause first. For a while only, so that
+   * a cause lost for good cannot hold its effects back forever.
+   */
+  async #checkCause(tx: Tx, endpoint: EndpointDefinition, message: AnyMessage, now: Date) {
+    const { eventId, causationId } = message;
+    if (causationId === eventId) return;
+    if (now.getTime() - Date.parse(message.occurredAt) > causalWaitMs) return;
+    if (await tx.awaitsCause(endpoint.name, causationId, endpoint.types))
+      throw new DeliverLater(`${message.type} ${eventId} waits for its cause ${causationId}`);
+  }
+
   async #failed(endpoint: EndpointDefinition, delivery: Delivery, error: unknown): Promise<void> {
     const { envelope, attempt } = delivery;
     const now = this.#options.clock.now();
@@ -157,6 +183,7 @@ export class Pipeline {
       }),
     );
     this.#options.scheduled(dueAt);
+    this.#options.observer?.retrying?.(endpoint.name, envelope, attempt, failure);
     this.#options.logger.warn(
       {
         endpoint: endpoint.name,
@@ -186,6 +213,7 @@ export class Pipeline {
       lastFailedAt: now,
     };
     await this.#options.store.transaction((tx) => tx.addDeadLetter(letter));
+    this.#options.observer?.deadLettered?.(letter);
     this.#options.logger.error(
       {
         endpoint: endpoint.name,

@@ -76,6 +76,17 @@ export class SqliteTx implements Tx {
     return this.#use().markProcessed.run(endpoint, eventId, now).changes === 1;
   }
 
+  async awaitsCause(endpoint: string, eventId: string, types: readonly string[]): Promise<boolean> {
+    const row = this.#use().awaitsCause.get({
+      endpoint,
+      eventId,
+      types: JSON.stringify(types),
+    }) as {
+      awaits: number;
+    };
+    return row.awaits === 1;
+  }
+
   async loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
     const row = this.#use().loadSaga.get(type, id) as SagaRow | undefined;
     return row && toSaga<State>(row);

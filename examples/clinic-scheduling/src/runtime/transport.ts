@@ -14,6 +14,18 @@ export interface Delivery {
   readonly firstFailedAt?: string;
 }
 
+/**
+ * Thrown by a delivery handler that cannot take a delivery yet (the message that caused it has
+ * not been handled at this endpoint): the transport delivers it again a little later, as the same
+ * attempt.
+ */
+export class DeliverLater extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeliverLater';
+  }
+}
+
 /** Resolving acknowledges the delivery; rejecting makes the transport deliver it again later. */
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
@@ -45,4 +57,9 @@ export interface Transport {
   start(): Promise<void>;
   /** Stops taking deliveries and waits for the ones in flight. */
   stop(): Promise<void>;
+  /**
+   * Resolves once nothing is queued for, or being handled by, this process's endpoints. For
+   * `Runtime.flush` (tests): a broker delivers after `publish` has resolved.
+   */
+  idle(): Promise<void>;
 }

@@ -34,7 +34,7 @@ import {
   unfinishedSteps,
 } from './run.js';
 import type { RunState } from './run.js';
-import { tenantCommands, triggerRefusal } from './tenant-commands.js';
+import { editionRefusal, tenantCommands, triggerRefusal } from './tenant-commands.js';
 import { tenantMachine } from './tenant-machine.js';
 import type { TenantState, TenantTrigger } from './tenant-machine.js';
 
@@ -71,6 +71,8 @@ export function decide(
       return timedOut(definition, current, message.payload as PayloadOf['WorkflowTimeoutElapsed']);
     case 'RetryProvisioning':
       return retry(definition, current, now);
+    case 'ChangeEdition':
+      return changeEdition(current, (message.payload as PayloadOf['ChangeEdition']).edition);
     case 'SuspendTenant':
     case 'ReinstateTenant':
     case 'DecommissionTenant': {
@@ -284,4 +286,23 @@ function lifecycleMove(
   if (on !== 'decommission') return decided(moved, effects);
   const why = clip(`tenant decommissioned${reason ? `: ${reason}` : ''}`);
   return decided(compensateCompleted(moved, definition.workflow, why, effects), effects);
+}
+
+/**
+ * An operator's edition change: not a move of the tenant machine, but audited like one, and
+ * announced with `EditionChanged` so that configuration re-applies the entitlements.
+ */
+function changeEdition(tenant: OnboardingState, edition: string): Decision<OnboardingState> {
+  const refused = editionRefusal(tenant);
+  if (refused) return { rejected: refused };
+  if (edition === tenant.edition) return unchanged(tenant);
+  const effects = noEffects();
+  effects.audit.push({
+    action: 'editionChanged',
+    fromState: tenant.state,
+    toState: tenant.state,
+    detail: { from: tenant.edition, to: edition },
+  });
+  effects.outgoing.push({ type: 'EditionChanged', payload: { from: tenant.edition, to: edition } });
+  return decided({ ...tenant, edition }, effects);
 }

@@ -124,7 +124,7 @@ describe('failures', () => {
     await p.stop();
     products.pop();
     const fixed = await product({ dir: p.dir, clock: p.clock });
-    const retried = await fixed.app.server.inject({
+    const retried = await fixed.inject({
       method: 'POST',
       url: `/tenants/${tenantId}/provisioning/retry`,
     });

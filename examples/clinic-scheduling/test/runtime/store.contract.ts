@@ -152,6 +152,23 @@ export function storeContract(
         ).rejects.toThrow('handler failed');
         expect(await store.transaction((tx) => tx.markProcessed('billing', 'event-2'))).toBe(true);
       });
+
+      it('tells whether an endpoint has yet to handle the message that caused another', async () => {
+        const cause = envelope('Registered');
+        await store.transaction((tx) => tx.enqueue(cause));
+        const awaits = (endpoint: string, types: string[], eventId: string = cause.eventId) =>
+          store.transaction((tx) => tx.awaitsCause(endpoint, eventId, types));
+        expect(await awaits('saga', ['Invited', 'Registered'])).toBe(true);
+        // An endpoint that does not receive the cause, and a cause that is not in the outbox.
+        expect(await awaits('saga', ['Invited'])).toBe(false);
+        expect(await awaits('saga', ['Registered'], 'unknown-event')).toBe(false);
+
+        await store.transaction((tx) => tx.markProcessed('saga', cause.eventId));
+        expect(await awaits('saga', ['Registered'])).toBe(false);
+        expect(await awaits('billing', ['Registered'])).toBe(true);
+        await store.transaction((tx) => tx.addDeadLetter(deadLetter(cause, 'billing')));
+        expect(await awaits('billing', ['Registered'])).toBe(false);
+      });
     });
 
     describe('outbox', () => {

@@ -4,11 +4,11 @@ import type { TenantId } from '../../src/contracts/envelope.js';
 import { newTenantId, startEnvelope } from '../../src/contracts/envelope.js';
 
 /** Waits until `check` passes: for transports that deliver after `publish` resolves (a broker). */
-export async function eventually(check: () => void, timeoutMs = 5000): Promise<void> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      return check();
+      return await check();
     } catch (error) {
       if (Date.now() > deadline) throw error;
       await tick(2);

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Delivery, Transport } from '../../src/runtime/transport.js';
+import { DeliverLater } from '../../src/runtime/transport.js';
 import { deferred, envelope, eventually, tick } from './support.js';
 
 export function transportContract(name: string, makeTransport: () => Promise<Transport>): void {
@@ -96,6 +97,19 @@ export function transportContract(name: string, makeTransport: () => Promise<Tra
 
       await transport.publish(envelope(type));
       await eventually(() => expect(attempts).toEqual([1, 2, 3]));
+    });
+
+    it('delivers a delivery its handler defers again, as the same attempt', async () => {
+      const type = unique('Early');
+      const attempts: number[] = [];
+      await transport.subscribe(unique('patient'), [type], async ({ attempt }) => {
+        attempts.push(attempt);
+        if (attempts.length < 3) throw new DeliverLater('its cause has not been handled yet');
+      });
+      await transport.start();
+
+      await transport.publish(envelope(type));
+      await eventually(() => expect(attempts).toEqual([1, 1, 1]));
     });
 
     it('delivers every message at least once, concurrently up to the endpoint limit', async () => {

@@ -287,6 +287,30 @@ describe('onboarding (a made-up workflow)', () => {
     expect(saga.current.state).toBe('Active');
   });
 
+  it('changes the edition of an Active tenant, audited and announced, and of no other', () => {
+    const saga = driver();
+    saga.accept('TenantRegistered', registration);
+    expect(saga.send('ChangeEdition', { edition: 'free' })).toEqual({
+      rejected:
+        'cannot change the edition of a tenant that is Provisioning; it must be Active or Suspended',
+    });
+    for (const event of ['AlphaDone', 'BetaDone', 'GammaDone', 'DeltaDone']) saga.accept(event);
+    const changed = saga.accept('ChangeEdition', { edition: 'free' });
+    expect(changed.outgoing).toEqual([
+      { type: 'EditionChanged', payload: { from: 'pro', to: 'free' } },
+    ]);
+    expect(changed.audit).toEqual([
+      {
+        action: 'editionChanged',
+        fromState: 'Active',
+        toState: 'Active',
+        detail: { from: 'pro', to: 'free' },
+      },
+    ]);
+    expect(saga.current).toMatchObject({ state: 'Active', edition: 'free' });
+    expectNoEffects(saga.send('ChangeEdition', { edition: 'free' }));
+  });
+
   it('refuses messages for a tenant it does not know, and ignores other workflows', () => {
     const saga = driver();
     expect(saga.send('SuspendTenant')).toEqual({

@@ -13,6 +13,7 @@ import type { OnboardingState } from '../saga/onboarding.js';
 import type { WorkflowRunState } from '../saga/workflow.js';
 import { findTenant } from '../services/tenants.js';
 import { problem } from './problem.js';
+import { tenantParams, uuid } from './schemas.js';
 import type { ApiContext } from './server.js';
 
 const runsCollection = 'workflow-runs';
@@ -22,6 +23,25 @@ interface StartedRun {
   readonly workflow: string;
   readonly startedAt: string;
 }
+
+const runParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'workflowId'],
+  properties: { id: uuid, workflowId: uuid },
+} as const;
+
+const runView = {
+  type: 'object',
+  required: ['workflowId', 'workflow', 'state', 'steps'],
+  properties: {
+    workflowId: uuid,
+    workflow: { type: 'string' },
+    state: { type: 'string', enum: ['Running', 'Completed', 'Compensating', 'Failed'] },
+    steps: { type: 'object', additionalProperties: { type: 'string' } },
+    failure: { type: 'object' },
+  },
+} as const;
 
 const domainWorkflows = new Map<string, WorkflowDefinition>(
   Object.values(workflows)
@@ -34,7 +54,28 @@ export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiCont
     const trigger = workflow.trigger as MessageType;
     app.post<{ Params: { id: string }; Body: PayloadOf[MessageType] }>(
       `/tenants/:id/workflows/${workflow.id}`,
-      { schema: { body: payloadSchemas[trigger] } },
+      {
+        schema: { params: tenantParams, body: payloadSchemas[trigger] },
+        config: {
+          access: 'tenant',
+          docs: {
+            operationId: `start${workflow.id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase())}`,
+            summary: `Start the ${workflow.id} workflow (the payload of ${trigger}) for an Active tenant`,
+            tag: 'workflows',
+            responses: {
+              202: {
+                description: 'Started.',
+                schema: {
+                  type: 'object',
+                  required: ['workflowId'],
+                  properties: { workflowId: uuid },
+                },
+              },
+              409: { description: 'The tenant is not Active.' },
+            },
+          },
+        },
+      },
       async (request, reply) => {
         const tenantId = request.params.id;
         if (!(await findTenant(store, tenantId)))
@@ -73,6 +114,7 @@ export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiCont
 
   app.post<{ Params: { id: string; workflow: string } }>(
     '/tenants/:id/workflows/:workflow',
+    { config: { access: 'tenant' } },
     async (request) => {
       throw problem(
         404,
@@ -84,6 +126,18 @@ export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiCont
 
   app.get<{ Params: { id: string; workflowId: string } }>(
     '/tenants/:id/workflows/:workflowId',
+    {
+      schema: { params: runParams },
+      config: {
+        access: 'tenant',
+        docs: {
+          operationId: 'getWorkflowRun',
+          summary: 'A run of a domain workflow: its state and steps',
+          tag: 'workflows',
+          responses: { 200: { description: 'The run.', schema: runView } },
+        },
+      },
+    },
     async (request) => {
       const { id, workflowId } = request.params;
       const started = await store.getRecord<StartedRun>(runsCollection, id, workflowId);

@@ -51,6 +51,13 @@ export type DisableUser = Envelope<'DisableUser', DisableUserPayload>;
 export interface DiscardPlanPayload {}
 export type DiscardPlan = Envelope<'DiscardPlan', DiscardPlanPayload>;
 
+/** The tenant moved to another edition; configuration re-applies its entitlements. */
+export interface EditionChangedPayload {
+  readonly from: string;
+  readonly to: string;
+}
+export type EditionChanged = Envelope<'EditionChanged', EditionChangedPayload>;
+
 /** Configuration applied the edition's features, limits and flags. */
 export interface EntitlementsAppliedPayload {
   readonly edition: string;
@@ -250,6 +257,7 @@ export interface PayloadOf {
   readonly DepotCreated: DepotCreatedPayload;
   readonly DisableUser: DisableUserPayload;
   readonly DiscardPlan: DiscardPlanPayload;
+  readonly EditionChanged: EditionChangedPayload;
   readonly EntitlementsApplied: EntitlementsAppliedPayload;
   readonly NotificationSent: NotificationSentPayload;
   readonly PaymentPastDue: PaymentPastDuePayload;
@@ -288,6 +296,7 @@ export const messageKinds = {
   DepotCreated: 'event',
   DisableUser: 'command',
   DiscardPlan: 'command',
+  EditionChanged: 'event',
   EntitlementsApplied: 'event',
   NotificationSent: 'event',
   PaymentPastDue: 'event',
@@ -323,6 +332,7 @@ export const messageVersions = {
   DepotCreated: 1,
   DisableUser: 1,
   DiscardPlan: 1,
+  EditionChanged: 1,
   EntitlementsApplied: 1,
   NotificationSent: 1,
   PaymentPastDue: 1,
@@ -399,6 +409,15 @@ export const payloadSchemas = {
     properties: { reason: { type: 'string', maxLength: 1000 } },
   },
   DiscardPlan: { type: 'object', additionalProperties: false, required: [], properties: {} },
+  EditionChanged: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from', 'to'],
+    properties: {
+      from: { type: 'string', maxLength: 1000 },
+      to: { type: 'string', maxLength: 1000 },
+    },
+  },
   EntitlementsApplied: {
     type: 'object',
     additionalProperties: false,

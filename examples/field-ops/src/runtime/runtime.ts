@@ -18,9 +18,10 @@ import { Outgoing } from './outgoing.js';
 import { Pipeline, retryingConflicts } from './pipeline.js';
 import { Scheduler } from './scheduler.js';
 import type { DeadLetter, Store, Tx } from './store.js';
-import type { Transport } from './transport.js';
+import type { Delivery, Transport } from './transport.js';
 import type { MessageValidator } from './validation.js';
 import { createMessageValidator } from './validation.js';
+import type { RuntimeObserver } from './observer.js';
 
 export interface RuntimeOptions {
   readonly transport: Transport;
@@ -34,6 +35,8 @@ export interface RuntimeOptions {
   readonly pollIntervalMs?: number;
   /** How long a claimed scheduled message stays hidden from other claimers. */
   readonly leaseMs?: number;
+  /** Telemetry (traces, metrics): told about deliveries, commits, retries and dead letters. */
+  readonly observer?: RuntimeObserver;
 }
 
 /** What a unit of work outside any handler sees (the HTTP API registering a tenant, say). */
@@ -55,6 +58,7 @@ export class Runtime {
   readonly #logger: Logger;
   readonly #retentionMs: number;
   readonly #pollIntervalMs: number;
+  readonly #observer: RuntimeObserver;
   readonly #background = new Background();
   readonly #dispatcher: Dispatcher;
   readonly #scheduler: Scheduler;
@@ -70,6 +74,7 @@ export class Runtime {
     this.#logger = options.logger ?? consoleLogger;
     this.#retentionMs = options.inboxRetentionMs ?? 7 * day;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.#observer = options.observer ?? {};
     const shared = {
       store: this.#store,
       transport: this.#transport,
@@ -83,6 +88,11 @@ export class Runtime {
       pollIntervalMs: this.#pollIntervalMs,
       leaseMs: options.leaseMs ?? 30_000,
     });
+  }
+
+  /** Started and not stopped: taking deliveries (readiness of the bus side of `/health`). */
+  get running(): boolean {
+    return this.#state === 'running';
   }
 
   register(endpoint: EndpointDefinition): void {
@@ -101,12 +111,17 @@ export class Runtime {
       logger: this.#logger,
       unit: (work) => this.#unit(work),
       scheduled: (dueAt) => this.#scheduler.poke(dueAt),
+      observer: this.#observer,
     });
+    const observed = this.#observer.delivery?.bind(this.#observer);
     for (const endpoint of this.#endpoints.values()) {
+      const deliver = (delivery: Delivery) => pipeline.deliver(endpoint, delivery);
       await this.#transport.subscribe(
         endpoint.name,
         endpoint.types,
-        (delivery) => pipeline.deliver(endpoint, delivery),
+        observed
+          ? (delivery) => observed(endpoint.name, delivery, () => deliver(delivery))
+          : deliver,
         endpoint.concurrency === undefined ? {} : { concurrency: endpoint.concurrency },
       );
     }
@@ -185,7 +200,12 @@ export class Runtime {
     for (let round = 0; round < 1000; round += 1) {
       await this.#scheduler.runDue();
       const published = await this.#dispatcher.drain();
-      await this.#background.idle();
+      // A broker delivers after `publish` resolved, and its handlers dispatch more in the
+      // background: wait until the transport and the background are quiet at the same time.
+      do {
+        await this.#background.idle();
+        await this.#transport.idle();
+      } while (this.#background.busy);
       const next = await this.#store.nextDue();
       if (next !== undefined && next <= this.#clock.now()) continue;
       if ((await this.#store.pendingOutbox(1)).length === 0) return;
@@ -207,6 +227,7 @@ export class Runtime {
         this.#dispatcher.claim(records);
         return value;
       });
+      this.#observer.committed?.(outgoing.messages);
       this.#dispatcher.dispatch(records);
       this.#scheduler.poke(outgoing.soonest);
       return result;

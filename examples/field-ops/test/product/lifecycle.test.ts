@@ -31,7 +31,7 @@ async function tenantIn(state: string): Promise<string> {
   const { tenantId } = await p.signUp();
   await p.settle();
   const command = async (path: string) => {
-    const response = await p.app.server.inject({
+    const response = await p.inject({
       method: 'POST',
       url: `/tenants/${tenantId}/${path}`,
     });
@@ -52,7 +52,7 @@ describe('lifecycle commands', () => {
       ['reinstate', 'Active'],
       ['decommission', 'Decommissioned'],
     ] as const) {
-      const response = await p.app.server.inject({
+      const response = await p.inject({
         method: 'POST',
         url: `/tenants/${tenantId}/${path}`,
       });
@@ -79,7 +79,7 @@ describe('lifecycle commands', () => {
         );
         if (allowedByTable) continue;
         const published = p.published.length;
-        const response = await p.app.server.inject({
+        const response = await p.inject({
           method: 'POST',
           url: `/tenants/${tenantId}/${paths[command]}`,
         });
@@ -97,7 +97,7 @@ describe('lifecycle commands', () => {
     const { tenantId } = await p.signUp();
     await p.settle();
     for (const command of Object.keys(tenantCommands) as TenantCommand[]) {
-      const response = await p.app.server.inject({
+      const response = await p.inject({
         method: 'POST',
         url: `/tenants/${tenantId}/${paths[command]}`,
       });
@@ -106,7 +106,7 @@ describe('lifecycle commands', () => {
     await p.elapse(onboardingTimeoutMs + 1000, onboardingTimeoutMs / 4);
     expect((await p.tenant(tenantId)).state).toBe('ProvisioningFailed');
     for (const command of ['SuspendTenant', 'ReinstateTenant'] as const) {
-      const response = await p.app.server.inject({
+      const response = await p.inject({
         method: 'POST',
         url: `/tenants/${tenantId}/${paths[command]}`,
       });
@@ -116,7 +116,7 @@ describe('lifecycle commands', () => {
 
   it('answers 404 as a problem for an unknown tenant', async () => {
     p = await startProduct();
-    const response = await p.app.server.inject({
+    const response = await p.inject({
       method: 'POST',
       url: '/tenants/00000000-0000-4000-8000-000000000000/suspend',
     });

@@ -54,7 +54,7 @@ describe('domain workflows', () => {
     p = await startProduct();
     const { tenantId } = await p.signUp();
     await p.settle();
-    const response = await p.app.server.inject({
+    const response = await p.inject({
       method: 'POST',
       url: `/tenants/${tenantId}/workflows/noSuchWorkflow`,
       payload: {},
@@ -69,7 +69,7 @@ describe('domain workflows', () => {
       p = await startProduct();
       const { tenantId } = await p.signUp();
       await p.settle();
-      const started = await p.app.server.inject({
+      const started = await p.inject({
         method: 'POST',
         url: `/tenants/${tenantId}/workflows/${workflow.id}`,
         payload: samplePayload(workflow.trigger),
@@ -77,7 +77,7 @@ describe('domain workflows', () => {
       expect(started.statusCode, started.body).toBe(202);
       const { workflowId } = started.json() as { workflowId: string };
       await p.settle();
-      const run = await p.app.server.inject({
+      const run = await p.inject({
         method: 'GET',
         url: `/tenants/${tenantId}/workflows/${workflowId}`,
       });
@@ -94,14 +94,14 @@ describe('domain workflows', () => {
       p = await startProduct();
       const { tenantId } = await p.signUp();
       // Not settled: the tenant is still Registered.
-      const early = await p.app.server.inject({
+      const early = await p.inject({
         method: 'POST',
         url: `/tenants/${tenantId}/workflows/${workflow.id}`,
         payload: samplePayload(workflow.trigger),
       });
       expect(early.statusCode).toBe(409);
       await p.settle();
-      const bad = await p.app.server.inject({
+      const bad = await p.inject({
         method: 'POST',
         url: `/tenants/${tenantId}/workflows/${workflow.id}`,
         payload: { ...samplePayload(workflow.trigger), unexpected: true },

@@ -1,74 +1,236 @@
 /**
- * The HTTP API on Fastify. JSON in and out; every error is `application/problem+json`.
+ * The HTTP API on Fastify. JSON in and out; every error is `application/problem+json`
+ * (RFC 9457) saying what was wrong. Who may call what is declared per route (auth.ts).
  */
+import { STATUS_CODES } from 'node:http';
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import { product } from '../catalog.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Store } from '../runtime/store.js';
+import { InvalidCursor } from '../runtime/store.js';
+import type { Auth } from './auth.js';
+import { enforceAccess } from './auth.js';
+import { entitlementRoutes } from './entitlements.js';
+import { lifecycleRoutes } from './lifecycle.js';
+import { collectRoutes, openApiDocument } from './openapi.js';
+import { operationRoutes } from './operations.js';
 import { HttpProblem, sendProblem } from './problem.js';
+import { health as healthSchema } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
+import { validatorCompiler } from './validators.js';
 import { workflowRoutes } from './workflows.js';
 
 export interface ApiContext {
   readonly runtime: Runtime;
   readonly store: Store;
+  readonly clock: Clock;
+  readonly auth: Auth;
+  readonly metrics: Metrics;
+  /** Dead letters older than this are replayed only when forced (their dedupe is gone). */
+  readonly inboxRetentionMs: number;
   /** Whether the store and the bus answer, for `/health`. */
   readonly health: () => Promise<{ store: boolean; bus: boolean }>;
 }
 
 export interface ServerOptions {
   readonly logLevel: string;
+  /** Where the JSON log lines go (stdout by default); tests read them. */
+  readonly logStream?: NodeJS.WritableStream;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
   /** False for a worker: it answers `/health` only. */
   readonly routes?: boolean;
 }
 
+/** Never logged, wherever they appear in a log line. */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'token',
+  '*.token',
+  'adminToken',
+  '*.adminToken',
+  'jwtSecret',
+  '*.jwtSecret',
+  '*.activationToken',
+  '*.*.activationToken',
+];
+
+const parserProblems: Record<string, { title: string; detail: (limit: number) => string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    title: 'Malformed JSON',
+    detail: () => 'the body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    title: 'Empty body',
+    detail: () => 'the content-type says JSON but the body is empty',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    title: 'Body too large',
+    detail: (limit) => `the body exceeds the limit of ${limit} bytes`,
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    title: 'Unsupported media type',
+    detail: () => 'send the body as application/json',
+  },
+};
+
 export function buildServer(context: ApiContext, options: ServerOptions): FastifyInstance {
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const app = Fastify({
-    logger: { level: options.logLevel },
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    logger: {
+      level: options.logLevel,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    bodyLimit,
   });
+  app.setValidatorCompiler(validatorCompiler);
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
-    if (error instanceof HttpProblem) return sendProblem(reply, error.problem);
+    if (error instanceof HttpProblem) return sendProblem(reply, error.problem, error.headers);
+    if (error instanceof InvalidCursor)
+      return sendProblem(reply, { title: 'Invalid cursor', status: 400, detail: error.message });
     if (error.validation) {
+      const errors = error.validation.map((issue) => describeIssue(error.validationContext, issue));
       return sendProblem(reply, {
         title: 'Invalid request',
         status: 400,
-        detail: error.message,
-        errors: error.validation.map((issue) => ({
-          path: issue.instancePath || '/',
-          message: issue.message ?? 'is not valid',
-          ...(issue.params ? { params: issue.params } : {}),
-        })),
+        detail: errors.map((e) => `${e.in} ${e.path}: ${e.message}`).join('; '),
+        errors,
       });
     }
     const status = error.statusCode ?? 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendProblem(reply, {
+        title: 'Internal error',
+        status,
+        detail: 'the request could not be completed',
+      });
+    }
+    const known = error.code ? parserProblems[error.code] : undefined;
     return sendProblem(reply, {
-      title: status >= 500 ? 'Internal error' : (error.code ?? 'Bad request'),
+      title: known?.title ?? STATUS_CODES[status] ?? 'Bad request',
       status,
-      detail: status >= 500 ? 'the request could not be completed' : error.message,
+      detail: known?.detail(bodyLimit) ?? error.message,
     });
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, {
       title: 'Not found',
       status: 404,
-      detail: `no route ${request.method} ${request.url}`,
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
     }),
   );
 
-  app.get('/health', async (_request, reply) => {
-    const health = await context.health();
-    const ready = health.store && health.bus;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable', ...health });
-  });
-  if (options.routes !== false) {
-    tenantRoutes(app, context);
-    workflowRoutes(app, context);
-  }
+  const routes = collectRoutes(app);
+  enforceAccess(app, context.auth);
+
+  app.get(
+    '/health',
+    {
+      config: {
+        access: 'public',
+        docs: {
+          operationId: 'health',
+          summary: 'Liveness and readiness: whether the store and the bus answer',
+          tag: 'operations',
+          responses: {
+            200: { description: 'Ready.', schema: healthSchema },
+            503: {
+              description: 'Not ready.',
+              schema: healthSchema,
+              contentType: 'application/json',
+            },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const health = await context.health();
+      const ready = health.store && health.bus;
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ status: ready ? 'ok' : 'unavailable', ...health });
+    },
+  );
+  if (options.routes === false) return app;
+
+  tenantRoutes(app, context);
+  lifecycleRoutes(app, context);
+  entitlementRoutes(app, context);
+  workflowRoutes(app, context);
+  operationRoutes(app, context);
+
+  let document: object | undefined;
+  app.get(
+    '/openapi.json',
+    {
+      config: {
+        access: 'public',
+        docs: {
+          operationId: 'openapi',
+          summary: 'This description',
+          tag: 'operations',
+          responses: { 200: { description: 'OpenAPI 3.1.', schema: { type: 'object' } } },
+        },
+      },
+    },
+    async () =>
+      (document ??= openApiDocument(routes, {
+        title: product.title,
+        version: '1',
+        description: `The HTTP API of ${product.title}. Errors are application/problem+json (RFC 9457).`,
+      })),
+  );
   return app;
+}
+
+interface Issue {
+  readonly in: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** One thing wrong with the request, in words a caller can act on. */
+function describeIssue(where: string | undefined, issue: FastifySchemaValidationError): Issue {
+  const params = issue.params as Record<string, unknown>;
+  const path = issue.instancePath || '/';
+  const at = (field: unknown) => `${issue.instancePath}/${String(field)}`;
+  const place = where ?? 'request';
+  switch (issue.keyword) {
+    case 'additionalProperties':
+      return {
+        in: place,
+        path: at(params.additionalProperty),
+        message: `unknown field \`${String(params.additionalProperty)}\``,
+      };
+    case 'required':
+      return { in: place, path: at(params.missingProperty), message: 'is required' };
+    case 'enum':
+      return {
+        in: place,
+        path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
+      };
+    case 'pattern':
+      return { in: place, path, message: `must match ${String(params.pattern)}` };
+    case 'format':
+      return {
+        in: place,
+        path,
+        message:
+          params.format === 'email'
+            ? 'must be an e-mail address'
+            : `must be a valid ${String(params.format)}`,
+      };
+    default:
+      return { in: place, path, message: issue.message ?? 'is not valid' };
+  }
 }

@@ -16,6 +16,15 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     markProcessed: sql(
       'INSERT INTO inbox (endpoint, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
+    awaitsCause: sql(
+      `SELECT EXISTS (SELECT 1 FROM outbox
+                      WHERE json_extract(envelope, '$.eventId') = @eventId
+                        AND json_extract(envelope, '$.type') IN (SELECT value FROM json_each(@types)))
+         AND NOT EXISTS (SELECT 1 FROM inbox WHERE endpoint = @endpoint AND event_id = @eventId)
+         AND NOT EXISTS (SELECT 1 FROM dead_letters
+                         WHERE endpoint = @endpoint
+                           AND json_extract(envelope, '$.eventId') = @eventId) AS awaits`,
+    ),
     loadSaga: sql('SELECT * FROM sagas WHERE type = ? AND id = ?'),
     insertSaga: sql(
       `INSERT INTO sagas (type, id, tenant_id, state, version, updated_at)

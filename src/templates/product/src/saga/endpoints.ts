@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TenantId } from '../contracts/envelope.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
+import { annotate } from '../observability/scope.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
 import { runIdOf } from './definition.js';
 import type {
@@ -23,7 +24,12 @@ import { tenantCommands } from './tenant-commands.js';
 import { decideWorkflow } from './workflow.js';
 import type { WorkflowRunState } from './workflow.js';
 
-export { commandAllowed, commandRefusal, tenantCommands } from './tenant-commands.js';
+export {
+  commandAllowed,
+  commandRefusal,
+  editionRefusal,
+  tenantCommands,
+} from './tenant-commands.js';
 export type { TenantCommand } from './tenant-commands.js';
 
 /** Saga record types in the store: one `tenant` per tenant, one `workflow` per domain run. */
@@ -74,6 +80,7 @@ export function onboardingSagaEndpoint(
       ...workflow.steps.map((step) => step.emits),
       ...internal,
       ...Object.keys(tenantCommands),
+      'ChangeEdition',
       ...lifecycle.suspendOn,
       ...lifecycle.reinstateOn,
     ]),
@@ -156,6 +163,12 @@ async function run<State extends { readonly state: string; readonly tenantId: st
 ): Promise<void> {
   const record = await ctx.tx.loadSaga<State>(instance.type, instance.id);
   const decision = decideFor(record?.state);
+  annotate({
+    'saas.saga': instance.type,
+    'saas.state.begin': record?.state.state ?? 'none',
+    'saas.state.end':
+      'rejected' in decision ? (record?.state.state ?? 'none') : decision.state.state,
+  });
   if ('rejected' in decision) {
     // A forbidden move asked for by a message (not by the API, which asks first) is ignored.
     const state = record?.state.state ?? null;

@@ -44,3 +44,14 @@ export function commandRefusal(tenant: Guarded | undefined, command: TenantComma
 
 export const commandAllowed = (tenant: Guarded | undefined, command: TenantCommand): boolean =>
   commandRefusal(tenant, command) === null;
+
+/** Tenants whose edition may change: those the onboarding made ready and that are not closed. */
+const editionStates: readonly TenantState[] = ['Active', 'Suspended'];
+
+/** Why the tenant's state refuses an edition change (the API's 409), or `null`. */
+export function editionRefusal(tenant: { readonly state: TenantState } | undefined): string | null {
+  if (!tenant) return 'no such tenant';
+  return editionStates.includes(tenant.state)
+    ? null
+    : `cannot change the edition of a tenant that is ${tenant.state}; it must be ${editionStates.join(' or ')}`;
+}

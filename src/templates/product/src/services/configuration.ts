@@ -1,6 +1,7 @@
 /**
- * Built-in configuration: applies the edition's features, limits and flags to the tenant. Flags
- * resolve tenant override → edition → default.
+ * Built-in configuration: applies the edition's features, limits and flags to the tenant, at
+ * onboarding and again when the edition changes (edition.ts). Flags resolve tenant override →
+ * edition → default.
  */
 import type { EditionId, FlagId } from '../catalog.js';
 import { editions, flagFor, flags, isEditionId } from '../catalog.js';
@@ -8,6 +9,7 @@ import type { EntitlementsAppliedPayload } from '../contracts/messages.js';
 import type { Tx } from '../runtime/store.js';
 import { StepFailure } from './step-context.js';
 import type { StepImplementation } from './steps.js';
+import type { TenantRecord } from './tenants.js';
 
 export const entitlementsCollection = 'entitlements';
 export const flagOverridesCollection = 'flag-overrides';
@@ -21,43 +23,68 @@ export interface Entitlements {
   readonly appliedAt: string;
 }
 
+export type FlagSource = 'override' | 'edition' | 'default';
+
+/** Each flag's value for a tenant and where it comes from: override, then edition, then default. */
+export async function resolveFlagSources(
+  tx: Pick<Tx, 'getRecord'>,
+  tenantId: string,
+  edition: string,
+): Promise<Record<string, { readonly value: boolean; readonly source: FlagSource }>> {
+  const overrides =
+    (await tx.getRecord<Record<string, boolean>>(flagOverridesCollection, tenantId, 'current'))
+      ?.data ?? {};
+  return Object.fromEntries(
+    (Object.keys(flags) as FlagId[]).map((flag) => {
+      const override = overrides[flag];
+      if (typeof override === 'boolean') return [flag, { value: override, source: 'override' }];
+      const definition: { readonly default: boolean; readonly editions: readonly string[] } =
+        flags[flag];
+      const value = isEditionId(edition) ? flagFor(flag, edition) : definition.default;
+      return [flag, { value, source: value === definition.default ? 'default' : 'edition' }];
+    }),
+  );
+}
+
 /** Flag values for a tenant: its overrides first, then the edition, then the default. */
 export async function resolveFlags(
   tx: Pick<Tx, 'getRecord'>,
   tenantId: string,
   edition: EditionId,
 ): Promise<Record<string, boolean>> {
-  const overrides =
-    (await tx.getRecord<Record<string, boolean>>(flagOverridesCollection, tenantId, 'current'))
-      ?.data ?? {};
-  return Object.fromEntries(
-    (Object.keys(flags) as FlagId[]).map((flag) => [
-      flag,
-      overrides[flag] ?? flagFor(flag, edition),
-    ]),
-  );
+  const resolved = await resolveFlagSources(tx, tenantId, edition);
+  return Object.fromEntries(Object.entries(resolved).map(([flag, { value }]) => [flag, value]));
+}
+
+/** Writes the entitlements of the tenant's edition (the one in the tenant directory). */
+export async function applyEntitlements(
+  tx: Pick<Tx, 'getRecord' | 'putRecord'>,
+  tenant: Pick<TenantRecord, 'tenantId' | 'edition'>,
+  now: Date,
+): Promise<Entitlements> {
+  if (!isEditionId(tenant.edition))
+    throw new StepFailure(`tenant ${tenant.tenantId} has unknown edition ${tenant.edition}`);
+  const plan = editions[tenant.edition];
+  const entitlements: Entitlements = {
+    edition: tenant.edition,
+    status: 'applied',
+    features: [...plan.features],
+    limits: { ...plan.limits },
+    flags: await resolveFlags(tx, tenant.tenantId, tenant.edition),
+    appliedAt: now.toISOString(),
+  };
+  await tx.putRecord({
+    collection: entitlementsCollection,
+    tenantId: tenant.tenantId,
+    id: 'current',
+    data: entitlements,
+  });
+  return entitlements;
 }
 
 export const configuration: StepImplementation = {
   async run(_message, context): Promise<EntitlementsAppliedPayload> {
-    const { tenant } = context;
-    if (!isEditionId(tenant.edition))
-      throw new StepFailure(`tenant ${tenant.tenantId} has unknown edition ${tenant.edition}`);
-    const plan = editions[tenant.edition];
-    const entitlements: Entitlements = {
-      edition: tenant.edition,
-      status: 'applied',
-      features: [...plan.features],
-      limits: { ...plan.limits },
-      flags: await resolveFlags(context.tx, tenant.tenantId, tenant.edition),
-      appliedAt: context.now.toISOString(),
-    };
-    await context.tx.putRecord({
-      collection: entitlementsCollection,
-      tenantId: tenant.tenantId,
-      id: 'current',
-      data: entitlements,
-    });
+    const entitlements = await applyEntitlements(context.tx, context.tenant, context.now);
     return {
       edition: entitlements.edition,
       features: [...entitlements.features],

@@ -1,4 +1,5 @@
 /** What a step handler receives besides its message. */
+import type { EntitlementsApi, LimitsApi } from '../entitlements.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Tx } from '../runtime/store.js';
 import type { TenantRecord } from './tenants.js';
@@ -16,6 +17,10 @@ export interface StepContext {
    */
   readonly tx: Tx;
   readonly log: Logger;
+  /** The tenant's features and flags: `entitlements.has(tenantId, 'sso')`. */
+  readonly entitlements: EntitlementsApi;
+  /** Metered limits, consumed in the step's transaction: `limits.consume(tenantId, 'seats', 1)`. */
+  readonly limits: LimitsApi;
 }
 
 /** Thrown by a handler when retrying cannot help: the step fails and its workflow compensates. */

@@ -1,23 +1,26 @@
 /**
  * Runs the whole product in-process for tests: the real API, runtime, services and saga, on
- * SQLite (a temporary file) and the memory transport, with a manual clock so that retries and
- * timeouts are tested without sleeping.
+ * SQLite (a temporary file) and the memory transport, or on PostgreSQL and RabbitMQ when the
+ * environment names them (infrastructure.ts), with a manual clock so that retries and timeouts
+ * are tested without sleeping.
  */
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../../src/app.js';
 import { slugPattern } from '../../src/catalog.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Envelope } from '../../src/contracts/envelope.js';
 import { ManualClock } from '../../src/runtime/clock.js';
-import { MemoryTransport } from '../../src/runtime/memory-transport.js';
 import type { Transport } from '../../src/runtime/transport.js';
 import type { AuditEntry } from '../../src/runtime/store.js';
 import { tenantSagaType } from '../../src/saga/endpoints.js';
 import type { OnboardingState } from '../../src/saga/onboarding.js';
 import { workflows } from '../../src/saga/definitions.js';
+import { infrastructureFor } from './infrastructure.js';
 
 export interface Product {
   readonly app: App;
@@ -25,6 +28,11 @@ export interface Product {
   readonly dir: string;
   /** Every message published so far, in order. */
   readonly published: Envelope[];
+  /**
+   * A request to the API, as an operator unless `token` says otherwise (`null`: no token at
+   * all; a string: that bearer token).
+   */
+  inject(options: InjectOptions & { token?: string | null }): Promise<LightMyRequestResponse>;
   /** Delivers everything due now and waits until the product is idle. */
   settle(): Promise<void>;
   /** Moves the clock in steps of `stepMs`, settling after each, `totalMs` in all. */
@@ -75,8 +83,19 @@ export function nextSlug(): string {
   return slug;
 }
 
+/** The operators' token and the JWT secret of every test product. */
+export const adminToken = 'test-admin-token-0123456789abcdef';
+export const jwtSecret = 'test-jwt-secret-0123456789abcdef0123456789';
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
 export interface ProductOptions {
   readonly faults?: string;
+  readonly spanExporter?: SpanExporter;
+  readonly logStream?: NodeJS.WritableStream;
+  readonly logLevel?: string;
+  /** More environment, over the harness's own. */
+  readonly env?: Record<string, string>;
   /** Reuse the database (and mail folder) of an earlier product: a restart. */
   readonly dir?: string;
   readonly clock?: ManualClock;
@@ -88,12 +107,22 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
   const config = loadConfig({
     DATABASE_URL: `file:${join(dir, 'app.db')}`,
     MAIL_DIR: join(dir, 'mail'),
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: options.logLevel ?? 'silent',
     SAAS_FAULTS: options.faults ?? '',
+    ADMIN_TOKEN: adminToken,
+    JWT_SECRET: jwtSecret,
+    ...options.env,
   });
   const published: Envelope[] = [];
-  const transport = recording(new MemoryTransport(), published);
-  const app = createApp(config, { clock, transport });
+  const infra = await infrastructureFor(dir, clock);
+  const transport = recording(infra.transport, published);
+  const app = createApp(config, {
+    clock,
+    transport,
+    ...(infra.store ? { store: infra.store } : {}),
+    ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   await app.store.migrate();
   await app.runtime.start();
   const settle = () => app.runtime.flush();
@@ -102,6 +131,12 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     clock,
     dir,
     published,
+    inject({ token = adminToken, ...request }) {
+      return app.server.inject({
+        ...request,
+        headers: { ...request.headers, ...(token === null ? {} : bearer(token)) },
+      });
+    },
     settle,
     async elapse(totalMs, stepMs = 1000) {
       for (let passed = 0; passed < totalMs; passed += stepMs) {
@@ -111,6 +146,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
     },
     async signUp(overrides = {}) {
       const slug = overrides.slug ?? nextSlug();
+      // Sign-up is public: no token.
       const response = await app.server.inject({
         method: 'POST',
         url: '/tenants',
@@ -126,7 +162,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
       return { ...(response.json() as { tenantId: string; correlationId: string }), slug };
     },
     async tenant(tenantId) {
-      const response = await app.server.inject({ method: 'GET', url: `/tenants/${tenantId}` });
+      const response = await product.inject({ method: 'GET', url: `/tenants/${tenantId}` });
       return response.json() as TenantBody;
     },
     async saga(tenantId) {
@@ -141,9 +177,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
       }
     },
     async stop() {
-      await app.runtime.stop();
-      await app.server.close();
-      await app.store.close();
+      await app.stop();
     },
   };
   return product;
@@ -167,5 +201,6 @@ function recording(transport: Transport, published: Envelope[]): Transport {
     send: (endpoint, delivery) => transport.send(endpoint, delivery),
     start: () => transport.start(),
     stop: () => transport.stop(),
+    idle: () => transport.idle(),
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * Who is calling. `Authorization: Bearer <token>` carries either the operators' `ADMIN_TOKEN`
+ * or a JWT (HS256, signed with `JWT_SECRET`) whose `role` claim is `admin` or `tenant`, a tenant
+ * token naming its `tenantId`. Every route says who may call it (`config.access`); a route that
+ * says nothing is for operators only, so a forgotten declaration fails closed.
+ */
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../runtime/clock.js';
+import { problem } from './problem.js';
+
+/** `public`: anyone; `tenant`: an operator, or the tenant that the route's `:id` names. */
+export type Access = 'public' | 'operator' | 'tenant';
+
+export type Principal =
+  | { readonly role: 'operator'; readonly via: 'admin-token' | 'jwt' }
+  | { readonly role: 'tenant'; readonly tenantId: string };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface AuthOptions {
+  readonly adminToken: string;
+  readonly jwtSecret: string;
+  readonly clock: Clock;
+  /** The JWT issuer of minted tokens: the product's name. */
+  readonly issuer: string;
+}
+
+/** A fixed-length digest, so that comparing never leaks the token's length or a prefix. */
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+const unauthorized = (detail: string) =>
+  problem(401, 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer error="invalid_token"' });
+
+export class Auth {
+  readonly #admin: Buffer;
+  readonly #key: Uint8Array;
+  readonly #options: AuthOptions;
+
+  constructor(options: AuthOptions) {
+    this.#admin = digest(options.adminToken);
+    this.#key = new TextEncoder().encode(options.jwtSecret);
+    this.#options = options;
+  }
+
+  /** A token for one tenant, valid for `ttlSeconds`. */
+  async mintTenantToken(tenantId: string, ttlSeconds: number) {
+    const now = this.#options.clock.now();
+    const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+    const token = await new SignJWT({ role: 'tenant', tenantId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(tenantId)
+      .setIssuer(this.#options.issuer)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(expiresAt)
+      .sign(this.#key);
+    return { token, expiresAt };
+  }
+
+  /** The caller of a request, or a 401 problem. */
+  async authenticate(header: string | undefined): Promise<Principal> {
+    if (!header) throw unauthorized('this resource needs `Authorization: Bearer <token>`');
+    const match = /^Bearer +([^\s]+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('the Authorization header must be `Bearer <token>`');
+    const token = match[1]!;
+    if (timingSafeEqual(digest(token), this.#admin))
+      return { role: 'operator', via: 'admin-token' };
+    return this.#verify(token);
+  }
+
+  async #verify(token: string): Promise<Principal> {
+    let claims: Record<string, unknown>;
+    try {
+      ({ payload: claims } = await jwtVerify(token, this.#key, {
+        algorithms: ['HS256'],
+        currentDate: this.#options.clock.now(),
+      }));
+    } catch (error) {
+      throw unauthorized(whyRefused(error));
+    }
+    if (claims.role === 'admin') return { role: 'operator', via: 'jwt' };
+    if (claims.role === 'tenant' && typeof claims.tenantId === 'string' && claims.tenantId)
+      return { role: 'tenant', tenantId: claims.tenantId };
+    throw unauthorized('the token names no known role (`admin`, or `tenant` with a `tenantId`)');
+  }
+}
+
+function whyRefused(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the token has expired';
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return 'the token is not signed by this product';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the token must be signed with HS256';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `the token is not valid: ${error.message}`;
+  return 'the token is malformed';
+}
+
+/**
+ * Checks every request against its route's `access` before the body is even read, so an
+ * unauthenticated caller learns nothing about what the route would accept.
+ */
+export function enforceAccess(app: FastifyInstance, auth: Auth): void {
+  app.addHook('onRequest', async (request) => {
+    const tenantId = tenantParam(request);
+    if (tenantId) request.log = request.log.child({ tenantId });
+    const access = request.routeOptions.config?.access ?? 'operator';
+    if (access === 'public') return;
+    const principal = await auth.authenticate(request.headers.authorization);
+    request.principal = principal;
+    if (principal.role === 'operator') return;
+    if (access === 'operator')
+      throw problem(
+        403,
+        'Forbidden',
+        'this operation is for operators; a tenant token cannot do it',
+      );
+    if (tenantId !== principal.tenantId)
+      throw problem(403, 'Forbidden', 'a tenant token gives access to its own tenant only');
+  });
+}
+
+/** The tenant a `/tenants/:id…` route is about. */
+const tenantParam = (request: FastifyRequest): string | undefined =>
+  request.routeOptions.url?.startsWith('/tenants/:id')
+    ? (request.params as { id?: string }).id
+    : undefined;

@@ -1,0 +1,114 @@
+/**
+ * The operators' commands on a tenant: suspend, reinstate, decommission, retry a failed
+ * provisioning, and mint a tenant-scoped token. Commands are checked against the tenant state
+ * machine before they are queued, so a move the machine forbids is a 409 and queues nothing.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TenantId } from '../contracts/envelope.js';
+import { startEnvelope } from '../contracts/envelope.js';
+import { commandRefusal, tenantSagaType } from '../saga/endpoints.js';
+import type { TenantCommand } from '../saga/endpoints.js';
+import type { OnboardingState } from '../saga/onboarding.js';
+import { problem } from './problem.js';
+import * as schemas from './schemas.js';
+import type { ApiContext } from './server.js';
+import { requireTenant } from './tenants.js';
+
+const commands: Record<string, { command: TenantCommand; operationId: string; summary: string }> = {
+  suspend: {
+    command: 'SuspendTenant',
+    operationId: 'suspendTenant',
+    summary: 'Suspend an Active tenant',
+  },
+  reinstate: {
+    command: 'ReinstateTenant',
+    operationId: 'reinstateTenant',
+    summary: 'Reinstate a Suspended tenant',
+  },
+  decommission: {
+    command: 'DecommissionTenant',
+    operationId: 'decommissionTenant',
+    summary: 'Close a tenant, compensating its onboarding',
+  },
+  'provisioning/retry': {
+    command: 'RetryProvisioning',
+    operationId: 'retryProvisioning',
+    summary: 'Re-run the steps of a failed provisioning that did not succeed',
+  },
+};
+
+export function lifecycleRoutes(app: FastifyInstance, { runtime, store, auth }: ApiContext): void {
+  for (const [path, { command, operationId, summary }] of Object.entries(commands)) {
+    app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
+      `/tenants/:id/${path}`,
+      {
+        schema: { params: schemas.tenantParams, body: schemas.reasonBody },
+        config: {
+          access: 'operator',
+          docs: {
+            operationId,
+            summary,
+            tag: 'lifecycle',
+            responses: {
+              202: { description: 'Queued.', schema: schemas.commandAccepted },
+              409: { description: 'The tenant state machine forbids this move now.' },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const { tenant } = await requireTenant(store, request.params.id);
+        const reason = request.body?.reason;
+        const refused = await runtime.execute(async ({ tx, now, publish }) => {
+          const saga = await tx.loadSaga<OnboardingState>(tenantSagaType, tenant.tenantId);
+          const refusal = commandRefusal(
+            saga?.state ?? { state: 'Registered', compensation: [] },
+            command,
+          );
+          if (refusal) return refusal;
+          publish(
+            startEnvelope({
+              type: command,
+              tenantId: tenant.tenantId as TenantId,
+              occurredAt: now,
+              payload:
+                command === 'RetryProvisioning' ? {} : reason === undefined ? {} : { reason },
+            }),
+          );
+          return null;
+        });
+        if (refused) throw problem(409, 'Transition not allowed', refused);
+        return reply.code(202).send({ tenantId: tenant.tenantId, accepted: command });
+      },
+    );
+  }
+
+  app.post<{ Params: { id: string }; Body: { expiresIn?: number } | undefined }>(
+    '/tenants/:id/tokens',
+    {
+      schema: { params: schemas.tenantParams, body: schemas.tokenBody },
+      config: {
+        access: 'operator',
+        docs: {
+          operationId: 'mintTenantToken',
+          summary: 'Mint a token that sees this tenant only',
+          tag: 'lifecycle',
+          responses: { 201: { description: 'The token.', schema: schemas.tokenMinted } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { tenant } = await requireTenant(store, request.params.id);
+      const { token, expiresAt } = await auth.mintTenantToken(
+        tenant.tenantId,
+        request.body?.expiresIn ?? 3600,
+      );
+      return reply.code(201).header('cache-control', 'no-store').send({
+        token,
+        tokenType: 'Bearer',
+        tenantId: tenant.tenantId,
+        expiresAt: expiresAt.toISOString(),
+      });
+    },
+  );
+}

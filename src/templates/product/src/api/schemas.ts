@@ -1,0 +1,412 @@
+/**
+ * The JSON Schemas of the API, built from the blueprint's catalogue (editions, slug pattern,
+ * features, limits, flags). Fastify validates requests with them, and /openapi.json publishes
+ * them with the documented responses: one definition for both, so the two cannot drift.
+ */
+import { editionIds, features, flags, limitIds, slugPattern } from '../catalog.js';
+import { tenantStates } from '../saga/tenant-machine.js';
+
+/**
+ * A string from a list of the catalogue's ids. A blueprint may have none (no flags, say): an
+ * empty `enum` is not valid JSON Schema, and `not: {}` says the same, that nothing matches.
+ */
+const oneOf = (values: readonly string[]) =>
+  values.length > 0 ? { type: 'string', enum: values } : { type: 'string', not: {} };
+
+const string = (maxLength: number, description?: string) =>
+  ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) }) as const;
+
+export const uuid = { type: 'string', format: 'uuid' } as const;
+const dateTime = { type: 'string', format: 'date-time' } as const;
+
+export const tenantParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { ...uuid, description: 'The tenant id.' } },
+} as const;
+
+export const editionId = {
+  type: 'string',
+  enum: editionIds,
+  description: 'An edition of the catalogue.',
+} as const;
+
+export const signUpBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['slug', 'name', 'owner'],
+  properties: {
+    slug: {
+      type: 'string',
+      pattern: slugPattern.source,
+      description: `Unique; must match ${slugPattern.source}.`,
+    },
+    name: string(200, "The tenant's display name."),
+    edition: { ...editionId, description: "Defaults to the blueprint's default edition." },
+    owner: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['email', 'name'],
+      properties: {
+        email: { type: 'string', format: 'email', maxLength: 254 },
+        name: string(200),
+      },
+    },
+  },
+} as const;
+
+export const idempotencyHeaders = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7E]+$',
+      description: 'Repeating a request with the same key and body answers the same tenant.',
+    },
+  },
+} as const;
+
+export const signUpAccepted = {
+  type: 'object',
+  required: ['tenantId', 'correlationId', 'state'],
+  properties: { tenantId: uuid, correlationId: uuid, state: { type: 'string' } },
+} as const;
+
+const stepStatus = { type: 'string', enum: ['Pending', 'Succeeded', 'Failed', 'Compensated'] };
+
+export const tenantState = { type: 'string', enum: tenantStates } as const;
+
+export const tenant = {
+  type: 'object',
+  required: ['tenantId', 'slug', 'name', 'edition', 'state', 'steps', 'correlationId'],
+  properties: {
+    tenantId: uuid,
+    slug: { type: 'string' },
+    name: { type: 'string' },
+    edition: { type: 'string' },
+    state: tenantState,
+    steps: { type: 'object', additionalProperties: stepStatus },
+    correlationId: uuid,
+    failure: {
+      type: 'object',
+      required: ['reason'],
+      properties: { reason: { type: 'string' }, step: { type: 'string' } },
+    },
+  },
+} as const;
+
+export const tenantQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: tenantState,
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    cursor: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+export const tenantPage = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: { type: 'array', items: tenant },
+    nextCursor: { type: 'string', description: 'Pass as `cursor` for the next page.' },
+  },
+} as const;
+
+export const timeline = {
+  type: 'object',
+  required: ['tenantId', 'entries'],
+  properties: {
+    tenantId: uuid,
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'action', 'at', 'correlationId', 'causationId'],
+        properties: {
+          id: uuid,
+          tenantId: uuid,
+          correlationId: { type: 'string' },
+          causationId: { type: 'string' },
+          action: { type: 'string' },
+          fromState: { type: ['string', 'null'] },
+          toState: { type: ['string', 'null'] },
+          detail: { type: 'object' },
+          at: dateTime,
+        },
+      },
+    },
+  },
+} as const;
+
+export const reasonBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 500 } },
+} as const;
+
+export const commandAccepted = {
+  type: 'object',
+  required: ['tenantId', 'accepted'],
+  properties: { tenantId: uuid, accepted: { type: 'string' } },
+} as const;
+
+export const tokenBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    expiresIn: {
+      type: 'integer',
+      minimum: 60,
+      maximum: 30 * 86_400,
+      default: 3600,
+      description: 'Seconds until the token expires.',
+    },
+  },
+} as const;
+
+export const tokenMinted = {
+  type: 'object',
+  required: ['token', 'tokenType', 'tenantId', 'expiresAt'],
+  properties: {
+    token: { type: 'string' },
+    tokenType: { type: 'string', enum: ['Bearer'] },
+    tenantId: uuid,
+    expiresAt: dateTime,
+  },
+} as const;
+
+const limitUsage = {
+  type: 'object',
+  required: ['max', 'used', 'remaining'],
+  properties: {
+    max: { type: ['integer', 'null'], description: '`null`: unlimited.' },
+    used: { type: 'integer' },
+    remaining: { type: ['integer', 'null'] },
+  },
+} as const;
+
+const flagIds = Object.keys(flags);
+const limitProperties = Object.fromEntries(limitIds.map((id) => [id, limitUsage]));
+
+export const entitlements = {
+  type: 'object',
+  required: ['tenantId', 'edition', 'status', 'features', 'limits', 'flags', 'flagSources'],
+  properties: {
+    tenantId: uuid,
+    edition: { type: 'string' },
+    status: {
+      type: 'string',
+      enum: ['applied', 'pending', 'revoked'],
+      description:
+        "`pending`: the configuration service has not applied them yet; the edition's hold.",
+    },
+    features: { type: 'array', items: oneOf(Object.keys(features)) },
+    limits: { type: 'object', properties: limitProperties, additionalProperties: false },
+    flags: {
+      type: 'object',
+      properties: Object.fromEntries(flagIds.map((id) => [id, { type: 'boolean' }])),
+      additionalProperties: false,
+    },
+    flagSources: {
+      type: 'object',
+      description: "Where each flag's value comes from: tenant override → edition → default.",
+      additionalProperties: { type: 'string', enum: ['override', 'edition', 'default'] },
+    },
+  },
+} as const;
+
+export const editionBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['edition'],
+  properties: { edition: editionId },
+} as const;
+
+export const usageParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'limit'],
+  properties: { id: uuid, limit: oneOf(limitIds) },
+} as const;
+
+export const usageBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['amount'],
+  properties: { amount: { type: 'integer', minimum: 1, maximum: 1_000_000 } },
+} as const;
+
+export const usage = {
+  type: 'object',
+  required: ['tenantId', 'limit', ...limitUsage.required],
+  properties: { tenantId: uuid, limit: { type: 'string' }, ...limitUsage.properties },
+} as const;
+
+export const flagParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'flag'],
+  properties: { id: uuid, flag: oneOf(flagIds) },
+} as const;
+
+export const flagBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['enabled'],
+  properties: { enabled: { type: 'boolean' } },
+} as const;
+
+export const flagView = {
+  type: 'object',
+  required: ['tenantId', 'flag', 'enabled', 'source'],
+  properties: {
+    tenantId: uuid,
+    flag: { type: 'string' },
+    enabled: { type: 'boolean' },
+    source: { type: 'string', enum: ['override', 'edition', 'default'] },
+  },
+} as const;
+
+export const envelope = {
+  type: 'object',
+  description: 'The message as it travelled, unchanged (it may be invalid: that can be why).',
+  properties: {
+    eventId: { type: 'string' },
+    type: { type: 'string' },
+    version: { type: 'integer' },
+    occurredAt: { type: 'string' },
+    tenantId: { type: 'string' },
+    correlationId: { type: 'string' },
+    causationId: { type: 'string' },
+    traceId: { type: 'string' },
+    payload: {},
+  },
+} as const;
+
+export const deadLetter = {
+  type: 'object',
+  required: [
+    'id',
+    'consumer',
+    'envelope',
+    'errorType',
+    'errorMessage',
+    'attempts',
+    'firstFailedAt',
+    'lastFailedAt',
+    'replayable',
+  ],
+  properties: {
+    id: uuid,
+    consumer: { type: 'string', description: 'The endpoint that failed to handle the message.' },
+    envelope,
+    errorType: { type: 'string' },
+    errorMessage: { type: 'string' },
+    attempts: { type: 'integer', minimum: 1 },
+    firstFailedAt: dateTime,
+    lastFailedAt: dateTime,
+    replayable: {
+      type: 'boolean',
+      description: 'False when the message is older than the inbox retention: replay needs force.',
+    },
+  },
+} as const;
+
+export const deadLetterQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { tenantId: uuid, type: { type: 'string', maxLength: 200 } },
+} as const;
+
+export const deadLetterList = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: deadLetter } },
+} as const;
+
+export const deadLetterParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: uuid },
+} as const;
+
+export const forceQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    force: {
+      type: 'boolean',
+      default: false,
+      description: 'Replay even a message older than the inbox retention.',
+    },
+  },
+} as const;
+
+export const replayOutcome = {
+  type: 'string',
+  enum: ['replayed', 'wouldReplay', 'notFound', 'tooOld'],
+} as const;
+
+export const replayed = {
+  type: 'object',
+  required: ['id', 'outcome'],
+  properties: { id: uuid, outcome: replayOutcome },
+} as const;
+
+export const bulkReplayBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ids'],
+  properties: {
+    ids: { type: 'array', items: uuid, minItems: 1, maxItems: 500, uniqueItems: true },
+    dryRun: { type: 'boolean', default: false },
+  },
+} as const;
+
+export const bulkReplayed = {
+  type: 'object',
+  required: ['dryRun', 'results'],
+  properties: { dryRun: { type: 'boolean' }, results: { type: 'array', items: replayed } },
+} as const;
+
+export const health = {
+  type: 'object',
+  required: ['status', 'store', 'bus'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    store: { type: 'boolean' },
+    bus: { type: 'boolean' },
+  },
+} as const;
+
+export const problemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details.',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string', format: 'uri-reference' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'Each thing wrong with the request.',
+      items: {
+        type: 'object',
+        required: ['in', 'path', 'message'],
+        properties: {
+          in: { type: 'string' },
+          path: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,263 @@
+/**
+ * The production store (`DATABASE_URL=postgres://…`), on a `pg` connection pool. Any number of
+ * processes share one database: saga saves are optimistic (`… WHERE version = $n`), inbox entries
+ * and claims are `ON CONFLICT DO NOTHING`, and outbox rows and scheduled messages are claimed with
+ * `FOR UPDATE SKIP LOCKED` under a lease, so two processes never publish one row at once and a
+ * crashed one's rows are taken over when its lease runs out.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Logger } from './logger.js';
+import { consoleLogger } from './logger.js';
+import { checkSchemaName, migratePostgres } from './postgres-schema.js';
+import type { AuditRow, DeadLetterRow, SagaRow, ScheduledRow } from './postgres-statements.js';
+import { sql, toAudit, toDeadLetter, toSaga, toScheduled } from './postgres-statements.js';
+import type { Isolation } from './postgres-tenancy.js';
+import { TenantRecords } from './postgres-tenancy.js';
+import { PostgresTx } from './postgres-tx.js';
+import type {
+  AuditEntry,
+  DeadLetter,
+  OutboxRecord,
+  RecordDoc,
+  SagaQuery,
+  SagaRecord,
+  ScheduledRecord,
+  Store,
+  Tx,
+} from './store.js';
+import { ConcurrencyConflict, InvalidCursor } from './store.js';
+
+export interface PostgresStoreOptions {
+  readonly url: string;
+  /** Stamps rows and leases; `prune` and `claimDue` compare with times from the same clock. */
+  readonly clock?: Clock;
+  /** The schema holding the store's tables, created by `migrate` (default: the search_path's). */
+  readonly schema?: string;
+  /** `schema`: each tenant's records in a schema of its own (DESIGN §3 `tenancy.isolation`). */
+  readonly isolation?: Isolation;
+  readonly poolSize?: number;
+  /** How long a process that wrote an outbox row has to publish it before others may. */
+  readonly outboxLeaseMs?: number;
+  /**
+   * Names this process in outbox leases (default: random per start). A process restarted under
+   * the name of one that died takes its rows back at once instead of after their lease.
+   */
+  readonly owner?: string;
+  readonly logger?: Logger;
+}
+
+/**
+ * PostgreSQL aborted a transaction that collided with another (a deadlock, a serialization
+ * failure). Running it again is the cure, as for a stale saga version, so the runtime's conflict
+ * retry handles it.
+ */
+export class TransactionCollision extends ConcurrencyConflict {
+  constructor(code: string, options: ErrorOptions) {
+    super('transaction', code);
+    this.name = 'TransactionCollision';
+    this.message = `the transaction collided with another (SQLSTATE ${code}); run it again`;
+    this.cause = options.cause;
+  }
+}
+
+const collisionCodes = new Set(['40001', '40P01']);
+
+function translate(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && collisionCodes.has(code)
+    ? new TransactionCollision(code, { cause: error })
+    : error;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly #pool: pg.Pool;
+  readonly #schema: string | undefined;
+  readonly #clock: Clock;
+  readonly #records: TenantRecords;
+  /** Names this instance in outbox leases: its own leased rows stay visible to it. */
+  readonly #owner: string;
+  readonly #outboxLeaseMs: number;
+  #closed = false;
+
+  constructor(options: PostgresStoreOptions) {
+    this.#schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 20,
+      ...(this.#schema ? { options: `-c search_path=${this.#schema}` } : {}),
+    });
+    const logger = options.logger ?? consoleLogger;
+    // An idle connection that the server closed (a restart) must not crash the process; the pool
+    // replaces it on the next checkout.
+    this.#pool.on('error', (error) => logger.warn({ error }, 'idle PostgreSQL connection lost'));
+    this.#clock = options.clock ?? systemClock;
+    this.#records = new TenantRecords(options.isolation ?? 'pooled');
+    this.#outboxLeaseMs = options.outboxLeaseMs ?? 10_000;
+    this.#owner = options.owner ?? randomUUID();
+  }
+
+  migrate(): Promise<void> {
+    return migratePostgres(this.#pool, this.#schema);
+  }
+
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    const tx = new PostgresTx(client, {
+      clock: this.#clock,
+      records: this.#records,
+      owner: this.#owner,
+      outboxLeaseMs: this.#outboxLeaseMs,
+    });
+    // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(tx);
+      await client.query('COMMIT');
+      this.#records.created(tx.createdSchemas);
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw translate(error);
+    } finally {
+      tx.close();
+      client.release(broken);
+    }
+  }
+
+  async pendingOutbox(limit: number): Promise<OutboxRecord[]> {
+    const now = this.#clock.now();
+    const until = new Date(now.getTime() + this.#outboxLeaseMs);
+    const { rows } = await this.#pool.query<{ id: string; envelope: OutboxRecord['envelope'] }>(
+      sql.claimOutbox,
+      [this.#owner, now, until, limit],
+    );
+    return rows
+      .map((row) => ({ id: Number(row.id), envelope: row.envelope }))
+      .sort((a, b) => a.id - b.id);
+  }
+
+  async markDispatched(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#pool.query(sql.markDispatched, [this.#clock.now(), ids]);
+  }
+
+  async claimDue(now: Date, limit: number, leaseMs = 60_000): Promise<ScheduledRecord[]> {
+    const until = new Date(now.getTime() + leaseMs);
+    const { rows } = await this.#pool.query<ScheduledRow>(sql.claimDue, [now, until, limit]);
+    return rows
+      .sort((a, b) => a.due_at.getTime() - b.due_at.getTime() || compare(a.id, b.id))
+      .map(toScheduled);
+  }
+
+  async completeScheduled(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#pool.query(sql.completeScheduled, [ids]);
+  }
+
+  async nextDue(): Promise<Date | undefined> {
+    const { rows } = await this.#pool.query<{ at: Date | null }>(sql.nextDue);
+    return rows[0]?.at ?? undefined;
+  }
+
+  async getSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
+    const { rows } = await this.#pool.query<SagaRow>(sql.loadSaga, [type, id]);
+    return rows[0] && toSaga<State>(rows[0]);
+  }
+
+  async listSagas<State>(
+    query: SagaQuery,
+  ): Promise<{ items: SagaRecord<State>[]; nextCursor?: string }> {
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const { rows } = await this.#pool.query<SagaRow>(sql.listSagas, [
+      query.type,
+      query.state ?? null,
+      query.tenantId ?? null,
+      after,
+      query.limit + 1, // one more tells whether there is a next page
+    ]);
+    const items = rows.slice(0, query.limit).map((row) => toSaga<State>(row));
+    const last = items.at(-1);
+    return rows.length > query.limit && last
+      ? { items, nextCursor: encodeCursor(last.id) }
+      : { items };
+  }
+
+  async countSagas(type: string): Promise<Record<string, number>> {
+    const { rows } = await this.#pool.query<{ state: unknown; count: number }>(sql.countSagas, [
+      type,
+    ]);
+    return Object.fromEntries(
+      rows.filter((row) => typeof row.state === 'string').map((row) => [row.state, row.count]),
+    );
+  }
+
+  async timeline(tenantId: string): Promise<AuditEntry[]> {
+    const { rows } = await this.#pool.query<AuditRow>(sql.timeline, [tenantId]);
+    return rows.map(toAudit);
+  }
+
+  async listDeadLetters(filter: { tenantId?: string; type?: string } = {}): Promise<DeadLetter[]> {
+    const { rows } = await this.#pool.query<DeadLetterRow>(sql.listDeadLetters, [
+      filter.tenantId ?? null,
+      filter.type ?? null,
+    ]);
+    return rows.map(toDeadLetter);
+  }
+
+  async getDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    const { rows } = await this.#pool.query<DeadLetterRow>(sql.getDeadLetter, [id]);
+    return rows[0] && toDeadLetter(rows[0]);
+  }
+
+  getRecord<Data>(
+    collection: string,
+    tenantId: string,
+    id: string,
+  ): Promise<RecordDoc<Data> | undefined> {
+    return this.#records.get<Data>(this.#pool, collection, tenantId, id);
+  }
+
+  listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
+    return this.#records.list<Data>(this.#pool, collection, tenantId);
+  }
+
+  async counters(tenantId: string): Promise<Record<string, number>> {
+    const { rows } = await this.#pool.query<{ name: string; value: string }>(sql.counters, [
+      tenantId,
+    ]);
+    return Object.fromEntries(rows.map((row) => [row.name, Number(row.value)]));
+  }
+
+  async prune(olderThan: Date): Promise<{ inbox: number; outbox: number }> {
+    const inbox = await this.#pool.query(sql.pruneInbox, [olderThan]);
+    const outbox = await this.#pool.query(sql.pruneOutbox, [olderThan]);
+    return { inbox: inbox.rowCount ?? 0, outbox: outbox.rowCount ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
+
+/** Byte order, as the ids' "C" collation and SQLite sort them. */
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const encodeCursor = (id: string): string =>
+  Buffer.from(JSON.stringify([id])).toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  try {
+    const [id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof id === 'string') return id;
+  } catch {
+    // reported below
+  }
+  throw new InvalidCursor(cursor);
+}

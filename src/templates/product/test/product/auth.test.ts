@@ -1,0 +1,250 @@
+/**
+ * Authentication and authorisation through the API: which routes are public, what an operator
+ * and a tenant token may do, and that every refused request (401, 403) changes nothing. The
+ * protected routes are read from /openapi.json, so a route added later is covered too.
+ */
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SignJWT } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { resolveSecrets } from '../../src/dev-secrets.js';
+import {
+  activeTenant,
+  expectProblem,
+  expectUnchanged,
+  snapshot,
+  tenantToken,
+} from './api-support.js';
+import type { Product } from './harness.js';
+import { adminToken, jwtSecret, startProduct } from './harness.js';
+
+let p: Product;
+afterEach(async () => {
+  await p?.stop();
+});
+
+interface Operation {
+  readonly method: string;
+  readonly path: string;
+  readonly access: 'public' | 'operator' | 'tenant';
+}
+
+async function operations(product: Product): Promise<Operation[]> {
+  const response = await product.inject({ method: 'GET', url: '/openapi.json', token: null });
+  const document = response.json() as {
+    paths: Record<string, Record<string, { 'x-access': Operation['access'] }>>;
+  };
+  return Object.entries(document.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ method, path, access: op['x-access'] })),
+  );
+}
+
+const someUuid = '5f0c7c4e-8a4b-4c1e-9d7a-2b3c4d5e6f70';
+
+/** A concrete URL for an operation, about `tenantId`. */
+function urlOf(path: string, tenantId: string): string {
+  return path
+    .replace('{id}', tenantId)
+    .replace(/\{(limit|flag)\}/, 'x')
+    .replace(/\{[A-Za-z]+\}/g, someUuid);
+}
+
+/** A JWT as another system would make it; valid for an hour of the harness's clock. */
+const sign = (claims: Record<string, unknown>, secret = jwtSecret) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt(new Date('2030-01-01T00:00:00Z'))
+    .setExpirationTime(new Date('2030-01-01T01:00:00Z'))
+    .sign(new TextEncoder().encode(secret));
+
+describe('authentication', () => {
+  it('serves sign-up, /health and /openapi.json without a token, and nothing else', async () => {
+    p = await startProduct();
+    const { tenantId } = await activeTenant(p);
+    const ops = await operations(p);
+    const publicOps = ops
+      .filter((op) => op.access === 'public')
+      .map((op) => `${op.method} ${op.path}`);
+    expect(publicOps.sort()).toEqual(['get /health', 'get /openapi.json', 'post /tenants']);
+    const before = await snapshot(p);
+    for (const op of ops.filter((o) => o.access !== 'public')) {
+      const response = await p.inject({
+        method: op.method.toUpperCase() as 'GET',
+        url: urlOf(op.path, tenantId),
+        token: null,
+      });
+      const problem = expectProblem(response, 401);
+      expect(problem.detail).toContain('Authorization');
+      expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+    }
+    await expectUnchanged(p, before);
+  });
+
+  it('refuses forged, expired, malformed and role-less tokens with 401', async () => {
+    p = await startProduct();
+    const { tenantId } = await activeTenant(p);
+    const url = `/tenants/${tenantId}`;
+    const minted = await tenantToken(p, tenantId, 60);
+    const unsignedHeader = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString(
+      'base64url',
+    );
+    const unsignedClaims = Buffer.from(JSON.stringify({ role: 'admin' })).toString('base64url');
+    const cases: [string, Record<string, string>][] = [
+      [
+        'a token signed with another secret',
+        {
+          authorization: `Bearer ${await sign({ role: 'admin' }, 'not-the-secret-0123456789abcdef')}`,
+        },
+      ],
+      [
+        'an unsigned token (alg none)',
+        { authorization: `Bearer ${unsignedHeader}.${unsignedClaims}.` },
+      ],
+      ['a malformed token', { authorization: 'Bearer not-a-token' }],
+      ['a JWT-shaped token of garbage', { authorization: 'Bearer aaa.bbb.ccc' }],
+      ['a token with no role', { authorization: `Bearer ${await sign({ sub: 'someone' })}` }],
+      [
+        'a tenant token without its tenant',
+        { authorization: `Bearer ${await sign({ role: 'tenant' })}` },
+      ],
+      ['the admin token with a typo', { authorization: `Bearer ${adminToken}x` }],
+      [
+        'another scheme',
+        { authorization: `Basic ${Buffer.from(`admin:${adminToken}`).toString('base64')}` },
+      ],
+      [
+        'a tampered tenant token',
+        { authorization: `Bearer ${minted.slice(0, -2)}${minted.endsWith('A') ? 'BB' : 'AA'}` },
+      ],
+    ];
+    for (const [what, headers] of cases) {
+      const response = await p.inject({ method: 'GET', url, headers, token: null });
+      expect(response.statusCode, what).toBe(401);
+      expectProblem(response, 401);
+    }
+    // The minted token works until it expires, on the product's clock.
+    expect((await p.inject({ method: 'GET', url, token: minted })).statusCode).toBe(200);
+    p.clock.advance(61_000);
+    const expired = expectProblem(await p.inject({ method: 'GET', url, token: minted }), 401);
+    expect(expired.detail).toContain('expired');
+  });
+
+  it('accepts the admin token and a JWT with the admin role as an operator', async () => {
+    p = await startProduct();
+    for (const token of [adminToken, await sign({ role: 'admin' })]) {
+      const response = await p.inject({ method: 'GET', url: '/tenants', token });
+      expect(response.statusCode, response.body).toBe(200);
+    }
+  });
+});
+
+describe('a tenant token', () => {
+  it('sees its own tenant, timeline, entitlements and workflows', async () => {
+    p = await startProduct();
+    const { tenantId } = await activeTenant(p);
+    const token = await tenantToken(p, tenantId);
+    for (const path of ['', '/timeline', '/entitlements']) {
+      const response = await p.inject({ method: 'GET', url: `/tenants/${tenantId}${path}`, token });
+      expect(response.statusCode, `${path}: ${response.body}`).toBe(200);
+      expect(response.json()).toMatchObject({ tenantId });
+    }
+    const run = await p.inject({
+      method: 'GET',
+      url: `/tenants/${tenantId}/workflows/${someUuid}`,
+      token,
+    });
+    expect(run.statusCode, 'a run it does not have: 404, not 403').toBe(404);
+  });
+
+  it('is refused (403) for every other tenant and every operator route, changing nothing', async () => {
+    p = await startProduct();
+    const mine = await activeTenant(p);
+    const other = await activeTenant(p);
+    const token = await tenantToken(p, mine.tenantId);
+    const ops = (await operations(p)).filter((op) => op.access !== 'public');
+    const before = await snapshot(p);
+    const otherBefore = await p.tenant(other.tenantId);
+    for (const op of ops) {
+      const method = op.method.toUpperCase() as 'GET';
+      if (op.access === 'operator') {
+        // Even about its own tenant: tokens, lifecycle, edition, flags are operators' work.
+        const response = await p.inject({
+          method,
+          url: urlOf(op.path, mine.tenantId),
+          token,
+          payload: {},
+        });
+        expect(response.statusCode, `${op.method} ${op.path}`).toBe(403);
+        expectProblem(response, 403);
+      }
+      if (op.path.includes('{id}')) {
+        const response = await p.inject({
+          method,
+          url: urlOf(op.path, other.tenantId),
+          token,
+          payload: {},
+        });
+        expect(response.statusCode, `${op.method} ${op.path} of another tenant`).toBe(403);
+      }
+    }
+    await expectUnchanged(p, before);
+    expect(await p.tenant(other.tenantId)).toEqual(otherBefore);
+  });
+
+  it('cannot be turned into an operator by claiming the role in a token it did not sign', async () => {
+    p = await startProduct();
+    const { tenantId } = await activeTenant(p);
+    const token = await tenantToken(p, tenantId);
+    const [header, , signature] = token.split('.');
+    const claims = Buffer.from(JSON.stringify({ role: 'admin', tenantId })).toString('base64url');
+    const response = await p.inject({
+      method: 'GET',
+      url: '/tenants',
+      token: `${header}.${claims}.${signature}`,
+    });
+    expectProblem(response, 401);
+  });
+});
+
+describe('secrets', () => {
+  it('never writes a token or a secret to the log', async () => {
+    const lines: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    p = await startProduct({ logStream: stream, logLevel: 'trace' });
+    const { tenantId } = await activeTenant(p);
+    const token = await tenantToken(p, tenantId);
+    await p.inject({ method: 'GET', url: `/tenants/${tenantId}`, token });
+    await p.inject({ method: 'GET', url: '/tenants', token: 'wrong' });
+    const log = lines.join('');
+    expect(log).toContain(tenantId);
+    for (const secret of [adminToken, jwtSecret, token]) expect(log).not.toContain(secret);
+  });
+
+  it('refuses to start in production without ADMIN_TOKEN and JWT_SECRET', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'x' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow(/ADMIN_TOKEN/);
+    expect(
+      loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a', JWT_SECRET: 'b' }).production,
+    ).toBe(true);
+    // A worker serves no API.
+    expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker' }).role).toBe('worker');
+  });
+
+  it('in development, generates missing secrets once, owner-only, and keeps them across restarts', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'secrets-')), 'secrets');
+    const first = resolveSecrets({ adminToken: undefined, jwtSecret: undefined }, dir);
+    expect(first.adminToken.length).toBeGreaterThanOrEqual(32);
+    expect(first.generated).toHaveLength(2);
+    expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(first.adminToken);
+    expect(statSync(join(dir, 'jwt-secret')).mode & 0o077).toBe(0);
+    const again = resolveSecrets({ adminToken: undefined, jwtSecret: undefined }, dir);
+    expect(again).toEqual(first);
+    const configured = resolveSecrets({ adminToken: 'mine', jwtSecret: 'ours' }, dir);
+    expect(configured).toEqual({ adminToken: 'mine', jwtSecret: 'ours', generated: [] });
+  });
+});

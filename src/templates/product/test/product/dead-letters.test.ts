@@ -1,0 +1,172 @@
+/**
+ * The operators' dead-letter tools through the API: the list with each letter's envelope and
+ * failure, filtered by tenant and type; replay of one, of a list, and the dry run; and the
+ * refusal to replay a message older than the inbox retention unless forced.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectProblem } from './api-support.js';
+import type { Product, ProductOptions } from './harness.js';
+import { onboardingSteps, startProduct } from './harness.js';
+
+const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
+const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
+/** Every attempt of the first step fails: its message ends as a dead letter. */
+const exhausting = `${firstStep.id}:transient:${firstStep.retry.attempts}`;
+const day = 86_400_000;
+
+interface Letter {
+  id: string;
+  consumer: string;
+  envelope: { eventId: string; type: string; tenantId: string; traceId: string; payload: unknown };
+  errorType: string;
+  errorMessage: string;
+  attempts: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+  replayable: boolean;
+}
+
+const products: Product[] = [];
+async function product(options: ProductOptions = {}): Promise<Product> {
+  const started = await startProduct(options);
+  products.push(started);
+  return started;
+}
+afterEach(async () => {
+  await Promise.all(products.splice(0).map((p) => p.stop().catch(() => undefined)));
+});
+
+/** Signs up `count` tenants whose first step fails every attempt, and waits for the letters. */
+async function deadLettered(p: Product, count: number): Promise<string[]> {
+  const tenants: string[] = [];
+  for (let i = 0; i < count; i++) tenants.push((await p.signUp()).tenantId);
+  await p.settle();
+  await p.elapse(maxDelay * firstStep.retry.attempts, 100);
+  return tenants;
+}
+
+const list = async (p: Product, query = '') =>
+  ((await p.inject({ method: 'GET', url: `/dead-letters${query}` })).json() as { items: Letter[] })
+    .items;
+
+describe('dead letters', () => {
+  it('lists each letter with its whole envelope and failure, filtered by tenant and type', async () => {
+    const p = await product({ faults: exhausting });
+    const [a, b] = await deadLettered(p, 2);
+    const letters = await list(p);
+    expect(letters).toHaveLength(2);
+    const letter = letters.find((l) => l.envelope.tenantId === a)!;
+    expect(letter).toMatchObject({
+      consumer: `${firstStep.service}.${firstStep.id}`,
+      errorType: 'TransientFault',
+      attempts: firstStep.retry.attempts,
+      replayable: true,
+      envelope: { type: firstStep.on, tenantId: a },
+    });
+    expect(letter.errorMessage).toContain(firstStep.id);
+    expect(letter.envelope).toEqual(p.published.find((m) => m.eventId === letter.envelope.eventId));
+    expect(Date.parse(letter.firstFailedAt)).toBeLessThan(Date.parse(letter.lastFailedAt));
+
+    expect((await list(p, `?tenantId=${a}`)).map((l) => l.id)).toEqual([letter.id]);
+    expect((await list(p, `?tenantId=${b}`)).map((l) => l.envelope.tenantId)).toEqual([b]);
+    expect(await list(p, `?type=${firstStep.on}`)).toHaveLength(2);
+    expect(await list(p, '?type=NoSuchMessage')).toEqual([]);
+    const one = await p.inject({ method: 'GET', url: `/dead-letters/${letter.id}` });
+    expect(one.json()).toEqual(letter);
+    expectProblem(
+      await p.inject({ method: 'GET', url: '/dead-letters/00000000-0000-4000-8000-000000000000' }),
+      404,
+    );
+  });
+
+  it('replays one letter, then the rest of an explicit list, after a dry run that changes nothing', async () => {
+    const broken = await product({ faults: exhausting });
+    const tenants = await deadLettered(broken, 3);
+    await broken.stop();
+    // The operator fixes the cause (here: restarts without the fault), then replays.
+    const p = await product({ dir: broken.dir, clock: broken.clock });
+    const letters = await list(p);
+    const [first, ...rest] = letters.map((l) => l.id) as [string, ...string[]];
+    const one = await p.inject({ method: 'POST', url: `/dead-letters/${first}/replay` });
+    expect(one.statusCode, one.body).toBe(202);
+    expect(one.json()).toEqual({ id: first, outcome: 'replayed' });
+    await p.settle();
+    const replayedTenant = letters[0]!.envelope.tenantId;
+    expect((await p.tenant(replayedTenant)).state).toBe('Active');
+    expectProblem(await p.inject({ method: 'POST', url: `/dead-letters/${first}/replay` }), 404);
+
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const dry = await p.inject({
+      method: 'POST',
+      url: '/dead-letters/replay',
+      payload: { ids: [...rest, unknown], dryRun: true },
+    });
+    expect(dry.json()).toEqual({
+      dryRun: true,
+      results: [
+        ...rest.map((id) => ({ id, outcome: 'wouldReplay' })),
+        { id: unknown, outcome: 'notFound' },
+      ],
+    });
+    await p.settle();
+    expect((await list(p)).map((l) => l.id).sort()).toEqual([...rest].sort());
+
+    const bulk = await p.inject({
+      method: 'POST',
+      url: '/dead-letters/replay',
+      payload: { ids: rest },
+    });
+    expect(bulk.json()).toEqual({
+      dryRun: false,
+      results: rest.map((id) => ({ id, outcome: 'replayed' })),
+    });
+    await p.settle();
+    expect(await list(p)).toEqual([]);
+    for (const tenantId of tenants) expect((await p.tenant(tenantId)).state).toBe('Active');
+  });
+
+  it('refuses to replay a message older than the inbox retention unless forced', async () => {
+    const p = await product({ faults: exhausting, env: { INBOX_RETENTION_DAYS: '1' } });
+    await deadLettered(p, 2);
+    p.clock.advance(2 * day);
+    const [old, older] = (await list(p)).map((l) => l.id) as [string, string];
+    expect((await list(p)).every((l) => !l.replayable)).toBe(true);
+
+    const refused = expectProblem(
+      await p.inject({ method: 'POST', url: `/dead-letters/${old}/replay` }),
+      409,
+    );
+    expect(refused.detail).toContain('force=true');
+    const bulk = await p.inject({
+      method: 'POST',
+      url: '/dead-letters/replay',
+      payload: { ids: [old, older] },
+    });
+    expect(bulk.json()).toMatchObject({
+      results: [
+        { id: old, outcome: 'tooOld' },
+        { id: older, outcome: 'tooOld' },
+      ],
+    });
+    expect(await list(p)).toHaveLength(2);
+
+    const forced = await p.inject({
+      method: 'POST',
+      url: `/dead-letters/${old}/replay?force=true`,
+    });
+    expect(forced.statusCode, forced.body).toBe(202);
+    const forcedBulk = await p.inject({
+      method: 'POST',
+      url: '/dead-letters/replay?force=true',
+      payload: { ids: [older], dryRun: true },
+    });
+    expect(forcedBulk.json()).toMatchObject({ results: [{ id: older, outcome: 'wouldReplay' }] });
+    expect((await list(p)).map((l) => l.id)).toEqual([older]);
+  });
+
+  it('refuses a malformed replay list', async () => {
+    const p = await product();
+    for (const payload of [{ ids: [] }, { ids: ['not-a-uuid'] }, { ids: [], extra: true }, {}])
+      expectProblem(await p.inject({ method: 'POST', url: '/dead-letters/replay', payload }), 400);
+  });
+});

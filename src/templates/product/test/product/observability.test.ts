@@ -1,0 +1,249 @@
+/**
+ * Observability: one onboarding is one trace (publish → process → step → publish …, linked by
+ * the envelopes' W3C trace context), spans tagged with tenant and begin/end state; Prometheus
+ * metrics at /metrics; JSON logs carrying tenantId, correlationId and traceId; /health; and
+ * OTLP export to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Product, ProductOptions } from './harness.js';
+import { onboardingSteps, startProduct } from './harness.js';
+
+const products: Product[] = [];
+async function product(options: ProductOptions = {}): Promise<Product> {
+  const started = await startProduct(options);
+  products.push(started);
+  return started;
+}
+afterEach(async () => {
+  await Promise.all(products.splice(0).map((p) => p.stop().catch(() => undefined)));
+});
+
+const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
+const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;
+const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
+const traceIdOf = (traceparent: string) => traceparent.split('-')[1]!;
+const spanIdOf = (traceparent: string) => traceparent.split('-')[2]!;
+
+describe('tracing', () => {
+  it('makes one onboarding one trace, every span linked to its parent across the bus', async () => {
+    const exporter = new InMemorySpanExporter();
+    const p = await product({ spanExporter: exporter });
+    const { tenantId } = await p.signUp();
+    await p.settle();
+    const registered = p.published.find(
+      (m) => m.type === 'TenantRegistered' && m.tenantId === tenantId,
+    )!;
+    const trace = traceIdOf(registered.traceId);
+    const spans = exporter.getFinishedSpans();
+    const ofTenant = spans.filter((s) => s.attributes['tenant.id'] === tenantId);
+    expect(ofTenant.length).toBeGreaterThan(onboardingSteps.length * 2);
+    expect(new Set(ofTenant.map((s) => s.spanContext().traceId))).toEqual(new Set([trace]));
+
+    const byId = new Map<string, ReadableSpan>(spans.map((s) => [s.spanContext().spanId, s]));
+    const roots = ofTenant.filter((s) => !s.parentSpanContext);
+    expect(roots.map((s) => s.name)).toEqual(['publish TenantRegistered']);
+    for (const span of ofTenant.filter((s) => s.parentSpanContext)) {
+      const parent = byId.get(span.parentSpanContext!.spanId);
+      expect(parent, `the parent of ${span.name}`).toBeDefined();
+      if (span.name.startsWith('process '))
+        expect(parent!.name).toBe(`publish ${span.name.slice(8)}`);
+    }
+    // Each message's publish span carries the ids its envelope names.
+    for (const message of p.published.filter((m) => m.tenantId === tenantId))
+      expect(byId.get(spanIdOf(message.traceId))?.name).toBe(`publish ${message.type}`);
+  });
+
+  it('tags spans with the tenant and the begin and end state of each step and of the saga', async () => {
+    const exporter = new InMemorySpanExporter();
+    const p = await product({ spanExporter: exporter });
+    const { tenantId } = await p.signUp();
+    await p.settle();
+    const spans = exporter.getFinishedSpans().filter((s) => s.attributes['tenant.id'] === tenantId);
+    for (const step of onboardingSteps) {
+      const span = spans.find((s) => s.name === `step ${step.id}`);
+      expect(span?.attributes, step.id).toMatchObject({
+        'saas.step': step.id,
+        'saas.state.begin': 'Pending',
+        'saas.state.end': 'Succeeded',
+      });
+    }
+    const saga = spans.filter((s) => s.attributes['saas.saga'] === 'tenant');
+    expect(
+      saga.map((s) => [s.attributes['saas.state.begin'], s.attributes['saas.state.end']]),
+    ).toContainEqual(['Provisioning', 'Active']);
+  });
+
+  it('records a failed attempt as an error span, and the retry as a new one in the same trace', async () => {
+    const exporter = new InMemorySpanExporter();
+    const p = await product({ spanExporter: exporter, faults: `${firstStep.id}:transient:1` });
+    const { tenantId } = await p.signUp();
+    await p.settle();
+    await p.elapse(maxDelay, 100);
+    const attempts = exporter
+      .getFinishedSpans()
+      .filter(
+        (s) =>
+          s.name === `process ${firstStep.on}` &&
+          s.attributes['messaging.consumer.group.name'] ===
+            `${firstStep.service}.${firstStep.id}` &&
+          s.attributes['tenant.id'] === tenantId,
+      );
+    expect(
+      attempts.map((s) => [
+        s.attributes['saas.attempt'],
+        s.attributes['saas.outcome'],
+        s.status.code,
+      ]),
+    ).toEqual([
+      [1, 'retry', 2],
+      [2, 'handled', 0],
+    ]);
+    expect(attempts[0]!.parentSpanContext?.spanId).toBe(attempts[1]!.parentSpanContext?.spanId);
+  });
+
+  it('exports over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    const received: string[] = [];
+    const collector = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push(`${request.url} ${body}`);
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
+    try {
+      const p = await product({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
+      const { tenantId } = await p.signUp();
+      await p.settle();
+      await p.stop(); // flushes the batch
+      expect(received.some((r) => r.startsWith('/v1/traces ') && r.includes(tenantId))).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
+      collector.close();
+    }
+  });
+});
+
+/** The value of one series of the Prometheus text, or 0 when it is absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .filter((line) => wanted.every((label) => line.includes(label)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+const scrape = async (p: Product) => {
+  const response = await p.inject({ method: 'GET', url: '/metrics' });
+  expect(response.statusCode).toBe(200);
+  expect(response.headers['content-type']).toContain('text/plain');
+  return response.body;
+};
+
+describe('metrics', () => {
+  it('counts saga instances per state, steps, messages in and out, and retries', async () => {
+    const p = await product({ faults: `${firstStep.id}:transient:1` });
+    await p.signUp();
+    await p.signUp();
+    await p.settle();
+    await p.elapse(maxDelay, 100);
+    const text = await scrape(p);
+    expect(sample(text, 'saas_saga_instances', { saga: 'tenant', state: 'Active' })).toBe(2);
+    expect(sample(text, 'saas_saga_instances', { saga: 'tenant' })).toBe(2);
+    for (const step of onboardingSteps)
+      expect(
+        sample(text, 'saas_step_duration_seconds_count', { step: step.id, outcome: 'succeeded' }),
+        step.id,
+      ).toBe(2);
+    expect(
+      sample(text, 'saas_message_retries_total', {
+        endpoint: `${firstStep.service}.${firstStep.id}`,
+      }),
+    ).toBe(2);
+    expect(sample(text, 'saas_messages_published_total', { type: 'TenantRegistered' })).toBe(2);
+    expect(
+      sample(text, 'saas_messages_consumed_total', {
+        type: 'TenantRegistered',
+        outcome: 'handled',
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('counts compensations, failed provisionings and dead letters', async () => {
+    const failing = await product({ faults: `${lastStep.id}:fail` });
+    await failing.signUp();
+    await failing.settle();
+    let text = await scrape(failing);
+    expect(
+      sample(text, 'saas_saga_instances', { saga: 'tenant', state: 'ProvisioningFailed' }),
+    ).toBe(1);
+    const compensable = onboardingSteps.filter((s) => s.compensate && s.id !== lastStep.id).length;
+    expect(sample(text, 'saas_compensations_total')).toBe(compensable);
+    expect(
+      sample(text, 'saas_step_duration_seconds_count', { step: lastStep.id, outcome: 'failed' }),
+    ).toBe(1);
+
+    const dead = await product({ faults: `${firstStep.id}:transient:${firstStep.retry.attempts}` });
+    await dead.signUp();
+    await dead.settle();
+    await dead.elapse(maxDelay * firstStep.retry.attempts, 100);
+    text = await scrape(dead);
+    expect(sample(text, 'saas_dead_letters_total', { type: firstStep.on })).toBe(1);
+    expect(sample(text, 'saas_dead_letters_pending')).toBe(1);
+  });
+});
+
+describe('logs and health', () => {
+  it('writes JSON lines that carry tenantId, correlationId and traceId', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new PassThrough();
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop()!;
+      for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>);
+    });
+    const p = await product({
+      logStream: stream,
+      logLevel: 'info',
+      faults: `${firstStep.id}:transient:1`,
+    });
+    const { tenantId, correlationId } = await p.signUp();
+    await p.settle();
+    await p.elapse(maxDelay, 100);
+    const registered = p.published.find(
+      (m) => m.type === 'TenantRegistered' && m.tenantId === tenantId,
+    )!;
+    const context = { tenantId, correlationId, traceId: traceIdOf(registered.traceId) };
+    expect(lines.find((l) => l.msg === 'tenant registered')).toMatchObject(context);
+    // A line the runtime wrote while it handled a message of the onboarding.
+    expect(
+      lines.find((l) => typeof l.msg === 'string' && l.msg.startsWith('delivery failed')),
+    ).toMatchObject(context);
+    expect(lines.find((l) => l.msg === 'request completed')).toHaveProperty('reqId');
+  });
+
+  it('reports the readiness of the store and the bus at /health, without a token', async () => {
+    const p = await product();
+    const ready = await p.inject({ method: 'GET', url: '/health', token: null });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok', store: true, bus: true });
+    await p.app.runtime.stop();
+    const stopped = await p.inject({ method: 'GET', url: '/health', token: null });
+    expect(stopped.statusCode).toBe(503);
+    expect(stopped.json()).toEqual({ status: 'unavailable', store: true, bus: false });
+  });
+});
