@@ -68,6 +68,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   // Native modules (better-sqlite3) are compiled here, never downloaded as prebuilt binaries.
   tree.write('.npmrc', 'build-from-source=true\n');
   tree.write('README.md', render('README.md.hbs', readmeView(view), 'the product'));
+  tree.write('docker-compose.yml', render('docker-compose.yml.hbs', view, 'the product'));
+  tree.write('.dockerignore', 'node_modules\ndata\ndist\n.git\n');
   tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user');
 }
 
@@ -76,6 +78,7 @@ function readmeView(view: AreaContext['view']) {
   return {
     ...view,
     exampleSlug: exampleSlug(view.tenancy.slugPattern),
+    schemaIsolation: view.tenancy.isolation === 'schema',
     onboardingSteps: workflows.find((w) => w.kind === 'onboarding')?.steps ?? [],
     domainWorkflows: workflows.filter((w) => w.kind === 'domain'),
   };

@@ -400,6 +400,17 @@ export function storeContract(
       expect(await store.listRecords('teams', tenantA)).toEqual([]);
     });
 
+    it('provisions a tenant’s space idempotently, ready for its records', async () => {
+      const tenant = '9c4e2a71-5b3d-4f6e-8a1c-2d3e4f5a6b7c'; // no other test's
+      const first = await store.transaction((tx) => tx.provisionTenantSpace(tenant));
+      const again = await store.transaction((tx) => tx.provisionTenantSpace(tenant));
+      expect(again).toBe(first);
+      await store.transaction((tx) =>
+        tx.putRecord({ collection: 'users', tenantId: tenant, id: 'u1', data: {} }),
+      );
+      expect(await store.listRecords('users', tenant)).toHaveLength(1);
+    });
+
     it('gives a unique key to its first claimer only', async () => {
       const owners = await Promise.all(
         ['tenant-1', 'tenant-2', 'tenant-3'].map((owner) =>

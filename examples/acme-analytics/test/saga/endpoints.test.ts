@@ -55,6 +55,15 @@ class FakeTx {
   async appendAudit(entry: AuditEntry): Promise<void> {
     this.audit.push(entry);
   }
+
+  /** The tenants whose space was provisioned; `space` is what the store answers. */
+  readonly provisioned: string[] = [];
+  space: string | undefined;
+
+  async provisionTenantSpace(tenantId: string): Promise<string | undefined> {
+    this.provisioned.push(tenantId);
+    return this.space;
+  }
 }
 
 interface Sent {
@@ -172,6 +181,23 @@ describe('the onboarding saga endpoint', () => {
         },
       },
     ]);
+  });
+
+  it('provisions the tenant’s space when its onboarding starts, audited, and only then', async () => {
+    const tx = new FakeTx();
+    tx.space = 'tenant_space';
+    const tenant = messages();
+    await handle(endpoint, tx, tenant.envelope('TenantRegistered', registration));
+    expect(tx.provisioned).toEqual([tenant.tenantId]);
+    expect(tx.audit.map((e) => e.action)).toEqual([
+      'register',
+      'startProvisioning',
+      'tenantSpaceProvisioned',
+    ]);
+    expect(tx.audit[2]?.detail).toEqual({ isolation: 'schema', space: 'tenant_space' });
+    // A duplicate registration moves nothing and provisions nothing again.
+    await handle(endpoint, tx, tenant.envelope('TenantRegistered', registration));
+    expect(tx.provisioned).toEqual([tenant.tenantId]);
   });
 
   it('publishes TenantProvisioned and cancels the timeout when the last step succeeds', async () => {

@@ -155,6 +155,8 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
     '/metrics',
     {
       config: {
+        // Public like /health, so that a scraper needs no credentials: it names no tenant.
+        access: 'public',
         docs: {
           operationId: 'metrics',
           summary: 'Prometheus metrics',

@@ -2,8 +2,8 @@
 /**
  * Where a tenant's records live on PostgreSQL. Under `pooled` isolation every tenant shares the
  * `records` table and `tenant_id` is on every row; under `schema` isolation each tenant has its
- * own schema (`tenant_<uuid without dashes>`) holding its own `records` table, created in the
- * transaction that first writes to it. Sagas, the inbox, the outbox and the audit trail stay
+ * own schema (`tenant_<uuid without dashes>`) holding its own `records` table, created when its
+ * onboarding starts (`provision`, in the saga's transaction) or else by the first write. Sagas, the inbox, the outbox and the audit trail stay
  * shared: they are the platform's bookkeeping, not the tenant's data.
  */
 import { createHash } from 'node:crypto';
@@ -91,6 +91,18 @@ export class TenantRecords {
     return created;
   }
 
+  /**
+   * Creates the tenant's schema and its tables inside the transaction of `client` (under
+   * `schema` isolation; `pooled` has nothing to create). Returns the schema's name, which the
+   * caller reports to `created` once the transaction has committed.
+   */
+  async provision(client: PoolClient, tenantId: string): Promise<string | undefined> {
+    if (this.#isolation === 'pooled') return undefined;
+    const schema = tenantSchemaName(tenantId);
+    await this.#create(client, schema);
+    return schema;
+  }
+
   /** The transaction that created these schemas committed: they exist for everyone now. */
   created(schemas: Iterable<string>): void {
     for (const schema of schemas) this.#known.add(schema);
@@ -117,6 +129,12 @@ export class TenantRecords {
     const schema = tenantSchemaName(tenantId);
     const table = `${schema}.records`;
     if (this.#known.has(schema)) return [table, undefined];
+    await this.#create(client, schema);
+    return [table, schema];
+  }
+
+  async #create(client: PoolClient, schema: string): Promise<void> {
+    const table = `${schema}.records`;
     // Concurrent `CREATE … IF NOT EXISTS` of one name can fail on a catalog unique index; the
     // lock makes the second creator wait for the first and then find the schema there.
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`saas-gen:${schema}`]);
@@ -129,6 +147,5 @@ export class TenantRecords {
          PRIMARY KEY (collection, tenant_id, id)
        )`,
     );
-    return [table, schema];
   }
 }

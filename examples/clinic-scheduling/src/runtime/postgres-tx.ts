@@ -155,6 +155,12 @@ export class PostgresTx implements Tx {
     if (created) this.createdSchemas.add(created);
   }
 
+  async provisionTenantSpace(tenantId: string): Promise<string | undefined> {
+    const created = await this.#options.records.provision(this.#use(), tenantId);
+    if (created) this.createdSchemas.add(created);
+    return created;
+  }
+
   async listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
     return this.#options.records.list<Data>(this.#use(), collection, tenantId);
   }

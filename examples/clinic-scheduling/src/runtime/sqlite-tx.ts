@@ -167,6 +167,11 @@ export class SqliteTx implements Tx {
     return readRecord<Data>(this.#use(), collection, tenantId, id);
   }
 
+  /** SQLite keeps every tenant's records in one table (`tenant_id` on each row). */
+  async provisionTenantSpace(): Promise<string | undefined> {
+    return undefined;
+  }
+
   async putRecord<Data>(record: RecordDoc<Data>): Promise<void> {
     const { collection, tenantId, id, data } = record;
     this.#use().putRecord.run(collection, tenantId, id, JSON.stringify(data));

@@ -90,7 +90,7 @@ export function onboardingSagaEndpoint(
     async handle(ctx) {
       const { message } = ctx;
       if (internal.has(message.type) && addressOf(message.payload).workflow !== workflow.id) return;
-      await run<OnboardingState>(
+      const moved = await run<OnboardingState>(
         ctx,
         {
           type: tenantSagaType,
@@ -101,8 +101,26 @@ export function onboardingSagaEndpoint(
         },
         (state) => decide(definition, state, message, ctx.now),
       );
+      if (moved?.from === undefined && moved?.to !== undefined) await provisionSpace(ctx);
     },
   };
+}
+
+/**
+ * The first act of provisioning, in the transaction that starts the onboarding: the place the
+ * tenant's records will live (its own schema on PostgreSQL under `schema` isolation), so that it
+ * exists before any step runs. Nothing to undo on failure: a retry reuses it, and the records of
+ * compensated steps in it are marked undone, not deleted.
+ */
+async function provisionSpace(ctx: HandlerContext): Promise<void> {
+  const space = await ctx.tx.provisionTenantSpace(ctx.message.tenantId);
+  if (!space) return;
+  await audit(ctx, {
+    action: 'tenantSpaceProvisioned',
+    fromState: null,
+    toState: null,
+    detail: { isolation: 'schema', space },
+  });
 }
 
 /** One endpoint per domain workflow (onboarding has its own, above). */
@@ -157,11 +175,12 @@ interface Instance {
   readonly stepEndpoint: (step: StepDefinition) => string;
 }
 
+/** Carries out the decision; says which state it moved from and to, when it was not refused. */
 async function run<State extends { readonly state: string; readonly tenantId: string }>(
   ctx: HandlerContext,
   instance: Instance,
   decideFor: (state: State | undefined) => Decision<State>,
-): Promise<void> {
+): Promise<{ from: string | undefined; to: string } | undefined> {
   const record = await ctx.tx.loadSaga<State>(instance.type, instance.id);
   const decision = decideFor(record?.state);
   annotate({
@@ -179,7 +198,7 @@ async function run<State extends { readonly state: string; readonly tenantId: st
       toState: state,
       detail: { message: ctx.message.type, reason: decision.rejected },
     });
-    return;
+    return undefined;
   }
   if (decision.state !== record?.state) {
     await ctx.tx.saveSaga(
@@ -202,6 +221,7 @@ async function run<State extends { readonly state: string; readonly tenantId: st
   }
   for (const message of decision.outgoing) send(ctx, instance, message);
   for (const note of decision.audit) await audit(ctx, note);
+  return { from: record?.state.state, to: decision.state.state };
 }
 
 function send(ctx: HandlerContext, instance: Instance, message: Outgoing): void {

@@ -87,7 +87,7 @@ describe('failures', () => {
     const { tenantId } = await p.signUp();
     await p.settle();
     expect((await p.tenant(tenantId)).state).toBe('Provisioning');
-    await p.elapse(maxDelay * attempts, 100);
+    await p.elapse(maxDelay * attempts);
     expect((await p.tenant(tenantId)).state).toBe('Active');
   });
 
@@ -95,7 +95,7 @@ describe('failures', () => {
     const p = await product({ faults: `${firstStep.id}:transient:${firstStep.retry.attempts}` });
     const { tenantId } = await p.signUp();
     await p.settle();
-    await p.elapse(maxDelay * firstStep.retry.attempts, 100);
+    await p.elapse(maxDelay * firstStep.retry.attempts);
     const letters = await p.app.store.listDeadLetters({ tenantId });
     expect(letters).toHaveLength(1);
     expect(letters[0]!.attempts).toBe(firstStep.retry.attempts);
@@ -116,7 +116,7 @@ describe('failures', () => {
     const p = await product({ faults: `${lastStep.id}:hang` });
     const { tenantId } = await p.signUp();
     await p.settle();
-    await p.elapse(onboardingTimeoutMs + 1000, onboardingTimeoutMs / 4);
+    await p.elapse(onboardingTimeoutMs + 1000);
     const saga = (await p.saga(tenantId))!;
     expect(saga.state).toBe('ProvisioningFailed');
     expect((await p.timeline(tenantId)).some((e) => e.action === 'timeout')).toBe(true);

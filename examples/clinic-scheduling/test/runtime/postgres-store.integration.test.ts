@@ -131,6 +131,32 @@ describe.skipIf(!database)('postgres store', () => {
     await store.close();
   });
 
+  it('provisions a tenant’s schema on its own, once, and nothing under pooled isolation', async () => {
+    const store = await open({ isolation: 'schema' });
+    const tenantId = '5f0c2b9e-3d4a-4e1f-8b6c-7a9d0e1f2a3b';
+    const schema = tenantSchemaName(tenantId);
+    const spaces = await Promise.all(
+      [1, 2, 3].map(() => store.transaction((tx) => tx.provisionTenantSpace(tenantId))),
+    );
+    expect(spaces).toEqual([schema, schema, schema]);
+    expect(await query(`SELECT count(*)::int AS n FROM ${schema}.records`)).toEqual([{ n: 0 }]);
+    await store.transaction((tx) =>
+      tx.putRecord({ collection: 'users', tenantId, id: 'owner', data: {} }),
+    );
+    expect(await store.listRecords('users', tenantId)).toHaveLength(1);
+    await store.close();
+
+    const pooled = await open({ isolation: 'pooled' });
+    const other = '6a1d3c0f-4e5b-4f20-9c7d-8b0e1f2a3b4c';
+    expect(await pooled.transaction((tx) => tx.provisionTenantSpace(other))).toBeUndefined();
+    const found = await query(
+      `SELECT count(*)::int AS n FROM information_schema.schemata
+       WHERE schema_name = '${tenantSchemaName(other)}'`,
+    );
+    expect(found).toEqual([{ n: 0 }]);
+    await pooled.close();
+  });
+
   it('rolls back the schema of a tenant whose first transaction failed', async () => {
     const store = await open({ isolation: 'schema' });
     const tenantId = 'd5b0a0c4-1f1e-4b8e-8a8e-52f1c54b3a11';

@@ -115,6 +115,12 @@ export interface Tx {
     id: string,
   ): Promise<RecordDoc<Data> | undefined>;
   putRecord<Data>(record: RecordDoc<Data>): Promise<void>;
+  /**
+   * Makes the place the tenant's records live in, when the isolation mode gives each tenant one
+   * (PostgreSQL under `schema`: the schema and its tables). Returns its name when there is one,
+   * `undefined` when the tenant's records share the store's tables. Idempotent.
+   */
+  provisionTenantSpace(tenantId: string): Promise<string | undefined>;
   listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
   /**
    * Claims `key` in `scope` (a unique slug, an idempotency key) for `owner`. Returns the owner

@@ -62,14 +62,19 @@ const sign = (claims: Record<string, unknown>, secret = jwtSecret) =>
     .sign(new TextEncoder().encode(secret));
 
 describe('authentication', () => {
-  it('serves sign-up, /health and /openapi.json without a token, and nothing else', async () => {
+  it('serves sign-up, /health, /metrics and /openapi.json without a token, and nothing else', async () => {
     p = await startProduct();
     const { tenantId } = await activeTenant(p);
     const ops = await operations(p);
     const publicOps = ops
       .filter((op) => op.access === 'public')
       .map((op) => `${op.method} ${op.path}`);
-    expect(publicOps.sort()).toEqual(['get /health', 'get /openapi.json', 'post /tenants']);
+    expect(publicOps.sort()).toEqual([
+      'get /health',
+      'get /metrics',
+      'get /openapi.json',
+      'post /tenants',
+    ]);
     const before = await snapshot(p);
     for (const op of ops.filter((o) => o.access !== 'public')) {
       const response = await p.inject({

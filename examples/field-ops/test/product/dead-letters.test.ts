@@ -42,7 +42,7 @@ async function deadLettered(p: Product, count: number): Promise<string[]> {
   const tenants: string[] = [];
   for (let i = 0; i < count; i++) tenants.push((await p.signUp()).tenantId);
   await p.settle();
-  await p.elapse(maxDelay * firstStep.retry.attempts, 100);
+  await p.elapse(maxDelay * firstStep.retry.attempts);
   return tenants;
 }
 

@@ -103,7 +103,7 @@ describe('lifecycle commands', () => {
       });
       expect(response.statusCode, `${command} while Provisioning`).toBe(409);
     }
-    await p.elapse(onboardingTimeoutMs + 1000, onboardingTimeoutMs / 4);
+    await p.elapse(onboardingTimeoutMs + 1000);
     expect((await p.tenant(tenantId)).state).toBe('ProvisioningFailed');
     for (const command of ['SuspendTenant', 'ReinstateTenant'] as const) {
       const response = await p.inject({
