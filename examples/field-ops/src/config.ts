@@ -12,6 +12,8 @@ export interface Config {
   readonly port: number;
   readonly databaseUrl: string;
   readonly busUrl: string;
+  /** `BUS_PREFIX`: put before every exchange and queue name, so products can share a broker. */
+  readonly busPrefix: string;
   readonly role: Role;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly adminToken: string | undefined;
@@ -52,6 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const busUrl = env.BUS_URL ?? 'memory://';
   if (!/^(memory:\/\/|amqps?:\/\/)/.test(busUrl))
     throw new ConfigError(`BUS_URL must be memory:// or amqp://…, not "${busUrl}"`);
+  const busPrefix = env.BUS_PREFIX ?? '';
+  if (!/^[A-Za-z0-9._-]*$/.test(busPrefix))
+    throw new ConfigError(
+      `BUS_PREFIX may hold letters, digits, ".", "_" and "-" only, not "${busPrefix}"`,
+    );
   const adminToken = env.ADMIN_TOKEN || undefined;
   const jwtSecret = env.JWT_SECRET || undefined;
   const missing = [adminToken ? null : 'ADMIN_TOKEN', jwtSecret ? null : 'JWT_SECRET'].filter(
@@ -69,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl,
     busUrl,
+    busPrefix,
     role,
     logLevel,
     adminToken,

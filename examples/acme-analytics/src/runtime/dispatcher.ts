@@ -43,7 +43,7 @@ export class Dispatcher {
     if (records.length === 0) return;
     this.#options.background.run(
       () => this.#publish(records),
-      (error) => this.#options.logger.error({ error }, 'outbox dispatch failed'),
+      (error) => this.#options.logger.error({ err: error }, 'outbox dispatch failed'),
     );
   }
 
@@ -85,7 +85,7 @@ export class Dispatcher {
       }
       this.#inFlight.delete(record.id);
       this.#options.logger.warn(
-        { eventId: record.envelope.eventId, type: record.envelope.type, error: result.reason },
+        { eventId: record.envelope.eventId, type: record.envelope.type, err: result.reason },
         'publish failed; the outbox keeps the message',
       );
     }

@@ -94,7 +94,9 @@ export class PostgresStore implements Store {
     const logger = options.logger ?? consoleLogger;
     // An idle connection that the server closed (a restart) must not crash the process; the pool
     // replaces it on the next checkout.
-    this.#pool.on('error', (error) => logger.warn({ error }, 'idle PostgreSQL connection lost'));
+    this.#pool.on('error', (error) =>
+      logger.warn({ err: error }, 'idle PostgreSQL connection lost'),
+    );
     this.#clock = options.clock ?? systemClock;
     this.#records = new TenantRecords(options.isolation ?? 'pooled');
     this.#outboxLeaseMs = options.outboxLeaseMs ?? 10_000;

@@ -62,4 +62,6 @@ export interface Transport {
    * `Runtime.flush` (tests): a broker delivers after `publish` has resolved.
    */
   idle(): Promise<void>;
+  /** Whether messages can go through now (a broker transport: connected to the broker). */
+  readonly connected: boolean;
 }

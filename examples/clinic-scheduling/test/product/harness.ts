@@ -211,5 +211,8 @@ function recording(transport: Transport, published: Envelope[]): Transport {
     start: () => transport.start(),
     stop: () => transport.stop(),
     idle: () => transport.idle(),
+    get connected() {
+      return transport.connected;
+    },
   };
 }

@@ -128,6 +128,7 @@ describe.skipIf(!url)('rabbitmq transport', () => {
       received.push(message.eventId);
     });
     await consumer.start();
+    expect(consumer.connected).toBe(true);
     await consumer.publish(envelope('Resilient'));
     await eventually(() => expect(received).toHaveLength(1));
 
@@ -135,11 +136,14 @@ describe.skipIf(!url)('rabbitmq transport', () => {
     await eventually(() =>
       expect(consumer.publish(envelope('Resilient'))).rejects.toThrow('unavailable'),
     );
+    expect(consumer.connected, 'what /health reports as the bus').toBe(false);
     // Back: topology declared again, consumer resubscribed, publishes confirmed.
     const after = envelope('Resilient');
     await eventually(() => consumer.publish(after), 10_000);
     await eventually(() => expect(received).toContain(after.eventId), 10_000);
+    expect(consumer.connected).toBe(true);
     await consumer.stop();
+    expect(consumer.connected).toBe(false);
     await proxy.close();
   });
 

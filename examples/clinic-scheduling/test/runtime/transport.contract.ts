@@ -35,6 +35,15 @@ export function transportContract(name: string, makeTransport: () => Promise<Tra
       return received;
     }
 
+    it('says it is connected from start to stop, and not before or after', async () => {
+      await recorder(unique('billing'), [unique('Ordered')]);
+      expect(transport.connected).toBe(false);
+      await transport.start();
+      expect(transport.connected).toBe(true);
+      await transport.stop();
+      expect(transport.connected).toBe(false);
+    });
+
     it('routes a message to every endpoint subscribed to its type, and to no other', async () => {
       const [ordered, paid] = [unique('Ordered'), unique('Paid')];
       const billing = await recorder(unique('billing'), [ordered]);

@@ -177,6 +177,10 @@ export class RabbitMqTransport implements Transport {
    * Resolves once nothing is queued for or handled by this process's endpoints, seen twice in a
    * row: `Runtime.flush` needs it because a broker delivers after `publish` has resolved.
    */
+  get connected(): boolean {
+    return this.#state === 'running' && this.#session !== undefined && !this.#session.closed;
+  }
+
   async idle(): Promise<void> {
     const queues = this.#topology.watchedQueues(this.#subscriptions.keys());
     let quiet = 0;
@@ -246,7 +250,7 @@ export class RabbitMqTransport implements Transport {
       };
       session = current;
       connection.on('error', (error: unknown) =>
-        this.#logger.warn({ error }, 'message broker connection error'),
+        this.#logger.warn({ err: error }, 'message broker connection error'),
       );
       connection.on('close', () => this.#lost(current));
       this.#watch(current, publisher);
@@ -258,18 +262,21 @@ export class RabbitMqTransport implements Transport {
         publisher,
         [...this.#routes].map(([endpoint, types]) => ({ endpoint, types })),
       );
+      // The first deliveries come while the other consumers start, and their handlers publish
+      // at once: the session must be in place before any consumer is.
+      this.#session = current;
       for (const subscription of this.#subscriptions.values())
         await this.#consume(current, subscription);
     } catch (error) {
+      if (session && this.#session === session) this.#session = undefined;
       await connection.close().catch(() => undefined);
       throw error;
     }
     if (this.#state !== 'running') {
       // Stopped while connecting.
+      if (this.#session === session) this.#session = undefined;
       await connection.close().catch(() => undefined);
-      return;
     }
-    this.#session = session;
   }
 
   async #consume(session: Session, subscription: Subscription): Promise<void> {
@@ -287,7 +294,7 @@ export class RabbitMqTransport implements Transport {
   /** A channel the broker closed (an error on it) takes the connection down: one way to recover. */
   #watch(session: Session, channel: Channel): void {
     channel.on('error', (error: unknown) =>
-      this.#logger.warn({ error }, 'message broker channel error'),
+      this.#logger.warn({ err: error }, 'message broker channel error'),
     );
     channel.on('close', () => {
       if (!session.closing && !session.closed)
@@ -344,7 +351,7 @@ export class RabbitMqTransport implements Transport {
       await forward();
       ack(channel, message);
     } catch (error) {
-      this.#logger.warn({ error }, 'could not forward a failed delivery; it is requeued');
+      this.#logger.warn({ err: error }, 'could not forward a failed delivery; it is requeued');
       try {
         channel.nack(message, false, true);
       } catch {
@@ -410,7 +417,10 @@ export class RabbitMqTransport implements Transport {
       this.#connect().then(
         () => this.#logger.info({ failures }, 'message broker connection re-established'),
         (error: unknown) => {
-          this.#logger.warn({ error, failures: failures + 1 }, 'message broker reconnect failed');
+          this.#logger.warn(
+            { err: error, failures: failures + 1 },
+            'message broker reconnect failed',
+          );
           this.#reconnect(failures + 1);
         },
       );

@@ -248,6 +248,6 @@ export class Runtime {
   }
 
   #onError(task: string): (error: unknown) => void {
-    return (error) => this.#logger.error({ error }, `${task} failed`);
+    return (error) => this.#logger.error({ err: error }, `${task} failed`);
   }
 }

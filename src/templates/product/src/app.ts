@@ -69,9 +69,13 @@ export function createStore(url: string, clock: Clock): Store {
  * `routes` lists every endpoint of the product: a broker declares them all in every role, since an
  * `api` process may publish before any worker has declared its queue.
  */
-export function createTransport(url: string, routes: () => readonly Route[] = () => []): Transport {
+export function createTransport(
+  url: string,
+  routes: () => readonly Route[] = () => [],
+  options: { readonly prefix?: string; readonly logger?: Logger } = {},
+): Transport {
   if (url.startsWith('memory:')) return new MemoryTransport();
-  if (/^amqps?:\/\//.test(url)) return new RabbitMqTransport({ url, routes: routes() });
+  if (/^amqps?:\/\//.test(url)) return new RabbitMqTransport({ url, routes: routes(), ...options });
   throw new ConfigError(
     `BUS_URL ${url.split(':')[0]}: this product's transport supports memory:// and amqp:// URLs`,
   );
@@ -137,8 +141,6 @@ function secretsFor(config: Config): Secrets {
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const clock = overrides.clock ?? systemClock;
   const store = overrides.store ?? createStore(config.databaseUrl, clock);
-  const transport =
-    overrides.transport ?? createTransport(config.busUrl, () => productRoutes(config));
   const secrets = secretsFor(config);
   let server: FastifyInstance | undefined;
   // Lines written while a message is handled carry its tenant, correlation and trace.
@@ -147,6 +149,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     warn: (detail, message) => server?.log.warn({ ...logFields(), ...detail }, message),
     error: (detail, message) => server?.log.error({ ...logFields(), ...detail }, message),
   };
+  const transport =
+    overrides.transport ??
+    createTransport(config.busUrl, () => productRoutes(config), {
+      prefix: config.busPrefix,
+      logger,
+    });
   const metrics = new Metrics(store);
   const tracing =
     config.otlp || overrides.spanExporter
@@ -176,7 +184,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       inboxRetentionMs: config.inboxRetentionMs,
       health: async () => ({
         store: await store.transaction(async () => true).catch(() => false),
-        bus: runtime.running,
+        bus: runtime.running && transport.connected,
       }),
     },
     {

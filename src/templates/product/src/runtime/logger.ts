@@ -7,11 +7,18 @@ export interface Logger {
   error(detail: object, message: string): void;
 }
 
+/** Errors as their type and message (JSON.stringify would write `{}`). */
+const errors = (_key: string, value: unknown): unknown =>
+  value instanceof Error ? { type: value.name, message: value.message, stack: value.stack } : value;
+
+const line = (level: string, message: string, detail: object): string =>
+  JSON.stringify({ level, message, ...detail }, errors);
+
 /** One JSON line per entry, on stdout (info) or stderr (warn, error). */
 export const consoleLogger: Logger = {
-  info: (detail, message) => console.log(JSON.stringify({ level: 'info', message, ...detail })),
-  warn: (detail, message) => console.warn(JSON.stringify({ level: 'warn', message, ...detail })),
-  error: (detail, message) => console.error(JSON.stringify({ level: 'error', message, ...detail })),
+  info: (detail, message) => console.log(line('info', message, detail)),
+  warn: (detail, message) => console.warn(line('warn', message, detail)),
+  error: (detail, message) => console.error(line('error', message, detail)),
 };
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

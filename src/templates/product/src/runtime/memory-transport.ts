@@ -100,6 +100,10 @@ export class MemoryTransport implements Transport {
   }
 
   /** `publish` resolves after the handlers, so only redeliveries can still be on their way. */
+  get connected(): boolean {
+    return this.#state === 'running';
+  }
+
   async idle(): Promise<void> {
     while (this.#active > 0 || this.#retrying.size > 0) {
       if (this.#active > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));

@@ -70,7 +70,7 @@ export class Scheduler {
       const { envelope, attempt, firstFailedAt } = record;
       await transport.send(record.endpoint, { envelope, attempt, firstFailedAt });
     } catch (error) {
-      logger.warn({ scheduledId: record.id, error }, 'scheduled delivery failed; will retry');
+      logger.warn({ scheduledId: record.id, err: error }, 'scheduled delivery failed; will retry');
       throw error;
     }
   }
@@ -97,7 +97,7 @@ export class Scheduler {
         this.#wakeIn(next ? next.getTime() - clock.now().getTime() : pollIntervalMs);
       },
       (error) => {
-        logger.error({ error }, 'scheduler tick failed');
+        logger.error({ err: error }, 'scheduler tick failed');
         this.#wakeIn(pollIntervalMs);
       },
     );
