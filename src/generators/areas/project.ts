@@ -15,6 +15,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       start: 'tsx src/main.ts',
       test: 'vitest run',
       typecheck: 'tsc -p tsconfig.json --noEmit',
+      bench: 'tsx scripts/bench.ts',
     },
     dependencies: {
       '@opentelemetry/api': '^1.9.0',
@@ -61,7 +62,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       rootDir: '.',
       types: ['node'],
     },
-    include: ['src', 'test'],
+    include: ['src', 'test', 'scripts'],
   };
   tree.write('tsconfig.json', `${JSON.stringify(tsconfig, null, 2)}\n`);
   tree.write('.gitignore', render('gitignore.hbs', view, 'the product'));

@@ -1,0 +1,309 @@
+/**
+ * `npm run bench -- --tenants N --concurrency C [--workers K]`
+ *
+ * Signs up N tenants through the HTTP API, at most C requests at a time, on whatever
+ * `DATABASE_URL` and `BUS_URL` name (by default a fresh SQLite file and the in-process bus), waits
+ * until every onboarding has finished, checks that every tenant is `Active` with each step done
+ * exactly once, and prints one JSON line: throughput, the latency of sign-up → `Active`
+ * (p50/p95/p99, from the request to the audit entry of the move to `Active`), duplicates and peak
+ * RSS. A progress line goes to stderr while it runs.
+ *
+ * This process runs the API and, without `--workers`, everything else too (`ROLE=all`). With
+ * `--workers K` (RabbitMQ and PostgreSQL only) it runs the API alone and starts K worker
+ * processes (`ROLE=worker`), to see how throughput grows with workers.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { App } from '../src/app.js';
+import { createApp, createTransport, productRoutes } from '../src/app.js';
+import { slugPattern } from '../src/catalog.js';
+import { loadConfig } from '../src/config.js';
+import type { Envelope } from '../src/contracts/envelope.js';
+import type { AuditEntry } from '../src/runtime/store.js';
+import type { Transport } from '../src/runtime/transport.js';
+import { workflows } from '../src/saga/definitions.js';
+import { tenantSagaType } from '../src/saga/endpoints.js';
+
+interface Options {
+  readonly tenants: number;
+  readonly concurrency: number;
+  readonly workers: number;
+  readonly timeoutMs: number;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      tenants: { type: 'string', default: '500' },
+      concurrency: { type: 'string', default: '50' },
+      workers: { type: 'string', default: '0' },
+      timeout: { type: 'string', default: '600' },
+    },
+  });
+  const number = (name: string, value: string, min: number): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name} must be a whole number of at least ${min}, not "${value}"`);
+    return n;
+  };
+  return {
+    tenants: number('tenants', values.tenants, 1),
+    concurrency: number('concurrency', values.concurrency, 1),
+    workers: number('workers', values.workers, 0),
+    timeoutMs: number('timeout', values.timeout, 1) * 1000,
+  };
+}
+
+const onboardingSteps = workflows.onboarding.steps;
+const finished = new Set(['Active', 'ProvisioningFailed']);
+
+async function main(): Promise<void> {
+  const { tenants, concurrency, workers, timeoutMs } = options();
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: process.env.DATABASE_URL || `file:${join(scratch, 'app.db')}`,
+    BUS_URL: process.env.BUS_URL || 'memory://',
+    MAIL_DIR: join(scratch, 'mail'),
+    ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    // Placeholder steps warn on every call: only errors would say something here.
+    LOG_LEVEL: process.env.LOG_LEVEL || 'error',
+    SAAS_FAULTS: '',
+    PORT: '0',
+    ROLE: workers > 0 ? 'api' : 'all',
+  };
+  const config = loadConfig(env);
+  if (
+    workers > 0 &&
+    (config.busUrl.startsWith('memory:') || config.databaseUrl.startsWith('file:'))
+  )
+    throw new Error('--workers needs BUS_URL=amqp://… and DATABASE_URL=postgres://…');
+
+  // Every message this process publishes, to count each step's outcome per tenant.
+  const emitted = new Map<string, number>();
+  const stepEvents = new Set(onboardingSteps.map((step) => step.emits).filter(Boolean));
+  const transport = counting(
+    createTransport(config.busUrl, () => productRoutes(config)),
+    (envelope) => {
+      if (!stepEvents.has(envelope.type)) return;
+      const key = `${envelope.tenantId} ${envelope.type}`;
+      emitted.set(key, (emitted.get(key) ?? 0) + 1);
+    },
+  );
+  const app = createApp(config, { transport });
+  const children: ChildProcess[] = [];
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  try {
+    await app.start();
+    for (let i = 0; i < workers; i++) children.push(startWorker(env, i));
+    const address = app.server.server.address();
+    if (!address || typeof address === 'string') throw new Error('the API has no TCP address');
+    const base = `http://127.0.0.1:${address.port}`;
+
+    const slugs = slugMaker();
+    const startedAt = new Map<string, number>();
+    const ids: string[] = [];
+    let next = 0;
+    let refused = 0;
+    const progress = setInterval(() => {
+      void countFinished(app).then((done) =>
+        process.stderr.write(
+          `\rsigned up ${ids.length}/${tenants}, finished ${done}/${tenants}   `,
+        ),
+      );
+    }, 500);
+    const begin = performance.now();
+    const client = async () => {
+      while (next < tenants) {
+        next += 1;
+        const slug = slugs();
+        const sent = performance.now();
+        const response = await fetch(`${base}/tenants`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            slug,
+            name: `Bench ${slug}`,
+            owner: { email: `owner@${slug}.example`, name: 'Owner' },
+          }),
+        });
+        if (response.status !== 202) {
+          refused += 1;
+          process.stderr.write(`\nsign-up refused: ${response.status} ${await response.text()}\n`);
+          continue;
+        }
+        const { tenantId } = (await response.json()) as { tenantId: string };
+        startedAt.set(tenantId, performance.timeOrigin + sent);
+        ids.push(tenantId);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, client));
+    const deadline = Date.now() + timeoutMs;
+    while ((await countFinished(app)) < ids.length) {
+      if (Date.now() > deadline)
+        throw new Error(`not every onboarding finished within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const elapsedMs = performance.now() - begin;
+    clearInterval(progress);
+    process.stderr.write(
+      `\rsigned up ${ids.length}/${tenants}, finished ${ids.length}/${tenants}\n`,
+    );
+
+    // Verification, after the clock stopped: every tenant Active, each step done once.
+    let allActive = refused === 0;
+    let duplicates = 0;
+    const latencies: number[] = [];
+    for (const tenantId of ids) {
+      const timeline = await app.store.timeline(tenantId);
+      const active = timeline.find(
+        (entry) => entry.toState === 'Active' && entry.fromState !== 'Active',
+      );
+      if (!active) {
+        allActive = false;
+        continue;
+      }
+      latencies.push(Date.parse(active.at) - (startedAt.get(tenantId) ?? 0));
+      for (const step of onboardingSteps) {
+        const times = succeeded(timeline, step.id);
+        if (times === 0) allActive = false;
+        duplicates += Math.max(0, times - 1);
+        if (workers === 0 && step.emits) {
+          const published = emitted.get(`${tenantId} ${step.emits}`) ?? 0;
+          duplicates += Math.max(0, published - 1);
+        }
+      }
+    }
+    duplicates += duplicateMails(config.mailDir, ids);
+    latencies.sort((a, b) => a - b);
+    const result = {
+      tenants: ids.length,
+      concurrency,
+      tenantsPerSecond: round((ids.length / elapsedMs) * 1000),
+      p50Ms: round(percentile(latencies, 0.5)),
+      p95Ms: round(percentile(latencies, 0.95)),
+      p99Ms: round(percentile(latencies, 0.99)),
+      allActive,
+      duplicates,
+      rssMb: round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+      store: app.store.kind,
+      transport: app.transport.kind,
+      workers,
+    };
+    console.log(JSON.stringify(result));
+    if (!allActive || duplicates > 0) process.exitCode = 1;
+  } finally {
+    clearInterval(sampler);
+    for (const child of children) child.kill('SIGTERM');
+    await app.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The times the saga recorded `step` as succeeded for this tenant. */
+function succeeded(timeline: readonly AuditEntry[], step: string): number {
+  return timeline.filter(
+    (entry) =>
+      entry.action === 'stepSucceeded' && (entry.detail as { step?: string }).step === step,
+  ).length;
+}
+
+/** Activation e-mails beyond one per tenant (a step that ran twice would send two). */
+function duplicateMails(dir: string, ids: readonly string[]): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  const perTenant = new Map<string, number>();
+  const tenants = new Set(ids);
+  for (const name of names) {
+    // `<tenantId>-activation-<…>`: a tenant id is a uuid, five groups of hex digits.
+    const id = name.split('-').slice(0, 5).join('-');
+    if (tenants.has(id) && name.startsWith(`${id}-activation-`))
+      perTenant.set(id, (perTenant.get(id) ?? 0) + 1);
+  }
+  let extra = 0;
+  for (const count of perTenant.values()) extra += Math.max(0, count - 1);
+  return extra;
+}
+
+async function countFinished(app: App): Promise<number> {
+  const counts = await app.store.countSagas(tenantSagaType);
+  return Object.entries(counts)
+    .filter(([state]) => finished.has(state))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
+
+function startWorker(env: NodeJS.ProcessEnv, index: number): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...env, ROLE: 'worker', PORT: '0' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM')
+      process.stderr.write(`\nworker ${index} exited (${code ?? signal})\n`);
+  });
+  return child;
+}
+
+/** A transport that tells `seen` of every message published through it. */
+function counting(transport: Transport, seen: (envelope: Envelope) => void): Transport {
+  return {
+    kind: transport.kind,
+    subscribe: (endpoint, types, handler, options) =>
+      transport.subscribe(endpoint, types, handler, options),
+    publish: (envelope) => {
+      seen(envelope);
+      return transport.publish(envelope);
+    },
+    send: (endpoint, delivery) => transport.send(endpoint, delivery),
+    start: () => transport.start(),
+    stop: () => transport.stop(),
+    idle: () => transport.idle(),
+    get connected() {
+      return transport.connected;
+    },
+  };
+}
+
+/** Fresh slugs the blueprint's pattern accepts: a random run prefix, then a counter. */
+function slugMaker(): () => string {
+  const length = [12, 10, 16, 8, 20, 24, 32, 9, 7, 6].find(
+    (n) => slugPattern.test('a'.repeat(n)) && slugPattern.test('z'.repeat(n)),
+  );
+  if (length === undefined) throw new Error(`no lower-case slug matches ${slugPattern}`);
+  let counter = Array.from(randomBytes(6)).reduce((n, byte) => n * 256 + byte, 0);
+  return () => {
+    counter += 1;
+    let n = counter;
+    let slug = '';
+    for (let i = 0; i < length; i++) {
+      slug = String.fromCharCode(97 + (n % 26)) + slug;
+      n = Math.floor(n / 26);
+    }
+    return slug;
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
+}
+
+const round = (n: number): number => Math.round(n * 10) / 10;
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
