@@ -13,6 +13,9 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     begin: sql('BEGIN IMMEDIATE'),
     commit: sql('COMMIT'),
     rollback: sql('ROLLBACK'),
+    savepoint: sql('SAVEPOINT unit'),
+    release: sql('RELEASE unit'),
+    rollbackToSavepoint: sql('ROLLBACK TO unit'),
 
     markProcessed: sql(
       'INSERT INTO inbox (endpoint, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',

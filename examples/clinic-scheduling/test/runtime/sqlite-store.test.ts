@@ -44,6 +44,40 @@ describe('sqlite store', () => {
     await second.close();
   });
 
+  it('commits units that queue up together in one go, each on its own savepoint', async () => {
+    const url = newFile();
+    const [store, reader] = [await open(url), await open(url)];
+    const seenByReader = new Map<string, string[]>();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, unit) =>
+        store
+          .transaction(async (tx) => {
+            await tx.enqueue(envelope(`Unit${unit}`));
+            if (unit === 3) throw new Error('unit 3 fails');
+          })
+          .then(async () => {
+            // A caller hears of its unit only once it is durable: another connection sees it.
+            const pending = await reader.pendingOutbox(20);
+            seenByReader.set(
+              `Unit${unit}`,
+              pending.map((record) => record.envelope.type),
+            );
+          }),
+      ),
+    );
+    expect(results.map((result) => result.status)).toEqual(
+      Array.from({ length: 10 }, (_, unit) => (unit === 3 ? 'rejected' : 'fulfilled')),
+    );
+    const committed = Array.from({ length: 10 }, (_, unit) => `Unit${unit}`).filter(
+      (type) => type !== 'Unit3',
+    );
+    for (const type of committed) expect(seenByReader.get(type), type).toContain(type);
+    expect((await reader.pendingOutbox(20)).map((record) => record.envelope.type)).toEqual(
+      committed,
+    );
+    await Promise.all([store.close(), reader.close()]);
+  });
+
   // Two connections to one file behave like two processes (ROLE=api and ROLE=worker).
   it('keeps its guarantees between two connections to one file', async () => {
     const url = newFile();

@@ -7,6 +7,13 @@
  * plain reads alike, takes an async lock: a read can never see, nor a write join, a transaction
  * that is still open. Transactions are `BEGIN IMMEDIATE`, so that other processes on the same file
  * wait (busy_timeout) instead of failing on a lock upgrade.
+ *
+ * Group commit: a COMMIT costs more than the statements of a whole unit of work, so units that
+ * queue up behind each other share one. Each runs in a savepoint of its own (a unit that throws
+ * rolls back to it, alone), and each caller hears of its unit only once the shared COMMIT is done:
+ * nothing is acknowledged, and no outbox row is visible to the dispatcher, before it is durable.
+ * The group commits as soon as no unit is waiting, before any other use of the connection, or at
+ * `maxGroup` units; a failed COMMIT fails every unit of the group (the callers retry them).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
@@ -79,6 +86,14 @@ class Lock {
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The most units of work one COMMIT carries. */
+const maxGroup = 64;
+
+/** Units that have run in the open transaction, waiting for its COMMIT. */
+interface Group {
+  readonly done: { resolve: () => void; reject: (error: unknown) => void }[];
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: BetterSqlite3.Database;
@@ -87,6 +102,10 @@ export class SqliteStore implements Store {
   /** Set inside a transaction: a store call there would wait for the lock its caller holds. */
   readonly #inTransaction = new AsyncLocalStorage<true>();
   #sql: Statements | undefined;
+  /** The open transaction of a group commit, if any. */
+  #group: Group | undefined;
+  /** Units of work queued for the lock and not yet run: while there are any, the group stays open. */
+  #waiting = 0;
 
   constructor(options: SqliteStoreOptions = {}) {
     const path = sqlitePath(options.url ?? 'file:./data/app.db');
@@ -106,20 +125,57 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.#exclusive(async (sql) => {
-      sql.begin.run();
-      const tx = new SqliteTx(sql, this.#clock);
-      try {
-        const result = await this.#inTransaction.run(true, () => work(tx));
-        sql.commit.run();
-        return result;
-      } catch (error) {
-        if (this.#db.inTransaction) sql.rollback.run();
-        throw error;
-      } finally {
-        tx.close();
-      }
+    if (this.#inTransaction.getStore()) {
+      return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
+    }
+    this.#waiting += 1;
+    return new Promise<T>((resolve, reject) => {
+      const unit = async () => {
+        this.#waiting -= 1;
+        const sql = this.#statements();
+        if (!this.#group) {
+          sql.begin.run();
+          this.#group = { done: [] };
+        }
+        const group = this.#group;
+        sql.savepoint.run();
+        const tx = new SqliteTx(sql, this.#clock);
+        try {
+          const result = await this.#inTransaction.run(true, () => work(tx));
+          sql.release.run();
+          group.done.push({ resolve: () => resolve(result), reject });
+        } catch (error) {
+          if (this.#db.inTransaction) {
+            sql.rollbackToSavepoint.run();
+            sql.release.run();
+          }
+          reject(error);
+        } finally {
+          tx.close();
+        }
+        if (this.#waiting === 0 || group.done.length >= maxGroup) this.#commitGroup();
+      };
+      this.#lock.run(unit).catch((error: unknown) => {
+        // The unit could not even start (a closed store): nothing of it was written.
+        this.#commitGroup();
+        reject(error);
+      });
     });
+  }
+
+  /** Commits the open group and tells each of its units. */
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = undefined;
+    try {
+      this.#statements().commit.run();
+    } catch (error) {
+      if (this.#db.inTransaction) this.#statements().rollback.run();
+      for (const unit of group.done) unit.reject(error);
+      return;
+    }
+    for (const unit of group.done) unit.resolve();
   }
 
   pendingOutbox(limit: number): Promise<OutboxRecord[]> {
@@ -257,7 +313,11 @@ export class SqliteStore implements Store {
     if (this.#inTransaction.getStore()) {
       return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
     }
-    return this.#lock.run(work);
+    // Plain reads and writes never see, nor join, units whose COMMIT is still to come.
+    return this.#lock.run(() => {
+      this.#commitGroup();
+      return work();
+    });
   }
 
   #statements(): Statements {
