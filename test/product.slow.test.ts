@@ -187,7 +187,7 @@ describe('npm start', () => {
   afterAll(async () => {
     await kill().catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
-  });
+  }, 2 * minutes);
 
   it(
     'onboards every accepted sign-up exactly once across a kill -9 and a restart',

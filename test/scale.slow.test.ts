@@ -84,7 +84,7 @@ afterAll(async () => {
   await Promise.all([...live].map((process) => process.kill()));
   for (const database of databases) await dropDatabase(database);
   rmSync(root, { recursive: true, force: true });
-});
+}, 2 * minutes);
 
 /** One process of the product: `npm start` in a process group of its own. */
 class ProductProcess {
