@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import type { VirtualTree } from './tree.js';
 
 const parsers: readonly [RegExp, string][] = [
-  [/\.(ts|mts|cts)$/, 'typescript'],
+  // Babel's TypeScript parser: the same output as Prettier's `typescript` parser on what the
+  // generator emits, in a fifth less time (docs/decisions.md).
+  [/\.(ts|mts|cts)$/, 'babel-ts'],
   [/\.(js|mjs|cjs)$/, 'babel'],
   [/\.json$/, 'json'],
   [/\.md$/, 'markdown'],

@@ -108,10 +108,10 @@ export const unreachableStep: Rule = {
   description:
     "Every step waits for the workflow's trigger or for an event that another step of the same workflow emits; reactions may also follow platform events.",
   check({ model, report }) {
+    const known = knownMessages(model); // an unknown trigger is reported by `unknown-event`
     for (const workflow of model.workflows) {
       if (!workflow.trigger) continue; // a missing `startedBy` is reported by the schema
       const inCycle = new Set(findCycles(workflow).flat());
-      const known = knownMessages(model); // an unknown trigger is reported by `unknown-event`
       const { steps } = reachable(workflow);
       for (const step of [...workflow.steps, ...workflow.reactions]) {
         if (steps.has(step) || inCycle.has(step) || !known.has(step.on)) continue;
