@@ -26,7 +26,7 @@ import { slugPattern } from '../src/catalog.js';
 import { loadConfig } from '../src/config.js';
 import type { Envelope } from '../src/contracts/envelope.js';
 import type { AuditEntry } from '../src/runtime/store.js';
-import type { Transport } from '../src/runtime/transport.js';
+import { tapped } from '../src/runtime/transport.js';
 import { workflows } from '../src/saga/definitions.js';
 import { sagaRetry, tenantSagaType } from '../src/saga/endpoints.js';
 
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   // emit two (a message published again, by the outbox after a lost confirm, is the same event).
   const emitted = new Map<string, Set<string>>();
   const stepEvents = new Set(onboardingSteps.map((step) => step.emits).filter(Boolean));
-  const transport = counting(
+  const transport = tapped(
     createTransport(config.busUrl, () => productRoutes(config), { prefix: config.busPrefix }),
     (envelope) => {
       if (!stepEvents.has(envelope.type)) return;
@@ -265,26 +265,6 @@ function startWorker(env: NodeJS.ProcessEnv, index: number): ChildProcess {
       process.stderr.write(`\nworker ${index} exited (${code ?? signal})\n`);
   });
   return child;
-}
-
-/** A transport that tells `seen` of every message published through it. */
-function counting(transport: Transport, seen: (envelope: Envelope) => void): Transport {
-  return {
-    kind: transport.kind,
-    subscribe: (endpoint, types, handler, options) =>
-      transport.subscribe(endpoint, types, handler, options),
-    publish: (envelope) => {
-      seen(envelope);
-      return transport.publish(envelope);
-    },
-    send: (endpoint, delivery) => transport.send(endpoint, delivery),
-    start: () => transport.start(),
-    stop: () => transport.stop(),
-    idle: () => transport.idle(),
-    get connected() {
-      return transport.connected;
-    },
-  };
 }
 
 /** Fresh slugs the blueprint's pattern accepts: a random run prefix, then a counter. */

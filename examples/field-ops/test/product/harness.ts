@@ -16,7 +16,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Envelope } from '../../src/contracts/envelope.js';
 import { ManualClock } from '../../src/runtime/clock.js';
-import type { Transport } from '../../src/runtime/transport.js';
+import { tapped } from '../../src/runtime/transport.js';
 import type { AuditEntry } from '../../src/runtime/store.js';
 import { tenantSagaType } from '../../src/saga/endpoints.js';
 import type { OnboardingState } from '../../src/saga/onboarding.js';
@@ -119,7 +119,7 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
   });
   const published: Envelope[] = [];
   const infra = await infrastructureFor(dir, clock);
-  const transport = recording(infra.transport, published);
+  const transport = tapped(infra.transport, (envelope) => published.push(envelope));
   const app = createApp(config, {
     clock,
     transport,
@@ -196,23 +196,3 @@ export const onboardingSteps = workflows.onboarding.steps;
 
 /** The longest onboarding may take: its timeout. */
 export const onboardingTimeoutMs = workflows.onboarding.timeoutMs;
-
-/** A transport that keeps a copy of every message published through it. */
-function recording(transport: Transport, published: Envelope[]): Transport {
-  return {
-    kind: transport.kind,
-    subscribe: (endpoint, types, handler, options) =>
-      transport.subscribe(endpoint, types, handler, options),
-    publish: (envelope) => {
-      published.push(envelope);
-      return transport.publish(envelope);
-    },
-    send: (endpoint, delivery) => transport.send(endpoint, delivery),
-    start: () => transport.start(),
-    stop: () => transport.stop(),
-    idle: () => transport.idle(),
-    get connected() {
-      return transport.connected;
-    },
-  };
-}

@@ -64,3 +64,23 @@ export interface Transport {
   /** Whether messages can go through now (a broker transport: connected to the broker). */
   readonly connected: boolean;
 }
+
+/** The transport, telling `seen` of every message published through it (tests, benchmarks). */
+export function tapped(transport: Transport, seen: (envelope: Envelope) => void): Transport {
+  return {
+    kind: transport.kind,
+    subscribe: (endpoint, types, handler, options) =>
+      transport.subscribe(endpoint, types, handler, options),
+    publish: (envelope) => {
+      seen(envelope);
+      return transport.publish(envelope);
+    },
+    send: (endpoint, delivery) => transport.send(endpoint, delivery),
+    start: () => transport.start(),
+    stop: () => transport.stop(),
+    idle: () => transport.idle(),
+    get connected() {
+      return transport.connected;
+    },
+  };
+}
