@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { SqliteStore, sqlitePath } from '../../src/runtime/sqlite-store.js';
@@ -76,6 +77,28 @@ describe('sqlite store', () => {
       committed,
     );
     await Promise.all([store.close(), reader.close()]);
+  });
+
+  it('reports no unit of a group done when SQLite rolled the whole transaction back', async () => {
+    const url = newFile();
+    const store = await open(url);
+    // A trigger that aborts the whole transaction, as some errors (a full disk) do.
+    const admin = new Database(sqlitePath(url));
+    admin.exec(`CREATE TRIGGER boom BEFORE INSERT ON uniques WHEN NEW.key = 'boom'
+                BEGIN SELECT RAISE(ROLLBACK, 'boom'); END`);
+    admin.close();
+    const [before, failing, after] = await Promise.allSettled([
+      store.transaction((tx) => tx.enqueue(envelope('Before'))),
+      store.transaction((tx) => tx.claimUnique('slug', 'boom', 'tenant')),
+      store.transaction((tx) => tx.enqueue(envelope('After'))),
+    ]);
+    expect(before.status, 'its writes were rolled back with the group').toBe('rejected');
+    expect(failing.status).toBe('rejected');
+    expect(after.status).toBe('fulfilled');
+    expect((await store.pendingOutbox(10)).map((record) => record.envelope.type)).toEqual([
+      'After',
+    ]);
+    await store.close();
   });
 
   // Two connections to one file behave like two processes (ROLE=api and ROLE=worker).

@@ -147,12 +147,18 @@ export class SqliteStore implements Store {
           if (this.#db.inTransaction) {
             sql.rollbackToSavepoint.run();
             sql.release.run();
+          } else {
+            // Some errors (a full disk, say) make SQLite roll back the whole transaction: the
+            // units before this one in the group are gone too, and must not be reported done.
+            this.#group = undefined;
+            for (const unit of group.done) unit.reject(error);
           }
           reject(error);
         } finally {
           tx.close();
         }
-        if (this.#waiting === 0 || group.done.length >= maxGroup) this.#commitGroup();
+        if (this.#group === group && (this.#waiting === 0 || group.done.length >= maxGroup))
+          this.#commitGroup();
       };
       this.#lock.run(unit).catch((error: unknown) => {
         // The unit could not even start (a closed store): nothing of it was written.
