@@ -4,10 +4,10 @@
  * failure, filtered by tenant and type; replay of one, of a list, and the dry run; and the
  * refusal to replay a message older than the inbox retention unless forced.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectProblem } from './api-support.js';
-import type { Product, ProductOptions } from './harness.js';
-import { onboardingSteps, startProduct } from './harness.js';
+import type { Product } from './harness.js';
+import { onboardingSteps, productPerTest } from './harness.js';
 
 const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
@@ -27,15 +27,8 @@ interface Letter {
   replayable: boolean;
 }
 
-const products: Product[] = [];
-async function product(options: ProductOptions = {}): Promise<Product> {
-  const started = await startProduct(options);
-  products.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(products.splice(0).map((p) => p.stop().catch(() => undefined)));
-});
+/** Starts a product that is stopped after the test. */
+const product = productPerTest();
 
 /** Signs up `count` tenants whose first step fails every attempt, and waits for the letters. */
 async function deadLettered(p: Product, count: number): Promise<string[]> {

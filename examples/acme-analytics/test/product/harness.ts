@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterEach } from 'vitest';
 import type { App } from '../../src/app.js';
 import { slugPattern } from '../../src/catalog.js';
 import { createApp } from '../../src/app.js';
@@ -196,3 +197,16 @@ export const onboardingSteps = workflows.onboarding.steps;
 
 /** The longest onboarding may take: its timeout. */
 export const onboardingTimeoutMs = workflows.onboarding.timeoutMs;
+
+/** A `startProduct` whose products are stopped after each test of the file that calls this. */
+export function productPerTest(): (options?: ProductOptions) => Promise<Product> {
+  const products: Product[] = [];
+  afterEach(async () => {
+    await Promise.all(products.splice(0).map((p) => p.stop().catch(() => undefined)));
+  });
+  return async (options = {}) => {
+    const started = await startProduct(options);
+    products.push(started);
+    return started;
+  };
+}

@@ -38,6 +38,21 @@ export class InvalidCursor extends Error {
   }
 }
 
+/** The opaque cursor of a page that ended at saga `id`. */
+export const encodeCursor = (id: string): string =>
+  Buffer.from(JSON.stringify([id])).toString('base64url');
+
+/** The saga id a cursor from `encodeCursor` names; `InvalidCursor` for anything else. */
+export function decodeCursor(cursor: string): string {
+  try {
+    const [id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof id === 'string') return id;
+  } catch {
+    // reported below
+  }
+  throw new InvalidCursor(cursor);
+}
+
 export interface OutboxRecord {
   readonly id: number;
   readonly envelope: Envelope;

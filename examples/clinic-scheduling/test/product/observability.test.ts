@@ -10,19 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Product, ProductOptions } from './harness.js';
-import { onboardingSteps, startProduct } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Product } from './harness.js';
+import { onboardingSteps, productPerTest } from './harness.js';
 
-const products: Product[] = [];
-async function product(options: ProductOptions = {}): Promise<Product> {
-  const started = await startProduct(options);
-  products.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(products.splice(0).map((p) => p.stop().catch(() => undefined)));
-});
+/** Starts a product that is stopped after the test. */
+const product = productPerTest();
 
 const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
 const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;

@@ -29,7 +29,7 @@ import type {
   Store,
   Tx,
 } from './store.js';
-import { ConcurrencyConflict, InvalidCursor } from './store.js';
+import { ConcurrencyConflict, decodeCursor, encodeCursor } from './store.js';
 
 export interface PostgresStoreOptions {
   readonly url: string;
@@ -251,16 +251,3 @@ export class PostgresStore implements Store {
 
 /** Byte order, as the ids' "C" collation and SQLite sort them. */
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-const encodeCursor = (id: string): string =>
-  Buffer.from(JSON.stringify([id])).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  try {
-    const [id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof id === 'string') return id;
-  } catch {
-    // reported below
-  }
-  throw new InvalidCursor(cursor);
-}

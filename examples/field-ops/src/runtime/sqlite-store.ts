@@ -50,7 +50,7 @@ import type {
   Store,
   Tx,
 } from './store.js';
-import { InvalidCursor } from './store.js';
+import { decodeCursor, encodeCursor } from './store.js';
 
 export interface SqliteStoreOptions {
   /** `file:./data/app.db`, `file:///abs/path.db`, a plain path, or `:memory:` / `file::memory:`. */
@@ -331,17 +331,4 @@ export class SqliteStore implements Store {
     if (!this.#sql) throw new Error('call migrate() before using the store');
     return this.#sql;
   }
-}
-
-const encodeCursor = (id: string): string =>
-  Buffer.from(JSON.stringify([id])).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  try {
-    const [id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof id === 'string') return id;
-  } catch {
-    // reported below
-  }
-  throw new InvalidCursor(cursor);
 }

@@ -4,21 +4,13 @@
  * runtime (memory transport + SQLite). Steps are picked from the blueprint's definitions, so the
  * tests hold for whatever the blueprint says.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscriptionsCollection } from '../../src/services/billing.js';
 import { usersCollection } from '../../src/services/identity.js';
-import type { Product } from './harness.js';
-import { onboardingSteps, onboardingTimeoutMs, startProduct } from './harness.js';
+import { onboardingSteps, onboardingTimeoutMs, productPerTest } from './harness.js';
 
-const products: Product[] = [];
-async function product(options?: Parameters<typeof startProduct>[0]): Promise<Product> {
-  const started = await startProduct(options);
-  products.push(started);
-  return started;
-}
-afterEach(async () => {
-  await Promise.all(products.splice(0).map((p) => p.stop().catch(() => undefined)));
-});
+/** Starts a product that is stopped after the test. */
+const product = productPerTest();
 
 /** A step no other step waits for: failing it means every other step had its chance. */
 const lastStep = onboardingSteps.find(
@@ -103,8 +95,7 @@ describe('failures', () => {
     expect((await p.tenant(tenantId)).state).toBe('Provisioning');
 
     // The operator fixes the cause (here: restarts without the fault) and replays.
-    await p.stop();
-    products.pop();
+    await p.stop(); // stopping it again after the test does nothing
     const fixed = await product({ dir: p.dir, clock: p.clock });
     await fixed.app.runtime.replayDeadLetter(letters[0]!.id);
     await fixed.settle();
@@ -121,8 +112,7 @@ describe('failures', () => {
     expect(saga.state).toBe('ProvisioningFailed');
     expect((await p.timeline(tenantId)).some((e) => e.action === 'timeout')).toBe(true);
 
-    await p.stop();
-    products.pop();
+    await p.stop(); // stopping it again after the test does nothing
     const fixed = await product({ dir: p.dir, clock: p.clock });
     const retried = await fixed.inject({
       method: 'POST',
