@@ -1,8 +1,7 @@
 /** Domain workflows: started for an Active tenant with the payload of their `startedBy` command. */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { CorrelationId, TenantId } from '../contracts/envelope.js';
-import { startEnvelope } from '../contracts/envelope.js';
+import { newId, startEnvelope } from '../contracts/envelope.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import { payloadSchemas } from '../contracts/messages.js';
 import { workflows } from '../saga/definitions.js';
@@ -79,7 +78,7 @@ export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiCont
         const tenantId = request.params.id;
         if (!(await findTenant(store, tenantId)))
           throw problem(404, 'Tenant not found', `no tenant ${tenantId}`);
-        const workflowId = randomUUID();
+        const workflowId = newId();
         const refused = await runtime.execute(async ({ tx, now, publish }) => {
           const tenant = await tx.loadSaga<OnboardingState>(tenantSagaType, tenantId);
           if (tenant?.state.state !== 'Active') {
