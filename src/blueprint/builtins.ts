@@ -34,6 +34,7 @@ export const internalMessages: ReadonlySet<string> = new Set([
   'RetryProvisioning',
   'ChangeEdition',
   'EditionChanged',
+  'SendEmail',
 ]);
 
 /** The trigger of the onboarding workflow. */

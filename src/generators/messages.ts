@@ -216,6 +216,18 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
     fields: [field('edition', 'string')],
   },
   {
+    name: 'SendEmail',
+    kind: 'command',
+    description:
+      'Notification: send this e-mail. Queued by the step that renders it and sent after commit.',
+    fields: [
+      field('mailId', 'string'),
+      field('to', 'email'),
+      field('subject', 'string'),
+      field('text', 'string'),
+    ],
+  },
+  {
     name: 'EditionChanged',
     kind: 'event',
     description: 'The tenant moved to another edition; configuration re-applies its entitlements.',

@@ -1,5 +1,6 @@
 /** What a step handler receives besides its message. */
 import type { EntitlementsApi, LimitsApi } from '../entitlements.js';
+import type { HandlerContext } from '../runtime/handler.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Tx } from '../runtime/store.js';
 import type { TenantRecord } from './tenants.js';
@@ -16,6 +17,11 @@ export interface StepContext {
    * step's outcome, exactly once.
    */
   readonly tx: Tx;
+  /**
+   * Queues a message caused by the step's trigger, sent once the step's transaction commits
+   * (and not at all if it rolls back).
+   */
+  readonly publish: HandlerContext['publish'];
   readonly log: Logger;
   /** The tenant's features and flags: `entitlements.has(tenantId, 'sso')`. */
   readonly entitlements: EntitlementsApi;
