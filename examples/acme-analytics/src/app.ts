@@ -19,7 +19,7 @@ import { logFields } from './observability/scope.js';
 import { Tracing } from './observability/tracing.js';
 import type { Clock } from './runtime/clock.js';
 import { systemClock } from './runtime/clock.js';
-import type { EndpointDefinition } from './runtime/handler.js';
+import type { Endpoint } from './runtime/handler.js';
 import type { Logger } from './runtime/logger.js';
 import { silentLogger } from './runtime/logger.js';
 import { MemoryTransport } from './runtime/memory-transport.js';
@@ -35,6 +35,7 @@ import { onboardingSagaEndpoint, workflowSagaEndpoints } from './saga/endpoints.
 import { editionEndpoint } from './services/edition.js';
 import { parseFaults } from './services/faults.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
+import { mailSender } from './services/notification.js';
 import { stepImplementations } from './services/registry.js';
 import { compensationEndpoint, stepEndpoint, stepEndpointName } from './services/steps.js';
 
@@ -90,7 +91,7 @@ export const productRoutes = (config: Config): Route[] =>
 export function productEndpoints(
   config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl'>,
   log: Logger,
-): EndpointDefinition[] {
+): Endpoint[] {
   const all = Object.values(workflows);
   const faults = parseFaults(
     config.faults,
@@ -99,7 +100,7 @@ export function productEndpoints(
   const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl) : fileMailer(config.mailDir);
   const implementations = stepImplementations(mailer);
   const options = { faults, log };
-  const endpoints: EndpointDefinition[] = [];
+  const endpoints: Endpoint[] = [];
   for (const workflow of all) {
     for (const step of [...workflow.steps, ...workflow.reactions]) {
       const implementation = implementations[step.id];
@@ -121,6 +122,7 @@ export function productEndpoints(
     onboardingSagaEndpoint(onboarding, sagaOptions),
     ...workflowSagaEndpoints(all, sagaOptions),
     editionEndpoint(),
+    mailSender(mailer),
   );
   return endpoints;
 }

@@ -10,17 +10,20 @@
  * the request to the audit entry of the move to `Active`), duplicates and peak RSS. A progress
  * line goes to stderr while it runs.
  *
- * This process runs the API and, without `--workers`, everything else too (`ROLE=all`). With
+ * The clients run in a process of their own (bench-client.ts), as a load from elsewhere would:
+ * this process is the product's. This process runs the API and, without `--workers`, everything else
+ * too (`ROLE=all`). With
  * `--workers K` (RabbitMQ and PostgreSQL only) it runs the API alone and starts K worker
  * processes (`ROLE=worker`), to see how throughput grows with workers.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { createApp, createTransport, productRoutes } from '../src/app.js';
 import { slugPattern } from '../src/catalog.js';
 import { loadConfig } from '../src/config.js';
@@ -28,7 +31,8 @@ import type { Envelope } from '../src/contracts/envelope.js';
 import type { AuditEntry } from '../src/runtime/store.js';
 import { tapped } from '../src/runtime/transport.js';
 import { workflows } from '../src/saga/definitions.js';
-import { sagaRetry, tenantSagaType } from '../src/saga/endpoints.js';
+import { sagaRetry } from '../src/saga/endpoints.js';
+import type { ClientJob, ClientReport, EndedNotice } from './bench-client.js';
 
 interface Options {
   readonly tenants: number;
@@ -61,6 +65,10 @@ function options(): Options {
 }
 
 const onboardingSteps = workflows.onboarding.steps;
+/** The messages that end an onboarding. */
+const outcomeTypes = ['TenantProvisioned', 'TenantProvisioningFailed'];
+/** Told of each onboarding outcome this process publishes. */
+let outcomes: (tenantId: string) => void = () => {};
 
 async function main(): Promise<void> {
   const { tenants, concurrency, workers, timeoutMs } = options();
@@ -92,45 +100,50 @@ async function main(): Promise<void> {
   const transport = tapped(
     createTransport(config.busUrl, () => productRoutes(config), { prefix: config.busPrefix }),
     (envelope) => {
+      if (outcomeTypes.includes(envelope.type)) outcomes(envelope.tenantId);
       if (!stepEvents.has(envelope.type)) return;
       const key = `${envelope.tenantId} ${envelope.type}`;
       emitted.set(key, (emitted.get(key) ?? new Set()).add(envelope.eventId));
     },
   );
   const app = createApp(config, { transport });
-  // Wakes each client when its tenant's onboarding ends, wherever the saga runs.
-  const waiting = new Map<string, () => void>();
-  const ended = new Set<string>();
-  app.runtime.register({
-    name: 'bench-observer',
-    types: ['TenantProvisioned', 'TenantProvisioningFailed'],
-    retry: sagaRetry,
-    async handle({ message }) {
-      ended.add(message.tenantId);
-      waiting.get(message.tenantId)?.();
-    },
-  });
-  const onboarded = (tenantId: string) =>
-    new Promise<void>((resolve) => {
-      if (ended.has(tenantId)) return resolve();
-      waiting.set(tenantId, resolve);
-    });
   const children: ChildProcess[] = [];
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
+  let clients: ChildProcess | undefined;
   try {
+    // Which onboardings ended: seen as the saga publishes their outcome when it runs here, or
+    // through an endpoint of this process when workers run it.
+    const ended = new Set<string>();
+    const onEnded = (tenantId: string) => {
+      if (ended.has(tenantId)) return;
+      ended.add(tenantId);
+      clients?.send({ tenantId } satisfies EndedNotice);
+    };
+    if (workers === 0) outcomes = onEnded;
+    else
+      app.runtime.register({
+        name: 'bench-observer',
+        types: outcomeTypes,
+        retry: sagaRetry,
+        handle: async ({ message }) => onEnded(message.tenantId),
+      });
     await app.start();
     for (let i = 0; i < workers; i++) children.push(startWorker(env, i));
     const address = app.server.server.address();
     if (!address || typeof address === 'string') throw new Error('the API has no TCP address');
-    const base = `http://127.0.0.1:${address.port}`;
 
     const slugs = slugMaker();
+    const job: ClientJob = {
+      base: `http://127.0.0.1:${address.port}`,
+      tenants,
+      concurrency,
+      slugs: Array.from({ length: tenants }, slugs),
+    };
     const startedAt = new Map<string, number>();
     const ids: string[] = [];
-    let next = 0;
     let refused = 0;
     const progress = setInterval(() => {
       process.stderr.write(
@@ -138,38 +151,32 @@ async function main(): Promise<void> {
       );
     }, 500);
     const begin = performance.now();
-    const client = async () => {
-      while (next < tenants) {
-        next += 1;
-        const slug = slugs();
-        const sent = performance.now();
-        const response = await fetch(`${base}/tenants`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            slug,
-            name: `Bench ${slug}`,
-            owner: { email: `owner@${slug}.example`, name: 'Owner' },
-          }),
-        });
-        if (response.status !== 202) {
+    const finished = new Promise<void>((resolve, reject) => {
+      clients = fork(fileURLToPath(new URL('./bench-client.ts', import.meta.url)), {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      clients.send(job);
+      clients.on('message', (report: ClientReport) => {
+        if (report.kind === 'done') return resolve();
+        if (report.kind === 'refused') {
           refused += 1;
-          process.stderr.write(`\nsign-up refused: ${response.status} ${await response.text()}\n`);
-          continue;
+          process.stderr.write(`\nsign-up refused: ${report.status} ${report.body}\n`);
+          return;
         }
-        const { tenantId } = (await response.json()) as { tenantId: string };
-        startedAt.set(tenantId, performance.timeOrigin + sent);
-        ids.push(tenantId);
-        await onboarded(tenantId);
-      }
-    };
+        startedAt.set(report.tenantId, report.sentAt);
+        ids.push(report.tenantId);
+      });
+      clients.on('error', reject);
+      clients.on('exit', (code) => reject(new Error(`the bench clients exited (${code})`)));
+    });
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
         () => reject(new Error(`not every onboarding finished within ${timeoutMs / 1000} s`)),
         timeoutMs,
       ).unref(),
     );
-    await Promise.race([Promise.all(Array.from({ length: concurrency }, client)), timeout]);
+    await Promise.race([finished, timeout]);
     const elapsedMs = performance.now() - begin;
     clearInterval(progress);
     process.stderr.write(
@@ -220,6 +227,7 @@ async function main(): Promise<void> {
     if (!allActive || duplicates > 0) process.exitCode = 1;
   } finally {
     clearInterval(sampler);
+    clients?.kill();
     for (const child of children) child.kill('SIGTERM');
     await app.stop();
     rmSync(scratch, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * The envelope every message travels in, on every transport. Plain data: this module imports
  * nothing but node:crypto, for ids.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 declare const brand: unique symbol;
 /** A string that the type system keeps apart from other strings. */
@@ -30,8 +30,33 @@ export interface Envelope<Type extends string = string, Payload = unknown> {
   readonly payload: Payload;
 }
 
-export const newEventId = (): EventId => randomUUID() as EventId;
-export const newTenantId = (): TenantId => randomUUID() as TenantId;
+/** Random bytes drawn from a pool refilled a few kilobytes at a time: one system call per 512 ids. */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
+/**
+ * A new UUID of version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids made
+ * later sort later, so the store's indexes on them (inbox, sagas, audit, outbox) grow at their
+ * right-hand end: a commit writes a few pages instead of one random page per insert.
+ */
+export function newId(): string {
+  const time = Date.now().toString(16).padStart(12, '0');
+  const random = randomHex(10);
+  const variant = ((parseInt(random[3]!, 16) & 0x3) | 0x8).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(0, 3)}-${variant}${random.slice(4, 7)}-${random.slice(8, 20)}`;
+}
+
+export const newEventId = (): EventId => newId() as EventId;
+export const newTenantId = (): TenantId => newId() as TenantId;
 
 const traceParentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -40,14 +65,14 @@ export const isTraceParent = (value: string): value is TraceParent =>
 
 /** A new trace: a random trace id and span id, sampled. */
 export function newTraceParent(): TraceParent {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` as TraceParent;
+  return `00-${randomHex(16)}-${randomHex(8)}-01` as TraceParent;
 }
 
 /** The same trace, a new span: what a message caused by another one carries. */
 export function childTraceParent(parent: TraceParent): TraceParent {
   const match = traceParentPattern.exec(parent);
   if (!match) return newTraceParent();
-  return `00-${match[1]}-${randomBytes(8).toString('hex')}-${match[3]}` as TraceParent;
+  return `00-${match[1]}-${randomHex(8)}-${match[3]}` as TraceParent;
 }
 
 export interface EnvelopeInit<Type extends string, Payload> {
@@ -72,7 +97,7 @@ export function startEnvelope<Type extends string, Payload>(
     version: init.version ?? 1,
     occurredAt: init.occurredAt.toISOString(),
     tenantId: init.tenantId,
-    correlationId: init.correlationId ?? (randomUUID() as CorrelationId),
+    correlationId: init.correlationId ?? (newId() as CorrelationId),
     causationId: eventId,
     traceId: init.traceId ?? newTraceParent(),
     payload: init.payload,

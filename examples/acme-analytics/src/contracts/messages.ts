@@ -112,6 +112,15 @@ export interface RevokeEntitlementsPayload {
 }
 export type RevokeEntitlements = Envelope<'RevokeEntitlements', RevokeEntitlementsPayload>;
 
+/** Notification: send this e-mail. Queued by the step that renders it and sent after commit. */
+export interface SendEmailPayload {
+  readonly mailId: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+export type SendEmail = Envelope<'SendEmail', SendEmailPayload>;
+
 /** The `SnapshotTaken` event. */
 export interface SnapshotTakenPayload {
   readonly snapshotId: string;
@@ -268,6 +277,7 @@ export interface PayloadOf {
   readonly RequestDataExport: RequestDataExportPayload;
   readonly RetryProvisioning: RetryProvisioningPayload;
   readonly RevokeEntitlements: RevokeEntitlementsPayload;
+  readonly SendEmail: SendEmailPayload;
   readonly SnapshotTaken: SnapshotTakenPayload;
   readonly StepCompensated: StepCompensatedPayload;
   readonly StepFailed: StepFailedPayload;
@@ -308,6 +318,7 @@ export const messageKinds = {
   RequestDataExport: 'command',
   RetryProvisioning: 'command',
   RevokeEntitlements: 'command',
+  SendEmail: 'command',
   SnapshotTaken: 'event',
   StepCompensated: 'event',
   StepFailed: 'event',
@@ -345,6 +356,7 @@ export const messageVersions = {
   RequestDataExport: 1,
   RetryProvisioning: 1,
   RevokeEntitlements: 1,
+  SendEmail: 1,
   SnapshotTaken: 1,
   StepCompensated: 1,
   StepFailed: 1,
@@ -472,6 +484,17 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  SendEmail: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mailId', 'to', 'subject', 'text'],
+    properties: {
+      mailId: { type: 'string', maxLength: 1000 },
+      to: { type: 'string', format: 'email' },
+      subject: { type: 'string', maxLength: 1000 },
+      text: { type: 'string', maxLength: 1000 },
+    },
   },
   SnapshotTaken: {
     type: 'object',

@@ -5,9 +5,9 @@
  * in the order they were issued, so calls a handler makes concurrently are safe; each method
  * refuses to run once the transaction has ended, so a stray promise cannot write outside it.
  */
-import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import type { Envelope } from '../contracts/envelope.js';
+import { newId } from '../contracts/envelope.js';
 import type { Clock } from './clock.js';
 import type { DeadLetterRow, SagaRow } from './postgres-statements.js';
 import { sql, toDeadLetter, toSaga } from './postgres-statements.js';
@@ -93,7 +93,7 @@ export class PostgresTx implements Tx {
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {
     await this.#use().query(sql.schedule, [
-      record.id ?? randomUUID(),
+      record.id ?? newId(),
       new Date(record.dueAt),
       record.endpoint,
       json(record.envelope),

@@ -4,8 +4,8 @@
  * lock; the methods are async only because the port is, and each refuses to run once the
  * transaction has ended, so a handler's stray promise cannot write outside it.
  */
-import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../contracts/envelope.js';
+import { newId } from '../contracts/envelope.js';
 import type { Clock } from './clock.js';
 import type { SagaRow, Statements } from './sqlite-statements.js';
 import { toDeadLetter, toSaga } from './sqlite-statements.js';
@@ -123,7 +123,7 @@ export class SqliteTx implements Tx {
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {
     this.#use().schedule.run({
-      id: record.id ?? randomUUID(),
+      id: record.id ?? newId(),
       dueAt: new Date(record.dueAt).getTime(),
       endpoint: record.endpoint,
       envelope: JSON.stringify(record.envelope),

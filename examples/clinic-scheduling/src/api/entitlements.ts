@@ -4,12 +4,11 @@
  * consuming a metered limit, and the operators' edition changes and flag overrides. Enforcement
  * lives in src/entitlements.ts, which domain handlers use too.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { FlagId, LimitId } from '../catalog.js';
 import { flags, limitIds } from '../catalog.js';
 import type { TenantId } from '../contracts/envelope.js';
-import { startEnvelope } from '../contracts/envelope.js';
+import { newId, startEnvelope } from '../contracts/envelope.js';
 import { entitlementsOf, limitsOf } from '../entitlements.js';
 import type { UnitContext } from '../runtime/runtime.js';
 import { editionRefusal, tenantSagaType } from '../saga/endpoints.js';
@@ -227,7 +226,7 @@ async function audit(
   action: string,
   detail: Record<string, unknown>,
 ): Promise<void> {
-  const entryId = randomUUID();
+  const entryId = newId();
   const announced = publish(
     startEnvelope({
       type: 'AuditEntryRecorded',

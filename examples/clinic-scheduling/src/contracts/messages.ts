@@ -139,6 +139,15 @@ export interface RevokeEntitlementsPayload {
 }
 export type RevokeEntitlements = Envelope<'RevokeEntitlements', RevokeEntitlementsPayload>;
 
+/** Notification: send this e-mail. Queued by the step that renders it and sent after commit. */
+export interface SendEmailPayload {
+  readonly mailId: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+export type SendEmail = Envelope<'SendEmail', SendEmailPayload>;
+
 /** A compensation finished. */
 export interface StepCompensatedPayload {
   readonly workflow: string;
@@ -285,6 +294,7 @@ export interface PayloadOf {
   readonly RetryProvisioning: RetryProvisioningPayload;
   readonly RevokeCompliance: RevokeCompliancePayload;
   readonly RevokeEntitlements: RevokeEntitlementsPayload;
+  readonly SendEmail: SendEmailPayload;
   readonly StepCompensated: StepCompensatedPayload;
   readonly StepFailed: StepFailedPayload;
   readonly SubscriptionActivated: SubscriptionActivatedPayload;
@@ -327,6 +337,7 @@ export const messageKinds = {
   RetryProvisioning: 'command',
   RevokeCompliance: 'command',
   RevokeEntitlements: 'command',
+  SendEmail: 'command',
   StepCompensated: 'event',
   StepFailed: 'event',
   SubscriptionActivated: 'event',
@@ -366,6 +377,7 @@ export const messageVersions = {
   RetryProvisioning: 1,
   RevokeCompliance: 1,
   RevokeEntitlements: 1,
+  SendEmail: 1,
   StepCompensated: 1,
   StepFailed: 1,
   SubscriptionActivated: 1,
@@ -521,6 +533,17 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  SendEmail: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mailId', 'to', 'subject', 'text'],
+    properties: {
+      mailId: { type: 'string', maxLength: 1000 },
+      to: { type: 'string', format: 'email' },
+      subject: { type: 'string', maxLength: 1000 },
+      text: { type: 'string', maxLength: 1000 },
+    },
   },
   StepCompensated: {
     type: 'object',

@@ -34,6 +34,7 @@ export interface HandlerContext<M extends Envelope = Envelope> {
 export type MessageHandler = (ctx: HandlerContext) => Promise<void>;
 
 export interface EndpointDefinition {
+  readonly kind?: 'unit';
   /** Unique; names the queue, the inbox scope and the dead letters. */
   readonly name: string;
   /** Message types the endpoint receives. */
@@ -42,6 +43,25 @@ export interface EndpointDefinition {
   readonly retry: RetryPolicy;
   readonly concurrency?: number;
 }
+
+/**
+ * An endpoint whose work lies outside the store, such as sending an e-mail: it runs in no
+ * transaction, so that a slow mail server or disk holds up no other message, and it publishes
+ * nothing. What it does must be idempotent by itself: it keeps no inbox entry, so a message
+ * delivered twice is sent twice (to the same file name, or with the same Message-ID). Its
+ * failures are retried and dead-lettered like any endpoint's.
+ */
+export interface SinkDefinition {
+  readonly kind: 'sink';
+  readonly name: string;
+  readonly types: readonly string[];
+  readonly send: (message: Envelope, attempt: number) => Promise<void>;
+  readonly retry: RetryPolicy;
+  readonly concurrency?: number;
+}
+
+/** Whatever the runtime delivers messages to. */
+export type Endpoint = EndpointDefinition | SinkDefinition;
 
 /** A failure that retrying cannot fix: the message is dead-lettered at once. */
 export class PermanentError extends Error {

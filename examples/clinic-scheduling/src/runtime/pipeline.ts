@@ -4,6 +4,7 @@
  *
  * 1. invalid message → dead letter at once; the handler never sees it;
  * 2. in one transaction: inbox entry (a duplicate stops here), the handler, its outgoing messages;
+ *    a sink (an e-mail sender) runs outside any transaction instead, as its work is not the store's;
  *    a message whose cause this endpoint receives but has not handled yet goes back to the
  *    transport (`DeliverLater`), to come again after it;
  * 3. a `ConcurrencyConflict` → the transaction runs again at once (not an attempt);
@@ -20,7 +21,7 @@ import type { AnyMessage, MessageType, PayloadOf } from '../contracts/messages.j
 import { messageVersions } from '../contracts/messages.js';
 import { retryDelay } from '../saga/definition.js';
 import type { Clock } from './clock.js';
-import type { EndpointDefinition, HandlerContext } from './handler.js';
+import type { Endpoint, EndpointDefinition, HandlerContext } from './handler.js';
 import { PermanentError } from './handler.js';
 import type { Logger } from './logger.js';
 import type { RuntimeObserver } from './observer.js';
@@ -100,14 +101,15 @@ export class Pipeline {
     this.#options = options;
   }
 
-  async deliver(endpoint: EndpointDefinition, delivery: Delivery): Promise<void> {
+  async deliver(endpoint: Endpoint, delivery: Delivery): Promise<void> {
     const checked = this.#options.validator(delivery.envelope);
     if (!checked.ok) {
       const failure = { errorType: 'InvalidMessage', errorMessage: checked.errors.join('; ') };
       return this.#deadLetter(endpoint, delivery, failure);
     }
     try {
-      await retryingConflicts(() => this.#apply(endpoint, checked.message, delivery.attempt));
+      if (endpoint.kind === 'sink') await endpoint.send(checked.message, delivery.attempt);
+      else await retryingConflicts(() => this.#apply(endpoint, checked.message, delivery.attempt));
     } catch (error) {
       if (error instanceof DeliverLater) throw error; // not a failure: the transport retries
       await this.#failed(endpoint, delivery, error);
@@ -161,7 +163,7 @@ export class Pipeline {
       throw new DeliverLater(`${message.type} ${eventId} waits for its cause ${causationId}`);
   }
 
-  async #failed(endpoint: EndpointDefinition, delivery: Delivery, error: unknown): Promise<void> {
+  async #failed(endpoint: Endpoint, delivery: Delivery, error: unknown): Promise<void> {
     const { envelope, attempt } = delivery;
     const now = this.#options.clock.now();
     const firstFailedAt = delivery.firstFailedAt ?? now.toISOString();
@@ -197,7 +199,7 @@ export class Pipeline {
   }
 
   async #deadLetter(
-    endpoint: EndpointDefinition,
+    endpoint: Endpoint,
     delivery: Delivery,
     failure: { errorType: string; errorMessage: string; firstFailedAt?: string },
   ): Promise<void> {

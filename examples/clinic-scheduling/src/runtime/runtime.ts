@@ -10,7 +10,7 @@ import { Background } from './background.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
-import type { EndpointDefinition } from './handler.js';
+import type { Endpoint } from './handler.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { ScheduleOptions } from './outgoing.js';
@@ -62,7 +62,7 @@ export class Runtime {
   readonly #background = new Background();
   readonly #dispatcher: Dispatcher;
   readonly #scheduler: Scheduler;
-  readonly #endpoints = new Map<string, EndpointDefinition>();
+  readonly #endpoints = new Map<string, Endpoint>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   #state: 'new' | 'running' | 'stopped' = 'new';
 
@@ -95,7 +95,7 @@ export class Runtime {
     return this.#state === 'running';
   }
 
-  register(endpoint: EndpointDefinition): void {
+  register(endpoint: Endpoint): void {
     if (this.#state !== 'new') throw new Error(`register ${endpoint.name} before start()`);
     if (this.#endpoints.has(endpoint.name))
       throw new Error(`endpoint ${endpoint.name} is registered twice`);

@@ -12,8 +12,10 @@
  * queue up behind each other share one. Each runs in a savepoint of its own (a unit that throws
  * rolls back to it, alone), and each caller hears of its unit only once the shared COMMIT is done:
  * nothing is acknowledged, and no outbox row is visible to the dispatcher, before it is durable.
- * The group commits as soon as no unit is waiting, before any other use of the connection, or at
- * `maxGroup` units; a failed COMMIT fails every unit of the group (the callers retry them).
+ * The group commits a turn of the event loop after its first unit (so that every delivery of that
+ * turn joins it), before any read or lease on the connection, or at `maxGroup` units; a failed
+ * COMMIT fails every unit of the group (the callers retry them). Marking outbox rows dispatched
+ * joins the group like a unit.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
@@ -92,6 +94,8 @@ const maxGroup = 64;
 /** Units that have run in the open transaction, waiting for its COMMIT. */
 interface Group {
   readonly done: { resolve: () => void; reject: (error: unknown) => void }[];
+  /** Whether a COMMIT of this group is already on its way (`#commitSoon`). */
+  commitQueued: boolean;
 }
 
 export class SqliteStore implements Store {
@@ -104,8 +108,6 @@ export class SqliteStore implements Store {
   #sql: Statements | undefined;
   /** The open transaction of a group commit, if any. */
   #group: Group | undefined;
-  /** Units of work queued for the lock and not yet run: while there are any, the group stays open. */
-  #waiting = 0;
 
   constructor(options: SqliteStoreOptions = {}) {
     const path = sqlitePath(options.url ?? 'file:./data/app.db');
@@ -128,20 +130,32 @@ export class SqliteStore implements Store {
     if (this.#inTransaction.getStore()) {
       return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
     }
-    this.#waiting += 1;
+    return this.#inGroup(async (sql) => {
+      const tx = new SqliteTx(sql, this.#clock);
+      try {
+        return await this.#inTransaction.run(true, () => work(tx));
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  /**
+   * Runs `work` on a savepoint of the open group (opening one when there is none). Resolves once
+   * the group's COMMIT is done; rejects, alone, when `work` throws.
+   */
+  #inGroup<T>(work: (sql: Statements) => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const unit = async () => {
-        this.#waiting -= 1;
         const sql = this.#statements();
         if (!this.#group) {
           sql.begin.run();
-          this.#group = { done: [] };
+          this.#group = { done: [], commitQueued: false };
         }
         const group = this.#group;
         sql.savepoint.run();
-        const tx = new SqliteTx(sql, this.#clock);
         try {
-          const result = await this.#inTransaction.run(true, () => work(tx));
+          const result = await work(sql);
           sql.release.run();
           group.done.push({ resolve: () => resolve(result), reject });
         } catch (error) {
@@ -155,16 +169,29 @@ export class SqliteStore implements Store {
             for (const unit of group.done) unit.reject(error);
           }
           reject(error);
-        } finally {
-          tx.close();
         }
-        if (this.#group === group && (this.#waiting === 0 || group.done.length >= maxGroup))
-          this.#commitGroup();
+        if (this.#group !== group) return;
+        if (group.done.length >= maxGroup) this.#commitGroup();
+        else this.#commitSoon(group);
       };
       this.#lock.run(unit).catch((error: unknown) => {
         // The unit could not even start (a closed store): nothing of it was written.
         this.#commitGroup();
         reject(error);
+      });
+    });
+  }
+
+  /**
+   * Commits `group` a turn of the event loop from now, behind the units queued by then: the
+   * deliveries that run in one turn share one COMMIT.
+   */
+  #commitSoon(group: Group): void {
+    if (group.commitQueued) return;
+    group.commitQueued = true;
+    setImmediate(() => {
+      void this.#lock.run(() => {
+        if (this.#group === group) this.#commitGroup();
       });
     });
   }
@@ -193,10 +220,14 @@ export class SqliteStore implements Store {
     );
   }
 
+  /** A write like a unit of work's, so it shares their COMMIT rather than forcing one of its own. */
   markDispatched(ids: readonly number[]): Promise<void> {
-    return this.#exclusive((sql) => {
+    if (this.#inTransaction.getStore()) {
+      return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
+    }
+    return this.#inGroup((sql) => {
       const now = this.#clock.now().getTime();
-      this.#db.transaction(() => ids.forEach((id) => sql.markDispatched.run(now, id))).immediate();
+      for (const id of ids) sql.markDispatched.run(now, id);
     });
   }
 

@@ -49,6 +49,7 @@ async function contextFor(
     attempt: ctx.attempt,
     now: ctx.now,
     tx: ctx.tx,
+    publish: ctx.publish,
     log,
     entitlements: entitlementsOf(ctx.tx),
     limits: limitsOf(ctx.tx),

@@ -125,6 +125,15 @@ export interface ScheduleOptimisedPayload {
 }
 export type ScheduleOptimised = Envelope<'ScheduleOptimised', ScheduleOptimisedPayload>;
 
+/** Notification: send this e-mail. Queued by the step that renders it and sent after commit. */
+export interface SendEmailPayload {
+  readonly mailId: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+export type SendEmail = Envelope<'SendEmail', SendEmailPayload>;
+
 /** A compensation finished. */
 export interface StepCompensatedPayload {
   readonly workflow: string;
@@ -268,6 +277,7 @@ export interface PayloadOf {
   readonly RevokeEntitlements: RevokeEntitlementsPayload;
   readonly RoutesPlanned: RoutesPlannedPayload;
   readonly ScheduleOptimised: ScheduleOptimisedPayload;
+  readonly SendEmail: SendEmailPayload;
   readonly StepCompensated: StepCompensatedPayload;
   readonly StepFailed: StepFailedPayload;
   readonly SubscriptionActivated: SubscriptionActivatedPayload;
@@ -307,6 +317,7 @@ export const messageKinds = {
   RevokeEntitlements: 'command',
   RoutesPlanned: 'event',
   ScheduleOptimised: 'event',
+  SendEmail: 'command',
   StepCompensated: 'event',
   StepFailed: 'event',
   SubscriptionActivated: 'event',
@@ -343,6 +354,7 @@ export const messageVersions = {
   RevokeEntitlements: 1,
   RoutesPlanned: 1,
   ScheduleOptimised: 1,
+  SendEmail: 1,
   StepCompensated: 1,
   StepFailed: 1,
   SubscriptionActivated: 1,
@@ -486,6 +498,17 @@ export const payloadSchemas = {
       stops: { type: 'integer' },
       score: { type: 'number' },
       live: { type: 'boolean' },
+    },
+  },
+  SendEmail: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['mailId', 'to', 'subject', 'text'],
+    properties: {
+      mailId: { type: 'string', maxLength: 1000 },
+      to: { type: 'string', format: 'email' },
+      subject: { type: 'string', maxLength: 1000 },
+      text: { type: 'string', maxLength: 1000 },
     },
   },
   StepCompensated: {

@@ -6,8 +6,8 @@
  * throws `ConcurrencyConflict` and the runtime retries the message), publish and schedule, cancel
  * the timeout, append the audit entries and announce each one with `AuditEntryRecorded`.
  */
-import { randomUUID } from 'node:crypto';
 import type { TenantId } from '../contracts/envelope.js';
+import { newId } from '../contracts/envelope.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import { annotate } from '../observability/scope.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
@@ -239,7 +239,7 @@ function send(ctx: HandlerContext, instance: Instance, message: Outgoing): void 
 }
 
 async function audit(ctx: HandlerContext, note: AuditNote): Promise<void> {
-  const id = randomUUID();
+  const id = newId();
   const { message } = ctx;
   await ctx.tx.appendAudit({
     id,

@@ -3,7 +3,8 @@
  * Where e-mail goes: files under `MAIL_DIR` (`data/mail` by default), one `.eml` file per
  * message, or an SMTP server when `SMTP_URL` is set (e.g. `smtp://user:pass@host:587`).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rename, writeFile } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 
@@ -22,8 +23,14 @@ export interface Mailer {
 
 export const mailFrom = 'no-reply@localhost';
 
+// The callback forms: they cost the event loop less than node:fs/promises' file handles.
+const write = promisify(writeFile);
+const move = promisify(rename);
+
 export function fileMailer(dir: string): Mailer {
   mkdirSync(dir, { recursive: true });
+  // Two deliveries of one e-mail may be written at once: each through a file of its own.
+  let written = 0;
   return {
     channel: 'file',
     async send(mail) {
@@ -39,8 +46,9 @@ export function fileMailer(dir: string): Mailer {
       ].join('\r\n');
       // Write then rename: a reader never sees half a message.
       const target = join(dir, `${mail.id}.eml`);
-      writeFileSync(`${target}.tmp`, content);
-      renameSync(`${target}.tmp`, target);
+      const temporary = `${target}.${process.pid}-${(written += 1)}.tmp`;
+      await write(temporary, content);
+      await move(temporary, target);
     },
   };
 }

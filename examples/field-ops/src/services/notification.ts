@@ -3,10 +3,21 @@
  * Built-in notification: sends the tenant's owner an e-mail rendered from a template. An invited
  * user gets the activation e-mail; any other trigger gets a short notice of what happened. One
  * e-mail per triggering message, however often it is delivered.
+ *
+ * The step renders the e-mail and queues it as a `SendEmail` command in its own transaction; the
+ * mail sender (a sink endpoint) sends it after commit. So an e-mail goes out only for a step
+ * that committed, a crash before it went out sends it on restart (the outbox), and a slow mail
+ * server or disk never holds the store while other messages wait.
  */
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '../contracts/envelope.js';
-import type { NotificationSentPayload, UserInvitedPayload } from '../contracts/messages.js';
+import type {
+  NotificationSentPayload,
+  SendEmailPayload,
+  UserInvitedPayload,
+} from '../contracts/messages.js';
+import type { RetryPolicy } from '../saga/definition.js';
+import type { SinkDefinition } from '../runtime/handler.js';
 import type { Mail, Mailer } from './mailer.js';
 import type { StepContext } from './step-context.js';
 import type { StepImplementation } from './steps.js';
@@ -62,9 +73,9 @@ export function notification(mailer: Mailer, templates: Templates): StepImplemen
         message.type === 'UserInvited'
           ? (message.payload as UserInvitedPayload).email
           : tenant.owner.email;
-      // The file name comes from the triggering message, so a redelivery rewrites the same file.
-      await mailer.send({
-        id: `${tenant.tenantId}-${rendered.template}-${message.eventId}`,
+      // The id comes from the triggering message, so a redelivery rewrites the same file.
+      context.publish('SendEmail', {
+        mailId: `${tenant.tenantId}-${rendered.template}-${message.eventId}`,
         to,
         subject: rendered.subject,
         text: rendered.text,
@@ -82,6 +93,30 @@ export function notification(mailer: Mailer, templates: Templates): StepImplemen
         data: payload,
       });
       return payload;
+    },
+  };
+}
+
+/** A mail server that is down is tried again for about an hour before the e-mail dead-letters. */
+export const mailRetry: RetryPolicy = {
+  attempts: 12,
+  backoff: 'exponential',
+  initialDelayMs: 1000,
+  maxDelayMs: 10 * 60_000,
+};
+
+export const mailSenderName = 'notification.send-email';
+
+/** Sends each queued e-mail, outside any transaction. */
+export function mailSender(mailer: Mailer): SinkDefinition {
+  return {
+    kind: 'sink',
+    name: mailSenderName,
+    types: ['SendEmail'],
+    retry: mailRetry,
+    async send(message) {
+      const { mailId, to, subject, text } = message.payload as SendEmailPayload;
+      await mailer.send({ id: mailId, to, subject, text });
     },
   };
 }

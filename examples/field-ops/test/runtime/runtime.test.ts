@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TenantId } from '../../src/contracts/envelope.js';
 import { newTenantId, startEnvelope } from '../../src/contracts/envelope.js';
 import { ManualClock } from '../../src/runtime/clock.js';
-import type { EndpointDefinition, HandlerContext } from '../../src/runtime/handler.js';
+import type { Endpoint, EndpointDefinition, HandlerContext } from '../../src/runtime/handler.js';
 import { PermanentError } from '../../src/runtime/handler.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import { MemoryTransport } from '../../src/runtime/memory-transport.js';
@@ -55,10 +55,7 @@ function endpoint(
   };
 }
 
-async function start(
-  endpoints: EndpointDefinition[],
-  options: { url?: string; clock?: ManualClock } = {},
-) {
+async function start(endpoints: Endpoint[], options: { url?: string; clock?: ManualClock } = {}) {
   const clock = options.clock ?? new ManualClock();
   const store = new SqliteStore({ url: options.url ?? ':memory:', clock });
   await store.migrate();
@@ -409,5 +406,53 @@ describe('runtime', () => {
     expect(await runtime.prune()).toEqual({ inbox: 0, outbox: 0 });
     clock.advance(7 * 24 * 3600_000 + 1);
     expect(await runtime.prune()).toEqual({ inbox: 1, outbox: 1 });
+  });
+
+  it('runs a sink outside any transaction, retrying it and dead-lettering it like any endpoint', async () => {
+    const sent: { attempt: number; inTransaction: boolean }[] = [];
+    let fails = 1;
+    const { clock, store, transport, runtime } = await start([
+      {
+        kind: 'sink',
+        name: 'mail',
+        types: ['PaymentPastDue'],
+        retry: { attempts: 2, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 1000 },
+        async send(_message, attempt) {
+          // A store call inside a transaction is refused: the sink may use the store freely.
+          const inTransaction = await store.pendingOutbox(1).then(
+            () => false,
+            () => true,
+          );
+          sent.push({ attempt, inTransaction });
+          if (fails-- > 0) throw new Error('mail server down');
+        },
+      },
+    ]);
+
+    const first = pastDue(clock);
+    await transport.publish(first);
+    await runtime.flush();
+    clock.advance(100);
+    await runtime.flush();
+    expect(sent).toEqual([
+      { attempt: 1, inTransaction: false },
+      { attempt: 2, inTransaction: false },
+    ]);
+    expect(await store.listDeadLetters()).toEqual([]);
+
+    // No inbox: a message sent again is sent again (a sink is idempotent by itself).
+    await transport.publish(first);
+    await runtime.flush();
+    expect(sent).toHaveLength(3);
+
+    fails = 2;
+    const second = pastDue(clock);
+    await transport.publish(second);
+    await runtime.flush();
+    clock.advance(100);
+    await runtime.flush();
+    expect(await store.listDeadLetters()).toMatchObject([
+      { endpoint: 'mail', envelope: second, errorMessage: 'mail server down', attempts: 2 },
+    ]);
   });
 });

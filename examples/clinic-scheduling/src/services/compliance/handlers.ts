@@ -4,19 +4,24 @@
  * in step with the blueprint: a step added there is a type error here until you handle it.
  *
  * Until you replace them, the handlers complete their step with placeholder payloads.
+ *
+ * `context.tx` is the step's transaction; `context.entitlements.has(tenantId, 'feature')` and
+ * `context.limits.consume(tenantId, 'limit', 1)` enforce the tenant's edition inside it.
  */
 import type { ComplianceHandlers } from './contract.js';
 
 export const complianceHandlers: ComplianceHandlers = {
-  async onCompliance(message) {
-    console.warn(
-      `compliance.onCompliance: placeholder handler for step "compliance" (tenant ${message.tenantId})`,
+  async onCompliance(message, context) {
+    context.log.warn(
+      { tenantId: message.tenantId, step: 'compliance' },
+      'compliance.onCompliance is a placeholder: replace it with the real step',
     );
     return { registryId: 'placeholder', verifiedAt: new Date().toISOString() };
   },
-  async revokeCompliance(message) {
-    console.warn(
-      `compliance.revokeCompliance: placeholder compensation (tenant ${message.tenantId})`,
+  async revokeCompliance(message, context) {
+    context.log.warn(
+      { tenantId: message.tenantId, step: 'compliance' },
+      'compliance.revokeCompliance is a placeholder: replace it with the real compensation',
     );
   },
 };

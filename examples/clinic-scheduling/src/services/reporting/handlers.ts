@@ -4,23 +4,31 @@
  * in step with the blueprint: a step added there is a type error here until you handle it.
  *
  * Until you replace them, the handlers complete their step with placeholder payloads.
+ *
+ * `context.tx` is the step's transaction; `context.entitlements.has(tenantId, 'feature')` and
+ * `context.limits.consume(tenantId, 'limit', 1)` enforce the tenant's edition inside it.
  */
 import { randomUUID } from 'node:crypto';
 import type { ReportingHandlers } from './contract.js';
 
 export const reportingHandlers: ReportingHandlers = {
-  async onCompile(message) {
-    console.warn(
-      `reporting.onCompile: placeholder handler for step "compile" (tenant ${message.tenantId})`,
+  async onCompile(message, context) {
+    context.log.warn(
+      { tenantId: message.tenantId, step: 'compile' },
+      'reporting.onCompile is a placeholder: replace it with the real step',
     );
     return { reportId: randomUUID(), appointments: 0 };
   },
-  async discardReport(message) {
-    console.warn(`reporting.discardReport: placeholder compensation (tenant ${message.tenantId})`);
+  async discardReport(message, context) {
+    context.log.warn(
+      { tenantId: message.tenantId, step: 'compile' },
+      'reporting.discardReport is a placeholder: replace it with the real compensation',
+    );
   },
-  async onDeliver(message) {
-    console.warn(
-      `reporting.onDeliver: placeholder handler for step "deliver" (tenant ${message.tenantId})`,
+  async onDeliver(message, context) {
+    context.log.warn(
+      { tenantId: message.tenantId, step: 'deliver' },
+      'reporting.onDeliver is a placeholder: replace it with the real step',
     );
     return { reportId: randomUUID(), deliveredTo: ['placeholder@example.com'] };
   },
