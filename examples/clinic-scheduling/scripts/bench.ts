@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       const key = `${envelope.tenantId} ${envelope.type}`;
       emitted.set(key, (emitted.get(key) ?? new Set()).add(envelope.eventId));
     },
+    outcomeTypes,
   );
   const app = createApp(config, { transport });
   const children: ChildProcess[] = [];

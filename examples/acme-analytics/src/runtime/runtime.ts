@@ -223,7 +223,7 @@ export class Runtime {
     try {
       const result = await this.#store.transaction(async (tx) => {
         const value = await work(tx, outgoing, now);
-        records = await outgoing.write(tx);
+        records = await outgoing.write(tx, (type) => this.#transport.receives(type));
         this.#dispatcher.claim(records);
         return value;
       });

@@ -22,8 +22,8 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     ),
     awaitsCause: sql(
       `SELECT EXISTS (SELECT 1 FROM outbox
-                      WHERE json_extract(envelope, '$.eventId') = @eventId
-                        AND json_extract(envelope, '$.type') IN (SELECT value FROM json_each(@types)))
+                      WHERE event_id = @eventId
+                        AND type IN (SELECT value FROM json_each(@types)))
          AND NOT EXISTS (SELECT 1 FROM inbox WHERE endpoint = @endpoint AND event_id = @eventId)
          AND NOT EXISTS (SELECT 1 FROM dead_letters
                          WHERE endpoint = @endpoint
@@ -52,7 +52,7 @@ export function prepareStatements(db: BetterSqlite3.Database) {
        WHERE type = ? GROUP BY 1`,
     ),
 
-    enqueue: sql('INSERT INTO outbox (envelope, created_at) VALUES (?, ?)'),
+    enqueue: sql('INSERT INTO outbox (envelope, event_id, type, created_at) VALUES (?, ?, ?, ?)'),
     pendingOutbox: sql(
       'SELECT id, envelope FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT ?',
     ),

@@ -74,6 +74,11 @@ export class MemoryTransport implements Transport {
     await Promise.all(queues.map((queue) => this.#push(queue, { envelope, attempt: 1 })));
   }
 
+  /** Every endpoint of the process subscribes before `start`: after it, the routes are complete. */
+  receives(type: string): boolean {
+    return this.#state !== 'running' || this.#routes.has(type);
+  }
+
   async send(endpoint: string, delivery: Delivery): Promise<void> {
     const queue = this.#queues.get(endpoint);
     if (!queue) throw new Error(`no endpoint named ${endpoint}`);

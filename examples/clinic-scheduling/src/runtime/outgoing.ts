@@ -66,12 +66,16 @@ export class Outgoing {
     return [...this.#messages, ...this.#scheduled.map((record) => record.envelope)];
   }
 
-  /** Writes everything to `tx`; returns the outbox rows to dispatch after commit. */
-  async write(tx: Tx): Promise<OutboxRecord[]> {
+  /**
+   * Writes everything to `tx`; returns the outbox rows to dispatch after commit. A published
+   * message that can reach no endpoint (`receives`) is not written: it would be dropped anyway.
+   */
+  async write(tx: Tx, receives: (type: string) => boolean = () => true): Promise<OutboxRecord[]> {
     this.#written = true;
     const records: OutboxRecord[] = [];
-    for (const envelope of this.#messages)
-      records.push({ id: await tx.enqueue(envelope), envelope });
+    for (const envelope of this.#messages) {
+      if (receives(envelope.type)) records.push({ id: await tx.enqueue(envelope), envelope });
+    }
     for (const record of this.#scheduled) await tx.schedule(record);
     return records;
   }

@@ -52,6 +52,13 @@ export interface Transport {
    * (memory, which keeps nothing across a crash; the outbox re-publishes what it did not confirm).
    */
   publish(envelope: Envelope): Promise<void>;
+  /**
+   * Whether a published message of `type` can reach any endpoint. Only a transport that knows
+   * every subscriber (the in-process bus, once started) can say no; a broker always says yes, as
+   * other systems may bind queues of their own. The runtime writes no outbox row for a message
+   * that can reach nobody.
+   */
+  receives(type: string): boolean;
   /** Delivers to one endpoint only: retries and dead-letter replays. */
   send(endpoint: string, delivery: Delivery): Promise<void>;
   start(): Promise<void>;
@@ -66,8 +73,16 @@ export interface Transport {
   readonly connected: boolean;
 }
 
-/** The transport, telling `seen` of every message published through it (tests, benchmarks). */
-export function tapped(transport: Transport, seen: (envelope: Envelope) => void): Transport {
+/**
+ * The transport, telling `seen` of every message published through it (tests, benchmarks). The
+ * tap itself receives the `listens` types: messages of those types are published even when no
+ * endpoint would take them.
+ */
+export function tapped(
+  transport: Transport,
+  seen: (envelope: Envelope) => void,
+  listens: readonly string[] = [],
+): Transport {
   return {
     kind: transport.kind,
     subscribe: (endpoint, types, handler, options) =>
@@ -76,6 +91,7 @@ export function tapped(transport: Transport, seen: (envelope: Envelope) => void)
       seen(envelope);
       return transport.publish(envelope);
     },
+    receives: (type) => listens.includes(type) || transport.receives(type),
     send: (endpoint, delivery) => transport.send(endpoint, delivery),
     start: () => transport.start(),
     stop: () => transport.stop(),

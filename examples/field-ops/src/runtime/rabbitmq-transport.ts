@@ -177,6 +177,11 @@ export class RabbitMqTransport implements Transport {
    * Resolves once nothing is queued for or handled by this process's endpoints, seen twice in a
    * row: `Runtime.flush` needs it because a broker delivers after `publish` has resolved.
    */
+  /** Other systems may bind queues of their own to the exchange: every message may reach one. */
+  receives(): boolean {
+    return true;
+  }
+
   get connected(): boolean {
     return this.#state === 'running' && this.#session !== undefined && !this.#session.closed;
   }

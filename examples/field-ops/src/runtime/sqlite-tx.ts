@@ -118,7 +118,13 @@ export class SqliteTx implements Tx {
 
   async enqueue(envelope: Envelope): Promise<number> {
     const now = this.#clock.now().getTime();
-    return Number(this.#use().enqueue.run(JSON.stringify(envelope), now).lastInsertRowid);
+    const row = this.#use().enqueue.run(
+      JSON.stringify(envelope),
+      envelope.eventId,
+      envelope.type,
+      now,
+    );
+    return Number(row.lastInsertRowid);
   }
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {

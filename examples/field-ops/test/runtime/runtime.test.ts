@@ -408,6 +408,28 @@ describe('runtime', () => {
     expect(await runtime.prune()).toEqual({ inbox: 1, outbox: 1 });
   });
 
+  it('writes no outbox row for a message that no endpoint of the in-process bus receives', async () => {
+    const billing = endpoint('billing', ['PaymentPastDue'], async (ctx) => {
+      ctx.publish('TenantSuspended', { reason: 'past due' }); // nobody subscribes to it
+    });
+    const { clock, store, transport, runtime } = await start([billing]);
+    const enqueued: string[] = [];
+    const transaction = store.transaction.bind(store);
+    store.transaction = (work) =>
+      transaction((tx) => {
+        const enqueue = tx.enqueue.bind(tx);
+        tx.enqueue = (envelope) => (enqueued.push(envelope.type), enqueue(envelope));
+        return work(tx);
+      });
+
+    expect(transport.receives('PaymentPastDue')).toBe(true);
+    expect(transport.receives('TenantSuspended')).toBe(false);
+    await runtime.execute(async (ctx) => ctx.publish(pastDue(clock)));
+    await runtime.flush();
+    expect(billing.calls).toHaveLength(1);
+    expect(enqueued).toEqual(['PaymentPastDue']);
+  });
+
   it('runs a sink outside any transaction, retrying it and dead-lettering it like any endpoint', async () => {
     const sent: { attempt: number; inTransaction: boolean }[] = [];
     let fails = 1;

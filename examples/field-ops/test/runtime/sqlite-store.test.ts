@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
+import { migrateSqlite } from '../../src/runtime/sqlite-schema.js';
 import { SqliteStore, sqlitePath } from '../../src/runtime/sqlite-store.js';
 import { ConcurrencyConflict, InvalidCursor } from '../../src/runtime/store.js';
 import { envelope } from './support.js';
@@ -43,6 +44,26 @@ describe('sqlite store', () => {
       'Kept',
     ]);
     await second.close();
+  });
+
+  it('finds the messages an older version of its schema published, once migrated', async () => {
+    const url = newFile();
+    const old = new Database(sqlitePath(url));
+    migrateSqlite(old, 2); // before the outbox had event_id and type columns
+    const published = envelope('PaymentPastDue');
+    old
+      .prepare('INSERT INTO outbox (envelope, created_at) VALUES (?, ?)')
+      .run(JSON.stringify(published), Date.now());
+    old.close();
+
+    const store = await open(url);
+    const awaits = () =>
+      store.transaction((tx) => tx.awaitsCause('billing', published.eventId, ['PaymentPastDue']));
+    expect(await awaits()).toBe(true);
+    await store.transaction((tx) => tx.markProcessed('billing', published.eventId));
+    expect(await awaits()).toBe(false);
+    expect((await store.pendingOutbox(1)).map((record) => record.envelope)).toEqual([published]);
+    await store.close();
   });
 
   it('commits units that queue up together in one go, each on its own savepoint', async () => {
