@@ -1,18 +1,24 @@
 /**
  * One PostgreSQL transaction, as the `Tx` port, on one pooled connection that the store opened
- * (`BEGIN`, READ COMMITTED) and will commit or roll back. The driver runs a connection's queries
- * in the order they were issued, so calls a handler makes concurrently are safe; each method
- * refuses to run once the transaction has ended, so a stray promise cannot write outside it.
+ * (READ COMMITTED) and will commit or roll back. Its statements go through a `Batch`: writes whose
+ * result nobody awaits (audit entries, schedules, records) travel with the next statement or with
+ * COMMIT, and so does the one statement that inserts a unit's outgoing messages. The driver
+ * runs a connection's queries in the order they were issued, so calls a handler makes
+ * concurrently are safe; each method refuses to run once the transaction has ended, so a stray
+ * promise cannot write outside it.
  */
-import type { PoolClient } from 'pg';
 import type { Envelope } from '../contracts/envelope.js';
 import { newId } from '../contracts/envelope.js';
+import type { QueryResult, QueryResultRow } from 'pg';
+import type { Batch, Value } from './postgres-batch.js';
 import type { Clock } from './clock.js';
 import type { DeadLetterRow, SagaRow } from './postgres-statements.js';
 import { sql, toDeadLetter, toSaga } from './postgres-statements.js';
 import type { TenantRecords } from './postgres-tenancy.js';
 import type {
   AuditEntry,
+  CauseQuery,
+  Receipt,
   DeadLetter,
   RecordDoc,
   SagaRecord,
@@ -32,14 +38,14 @@ export interface PostgresTxOptions {
 const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
 
 export class PostgresTx implements Tx {
-  readonly #client: PoolClient;
+  readonly #batch: Batch;
   readonly #options: PostgresTxOptions;
   /** Tenant schemas this transaction created: they exist for others once it commits. */
   readonly createdSchemas = new Set<string>();
   #open = true;
 
-  constructor(client: PoolClient, options: PostgresTxOptions) {
-    this.#client = client;
+  constructor(batch: Batch, options: PostgresTxOptions) {
+    this.#batch = batch;
     this.#options = options;
   }
 
@@ -61,6 +67,18 @@ export class PostgresTx implements Tx {
     return rows[0]!.awaits;
   }
 
+  async receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt> {
+    const { rows } = await this.#use().query<{ fresh: boolean; awaits: boolean }>(sql.receive, [
+      endpoint,
+      eventId,
+      this.#now(),
+      cause?.eventId ?? null,
+      cause?.types ?? [],
+    ]);
+    const { fresh, awaits } = rows[0]!;
+    return !fresh ? 'duplicate' : awaits ? 'awaits-cause' : 'new';
+  }
+
   async loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
     const { rows } = await this.#use().query<SagaRow>(sql.loadSaga, [type, id]);
     return rows[0] && toSaga<State>(rows[0]);
@@ -79,19 +97,34 @@ export class PostgresTx implements Tx {
   }
 
   async enqueue(envelope: Envelope): Promise<number> {
+    const [id] = await this.#outboxIds(this.#use().query(...this.#enqueueStatement([envelope])));
+    return id!;
+  }
+
+  enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> } {
+    const batch = this.#use();
+    if (envelopes.length === 0) return { ids: Promise.resolve([]) };
+    const ids = this.#outboxIds(batch.holdForResult(...this.#enqueueStatement(envelopes)));
+    // Settled with the commit, or rejected with a rollback that its caller hears of anyway.
+    ids.catch(() => undefined);
+    return { ids };
+  }
+
+  #enqueueStatement(envelopes: readonly Envelope[]): [string, Value[]] {
     const { owner, outboxLeaseMs } = this.#options;
     const now = this.#now();
-    const { rows } = await this.#use().query<{ id: string }>(sql.enqueue, [
-      json(envelope),
-      now,
-      owner,
-      new Date(now.getTime() + outboxLeaseMs),
-    ]);
-    return Number(rows[0]!.id);
+    const until = new Date(now.getTime() + outboxLeaseMs);
+    return [sql.enqueue, [envelopes.map((envelope) => json(envelope)), now, owner, until]];
+  }
+
+  /** One statement inserts the messages in array order, so ascending ids follow that order. */
+  async #outboxIds(inserted: Promise<QueryResult<QueryResultRow>>): Promise<number[]> {
+    const { rows } = await inserted;
+    return rows.map((row) => Number((row as { id: string }).id)).sort((a, b) => a - b);
   }
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {
-    await this.#use().query(sql.schedule, [
+    this.#use().hold(sql.schedule, [
       record.id ?? newId(),
       new Date(record.dueAt),
       record.endpoint,
@@ -102,11 +135,11 @@ export class PostgresTx implements Tx {
   }
 
   async cancelScheduled(id: string): Promise<void> {
-    await this.#use().query(sql.cancelScheduled, [id]);
+    this.#use().hold(sql.cancelScheduled, [id]);
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    await this.#use().query(sql.appendAudit, [
+    this.#use().hold(sql.appendAudit, [
       entry.id,
       entry.tenantId,
       entry.correlationId,
@@ -192,8 +225,8 @@ export class PostgresTx implements Tx {
     return this.#options.clock.now();
   }
 
-  #use(): PoolClient {
+  #use(): Batch {
     if (!this.#open) throw new Error('this transaction has ended');
-    return this.#client;
+    return this.#batch;
   }
 }
