@@ -67,17 +67,24 @@ export class Outgoing {
   }
 
   /**
-   * Writes everything to `tx`; returns the outbox rows to dispatch after commit. A published
-   * message that can reach no endpoint (`receives`) is not written: it would be dropped anyway.
+   * Writes everything to `tx`, the messages to publish with its commit. Returns them, and their
+   * outbox rows to dispatch, known once the transaction has committed (do not await `records`
+   * inside it). A message that can reach no endpoint (`receives`) is not written: it would be
+   * dropped anyway.
    */
-  async write(tx: Tx, receives: (type: string) => boolean = () => true): Promise<OutboxRecord[]> {
+  async write(
+    tx: Tx,
+    receives: (type: string) => boolean = () => true,
+  ): Promise<{ readonly published: Envelope[]; readonly records: Promise<OutboxRecord[]> }> {
     this.#written = true;
-    const records: OutboxRecord[] = [];
-    for (const envelope of this.#messages) {
-      if (receives(envelope.type)) records.push({ id: await tx.enqueue(envelope), envelope });
-    }
     for (const record of this.#scheduled) await tx.schedule(record);
-    return records;
+    const published = this.#messages.filter((envelope) => receives(envelope.type));
+    const { ids } = tx.enqueueWithCommit(published);
+    const records = ids.then((id) =>
+      published.map((envelope, index) => ({ id: id[index]!, envelope })),
+    );
+    records.catch(() => undefined); // a rollback: its caller hears of it from the transaction
+    return { published, records };
   }
 
   #check(envelope: Envelope, verb: string): void {

@@ -18,6 +18,8 @@ import { sql, toAudit, toDeadLetter, toSaga, toScheduled } from './postgres-stat
 import type { Isolation } from './postgres-tenancy.js';
 import { TenantRecords } from './postgres-tenancy.js';
 import { PostgresTx } from './postgres-tx.js';
+import { Batch } from './postgres-batch.js';
+import type { Queryable } from './postgres-tenancy.js';
 import type {
   AuditEntry,
   DeadLetter,
@@ -83,6 +85,10 @@ export class PostgresStore implements Store {
   readonly #owner: string;
   readonly #outboxLeaseMs: number;
   #closed = false;
+  /** Reads outside any transaction, one pooled connection each. */
+  readonly #reader: Queryable = {
+    query: (text, values) => this.#pool.query(text, values as unknown[]),
+  };
 
   constructor(options: PostgresStoreOptions) {
     this.#schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
@@ -109,7 +115,8 @@ export class PostgresStore implements Store {
 
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
-    const tx = new PostgresTx(client, {
+    const batch = new Batch(client);
+    const tx = new PostgresTx(batch, {
       clock: this.#clock,
       records: this.#records,
       owner: this.#owner,
@@ -118,13 +125,13 @@ export class PostgresStore implements Store {
     // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      batch.begin();
       const result = await work(tx);
-      await client.query('COMMIT');
+      await batch.commit();
       this.#records.created(tx.createdSchemas);
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      await batch.rollback().catch((rollbackError: Error) => (broken = rollbackError));
       throw translate(error);
     } finally {
       tx.close();
@@ -222,11 +229,11 @@ export class PostgresStore implements Store {
     tenantId: string,
     id: string,
   ): Promise<RecordDoc<Data> | undefined> {
-    return this.#records.get<Data>(this.#pool, collection, tenantId, id);
+    return this.#records.get<Data>(this.#reader, collection, tenantId, id);
   }
 
   listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
-    return this.#records.list<Data>(this.#pool, collection, tenantId);
+    return this.#records.list<Data>(this.#reader, collection, tenantId);
   }
 
   async counters(tenantId: string): Promise<Record<string, number>> {

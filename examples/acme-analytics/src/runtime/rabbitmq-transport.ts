@@ -46,6 +46,8 @@ export interface RabbitMqTransportOptions {
   readonly concurrency?: number;
   /** Delay before the first, second, … redelivery of a rejected delivery; the last one repeats. */
   readonly retryDelaysMs?: readonly number[];
+  /** Delay before a message that came before its cause is delivered again (100 ms). */
+  readonly laterDelayMs?: number;
   /** Deliveries of one message before it goes to `<queue>_error`. */
   readonly maxAttempts?: number;
   readonly reconnectDelayMs?: { readonly initial: number; readonly max: number };
@@ -100,6 +102,7 @@ export class RabbitMqTransport implements Transport {
     this.#topology = new Topology({
       prefix: options.prefix ?? '',
       retryDelaysMs: options.retryDelaysMs ?? [1000, 5000, 30_000, 120_000, 600_000],
+      laterDelayMs: options.laterDelayMs ?? 100,
       ...(options.expiresMs === undefined ? {} : { expiresMs: options.expiresMs }),
     });
   }
@@ -335,13 +338,19 @@ export class RabbitMqTransport implements Transport {
         ack(channel, message);
       } catch (error) {
         await this.#settle(channel, message, () => {
-          if (error instanceof DeliverLater)
-            return this.#retry(subscription, message, { attempt, firstFailedAt, retries: 1 });
+          if (error instanceof DeliverLater) {
+            const later = this.#topology.laterExchange();
+            return this.#retry(subscription, message, { attempt, firstFailedAt, via: later });
+          }
           if (attempt >= (this.#options.maxAttempts ?? 25))
             return this.#toErrorQueue(subscription, message, attempt, describe(error));
           const failedAt = firstFailedAt ?? new Date().toISOString();
-          const next = { attempt: attempt + 1, firstFailedAt: failedAt, retries: attempt };
-          return this.#retry(subscription, message, next);
+          const via = this.#topology.retryExchange(attempt);
+          return this.#retry(subscription, message, {
+            attempt: attempt + 1,
+            firstFailedAt: failedAt,
+            via,
+          });
         });
       }
     } finally {
@@ -365,14 +374,13 @@ export class RabbitMqTransport implements Transport {
     }
   }
 
-  /** Redelivers through the retry queue of the `retries`th delay, as `attempt`. */
+  /** Redelivers through the retry queue behind exchange `via`, as `attempt`. */
   #retry(
     subscription: Subscription,
     message: ConsumeMessage,
-    next: { attempt: number; firstFailedAt: string | undefined; retries: number },
+    next: { attempt: number; firstFailedAt: string | undefined; via: string },
   ) {
-    const exchange = this.#topology.retryExchange(next.retries);
-    return this.#publish(exchange, subscription.queue, message.content, {
+    return this.#publish(next.via, subscription.queue, message.content, {
       ...forwarded(message),
       headers: {
         [attemptHeader]: next.attempt,

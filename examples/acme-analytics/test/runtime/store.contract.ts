@@ -169,9 +169,48 @@ export function storeContract(
         await store.transaction((tx) => tx.addDeadLetter(deadLetter(cause, 'billing')));
         expect(await awaits('billing', ['Registered'])).toBe(false);
       });
+
+      it('receives a message in one call: a duplicate, early (its cause is still to come), or new', async () => {
+        const cause = envelope('Registered');
+        await store.transaction((tx) => tx.enqueue(cause));
+        const receive = (endpoint: string, eventId: string, types?: string[]) =>
+          store.transaction((tx) =>
+            tx.receive(endpoint, eventId, types && { eventId: cause.eventId, types }),
+          );
+        expect(await receive('saga', 'effect-1', ['Registered'])).toBe('awaits-cause');
+        // Early means rolled back by the pipeline; here it committed, so it is a duplicate now.
+        expect(await receive('saga', 'effect-1', ['Registered'])).toBe('duplicate');
+        expect(await receive('saga', 'effect-2', ['Invited'])).toBe('new');
+        expect(await receive('saga', 'effect-3')).toBe('new');
+        await store.transaction((tx) => tx.markProcessed('saga', cause.eventId));
+        expect(await receive('saga', 'effect-4', ['Registered'])).toBe('new');
+      });
     });
 
     describe('outbox', () => {
+      it('writes messages with the commit, and tells their ids in order once it is done', async () => {
+        const messages = [envelope('One'), envelope('Two'), envelope('Three')];
+        let ids: Promise<number[]> | undefined;
+        await store.transaction(async (tx) => {
+          ids = tx.enqueueWithCommit(messages).ids;
+        });
+        const committed = await ids!;
+        expect(await store.pendingOutbox(10)).toEqual(
+          messages.map((message, index) => ({ id: committed[index], envelope: message })),
+        );
+
+        let lost: Promise<number[]> | undefined;
+        await expect(
+          store.transaction(async (tx) => {
+            lost = tx.enqueueWithCommit([envelope('Lost')]).ids;
+            throw new Error('handler failed');
+          }),
+        ).rejects.toThrow('handler failed');
+        // SQLite knows the id at once, PostgreSQL never sent the row: neither is in the outbox.
+        await lost!.catch(() => undefined);
+        expect(await store.pendingOutbox(10)).toHaveLength(3);
+      });
+
       it('holds committed messages until they are marked dispatched', async () => {
         const [first, second] = [envelope('One'), envelope('Two')];
         const ids = await store.transaction(async (tx) => [

@@ -4,6 +4,7 @@
  * after the transport took it, so a crash in between publishes it again on the next start
  * (consumers dedupe on `eventId`): at-least-once, never lost.
  */
+import type { Envelope } from '../contracts/envelope.js';
 import type { Background } from './background.js';
 import type { Logger } from './logger.js';
 import type { OutboxRecord, Store } from './store.js';
@@ -19,23 +20,27 @@ export interface DispatcherOptions {
 
 export class Dispatcher {
   readonly #options: DispatcherOptions;
-  /** Rows this process is dispatching: the poller leaves them alone until they are marked. */
-  readonly #inFlight = new Set<number>();
-  #toMark: number[] = [];
+  /**
+   * Messages (by event id) this process is dispatching: the poller leaves their rows alone until
+   * they are marked. By event id, so that a unit can claim its messages before the store has
+   * told it their row ids (which may come with the commit).
+   */
+  readonly #inFlight = new Set<string>();
+  #toMark: OutboxRecord[] = [];
   #draining: Promise<number> | undefined;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
   }
 
-  /** Called inside the transaction that wrote the rows, so that no poll can see them unclaimed. */
-  claim(records: readonly OutboxRecord[]): void {
-    for (const record of records) this.#inFlight.add(record.id);
+  /** Called inside the transaction that writes the rows, so that no poll can see them unclaimed. */
+  claim(envelopes: readonly Envelope[]): void {
+    for (const envelope of envelopes) this.#inFlight.add(envelope.eventId);
   }
 
   /** The transaction rolled back: the rows do not exist. */
-  release(records: readonly OutboxRecord[]): void {
-    for (const record of records) this.#inFlight.delete(record.id);
+  release(envelopes: readonly Envelope[]): void {
+    for (const envelope of envelopes) this.#inFlight.delete(envelope.eventId);
   }
 
   /** Publishes claimed rows in the background. */
@@ -62,9 +67,9 @@ export class Dispatcher {
     let total = 0;
     for (;;) {
       const pending = await this.#options.store.pendingOutbox(batch);
-      const fresh = pending.filter((record) => !this.#inFlight.has(record.id));
+      const fresh = pending.filter((record) => !this.#inFlight.has(record.envelope.eventId));
       if (fresh.length === 0) return total;
-      this.claim(fresh);
+      this.claim(fresh.map((record) => record.envelope));
       const published = await this.#publish(fresh);
       total += published;
       // The transport refuses (stopped, broker down): try again at the next poll.
@@ -76,14 +81,14 @@ export class Dispatcher {
     const results = await Promise.allSettled(
       records.map((record) => this.#options.transport.publish(record.envelope)),
     );
-    const published: number[] = [];
+    const published: OutboxRecord[] = [];
     for (const [index, result] of results.entries()) {
       const record = records[index]!;
       if (result.status === 'fulfilled') {
-        published.push(record.id);
+        published.push(record);
         continue;
       }
-      this.#inFlight.delete(record.id);
+      this.#inFlight.delete(record.envelope.eventId);
       this.#options.logger.warn(
         { eventId: record.envelope.eventId, type: record.envelope.type, err: result.reason },
         'publish failed; the outbox keeps the message',
@@ -94,17 +99,17 @@ export class Dispatcher {
   }
 
   /** Marks in batches: one write for everything published in the same turn of the event loop. */
-  async #mark(ids: readonly number[]): Promise<void> {
+  async #mark(records: readonly OutboxRecord[]): Promise<void> {
     const first = this.#toMark.length === 0;
-    this.#toMark.push(...ids);
+    this.#toMark.push(...records);
     if (!first) return;
     await new Promise((resolve) => setImmediate(resolve));
     const batch = this.#toMark;
     this.#toMark = [];
     try {
-      await this.#options.store.markDispatched(batch);
+      await this.#options.store.markDispatched(batch.map((record) => record.id));
     } finally {
-      for (const id of batch) this.#inFlight.delete(id);
+      for (const record of batch) this.#inFlight.delete(record.envelope.eventId);
     }
   }
 }

@@ -16,6 +16,19 @@ export const sql = {
       AND NOT EXISTS (SELECT 1 FROM dead_letters
                       WHERE endpoint = $1 AND envelope ->> 'eventId' = $2) AS awaits`,
 
+  // markProcessed and awaitsCause (of the cause $4, unless it is null) in one statement. The
+  // insert is not visible to the rest of the statement, which asks about other rows anyway.
+  receive: `WITH processed AS (
+      INSERT INTO inbox (endpoint, event_id, processed_at) VALUES ($1, $2, $3)
+      ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT EXISTS (SELECT 1 FROM processed) AS fresh,
+      $4::text IS NOT NULL
+      AND EXISTS (SELECT 1 FROM outbox
+                  WHERE envelope ->> 'eventId' = $4 AND envelope ->> 'type' = ANY($5::text[]))
+      AND NOT EXISTS (SELECT 1 FROM inbox WHERE endpoint = $1 AND event_id = $4)
+      AND NOT EXISTS (SELECT 1 FROM dead_letters
+                      WHERE endpoint = $1 AND envelope ->> 'eventId' = $4) AS awaits`,
+
   loadSaga: 'SELECT * FROM sagas WHERE type = $1 AND id = $2',
   // DO NOTHING rather than a unique violation: the transaction stays usable, and a concurrent
   // insert of the same saga waits for the first one and then inserts nothing.
@@ -35,8 +48,12 @@ export const sql = {
 
   // A new row is leased to the store that wrote it: that process publishes it right after commit,
   // and the pollers of other processes leave it alone unless the lease runs out (a crash).
+  // Every message of a unit in one statement; ids are drawn in the order of the array.
   enqueue: `INSERT INTO outbox (envelope, created_at, claimed_by, claimed_until)
-    VALUES ($1, $2, $3, $4) RETURNING id`,
+    SELECT message.envelope, $2, $3, $4
+    FROM unnest($1::jsonb[]) WITH ORDINALITY AS message (envelope, position)
+    ORDER BY message.position
+    RETURNING id`,
   // SKIP LOCKED: concurrent claimers never wait for each other nor take the same row. The claim
   // is a CTE, which runs once: as an `IN (…)` sub-select it may be rescanned and claim more.
   claimOutbox: `WITH claimed AS (

@@ -7,12 +7,19 @@
  * shared: they are the platform's bookkeeping, not the tenant's data.
  */
 import { createHash } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
+import type { QueryResult, QueryResultRow } from 'pg';
+import type { Batch, Value } from './postgres-batch.js';
 import type { RecordDoc } from './store.js';
 
 export type Isolation = 'pooled' | 'schema';
 
-type Queryable = Pool | PoolClient;
+/** A transaction's `Batch`, or the pool (for reads outside any transaction). */
+export interface Queryable {
+  query<Row extends QueryResultRow>(
+    text: string,
+    values?: readonly Value[],
+  ): Promise<QueryResult<Row>>;
+}
 
 /** A schema name per tenant; ids that are not uuids are hashed, so any id gives a safe name. */
 export function tenantSchemaName(tenantId: string): string {
@@ -77,13 +84,14 @@ export class TenantRecords {
   }
 
   /**
-   * Upserts a record inside the transaction of `client`; returns the tenant schema it created, if
-   * any, which the caller reports to `created` once the transaction has committed.
+   * Upserts a record inside the transaction of `batch` (the write travels with its next
+   * statement); returns the tenant schema it created, if any, which the caller reports to
+   * `created` once the transaction has committed.
    */
-  async put<Data>(client: PoolClient, record: RecordDoc<Data>): Promise<string | undefined> {
+  async put<Data>(batch: Batch, record: RecordDoc<Data>): Promise<string | undefined> {
     const { collection, tenantId, id, data } = record;
-    const [table, created] = await this.#writable(client, tenantId);
-    await client.query(
+    const [table, created] = await this.#writable(batch, tenantId);
+    batch.hold(
       `INSERT INTO ${table} (collection, tenant_id, id, data) VALUES ($1, $2, $3, $4)
        ON CONFLICT (collection, tenant_id, id) DO UPDATE SET data = excluded.data`,
       [collection, tenantId, id, JSON.stringify(data)],
@@ -96,7 +104,7 @@ export class TenantRecords {
    * `schema` isolation; `pooled` has nothing to create). Returns the schema's name, which the
    * caller reports to `created` once the transaction has committed.
    */
-  async provision(client: PoolClient, tenantId: string): Promise<string | undefined> {
+  async provision(client: Queryable, tenantId: string): Promise<string | undefined> {
     if (this.#isolation === 'pooled') return undefined;
     const schema = tenantSchemaName(tenantId);
     await this.#create(client, schema);
@@ -124,7 +132,7 @@ export class TenantRecords {
     return `${schema}.records`;
   }
 
-  async #writable(client: PoolClient, tenantId: string): Promise<[string, string | undefined]> {
+  async #writable(client: Queryable, tenantId: string): Promise<[string, string | undefined]> {
     if (this.#isolation === 'pooled') return ['records', undefined];
     const schema = tenantSchemaName(tenantId);
     const table = `${schema}.records`;
@@ -133,7 +141,7 @@ export class TenantRecords {
     return [table, schema];
   }
 
-  async #create(client: PoolClient, schema: string): Promise<void> {
+  async #create(client: Queryable, schema: string): Promise<void> {
     const table = `${schema}.records`;
     // Concurrent `CREATE … IF NOT EXISTS` of one name can fail on a catalog unique index; the
     // lock makes the second creator wait for the first and then find the schema there.

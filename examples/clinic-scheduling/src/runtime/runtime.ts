@@ -219,20 +219,21 @@ export class Runtime {
   async #unit<T>(work: (tx: Tx, outgoing: Outgoing, now: Date) => Promise<T>): Promise<T> {
     const outgoing = new Outgoing(this.#validator);
     const now = this.#clock.now();
-    let records: Awaited<ReturnType<Outgoing['write']>> = [];
+    let written: Awaited<ReturnType<Outgoing['write']>> | undefined;
     try {
       const result = await this.#store.transaction(async (tx) => {
         const value = await work(tx, outgoing, now);
-        records = await outgoing.write(tx, (type) => this.#transport.receives(type));
-        this.#dispatcher.claim(records);
+        written = await outgoing.write(tx, (type) => this.#transport.receives(type));
+        this.#dispatcher.claim(written.published);
         return value;
       });
+      const records = written ? await written.records : [];
       this.#observer.committed?.(outgoing.messages);
       this.#dispatcher.dispatch(records);
       this.#scheduler.poke(outgoing.soonest);
       return result;
     } catch (error) {
-      this.#dispatcher.release(records);
+      if (written) this.#dispatcher.release(written.published);
       throw error;
     }
   }

@@ -12,6 +12,8 @@ import { toDeadLetter, toSaga } from './sqlite-statements.js';
 import type { DeadLetterRow } from './sqlite-statements.js';
 import type {
   AuditEntry,
+  CauseQuery,
+  Receipt,
   DeadLetter,
   RecordDoc,
   SagaRecord,
@@ -87,6 +89,13 @@ export class SqliteTx implements Tx {
     return row.awaits === 1;
   }
 
+  async receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt> {
+    if (!(await this.markProcessed(endpoint, eventId))) return 'duplicate';
+    if (cause && (await this.awaitsCause(endpoint, cause.eventId, cause.types)))
+      return 'awaits-cause';
+    return 'new';
+  }
+
   async loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
     const row = this.#use().loadSaga.get(type, id) as SagaRow | undefined;
     return row && toSaga<State>(row);
@@ -125,6 +134,18 @@ export class SqliteTx implements Tx {
       now,
     );
     return Number(row.lastInsertRowid);
+  }
+
+  enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> } {
+    const now = this.#clock.now().getTime();
+    const sql = this.#use();
+    const ids = envelopes.map((envelope) =>
+      Number(
+        sql.enqueue.run(JSON.stringify(envelope), envelope.eventId, envelope.type, now)
+          .lastInsertRowid,
+      ),
+    );
+    return { ids: Promise.resolve(ids) };
   }
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {

@@ -101,6 +101,15 @@ export interface RecordDoc<Data = Record<string, unknown>> {
   readonly data: Data;
 }
 
+/** The message that caused a delivery, and the types the receiving endpoint takes. */
+export interface CauseQuery {
+  readonly eventId: string;
+  readonly types: readonly string[];
+}
+
+/** A delivery's entry in the inbox: a duplicate, new but early (its cause is still to come), new. */
+export type Receipt = 'duplicate' | 'awaits-cause' | 'new';
+
 export interface Tx {
   /** Records that `endpoint` processed `eventId`; false when it already had (a duplicate). */
   markProcessed(endpoint: string, eventId: string): Promise<boolean>;
@@ -110,6 +119,11 @@ export interface Tx {
    * dead-lettered it. A broker may deliver a message before the one that caused it.
    */
   awaitsCause(endpoint: string, eventId: string, types: readonly string[]): Promise<boolean>;
+  /**
+   * `markProcessed`, then, if the message was new and `cause` is given, `awaitsCause` for it:
+   * what the pipeline asks of every delivery, in one round trip where the store can.
+   */
+  receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt>;
   loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
   /** Inserts (expectedVersion 0) or updates a saga; throws `ConcurrencyConflict` on a stale version. */
   saveSaga<State>(
@@ -118,6 +132,12 @@ export interface Tx {
   ): Promise<void>;
   /** Queues a message to publish after commit; returns its outbox id (for `markDispatched`). */
   enqueue(envelope: Envelope): Promise<number>;
+  /**
+   * Queues messages like `enqueue`, but lets the store write them with its COMMIT, one round
+   * trip fewer: their outbox ids (in order) are known only once the transaction has committed,
+   * so `ids` must not be awaited inside it. The runtime's outbox writer uses this.
+   */
+  enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> };
   /** Schedules a message; a record with the `id` of a pending one replaces it (a reset timeout). */
   schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void>;
   cancelScheduled(id: string): Promise<void>;

@@ -417,8 +417,11 @@ describe('runtime', () => {
     const transaction = store.transaction.bind(store);
     store.transaction = (work) =>
       transaction((tx) => {
-        const enqueue = tx.enqueue.bind(tx);
-        tx.enqueue = (envelope) => (enqueued.push(envelope.type), enqueue(envelope));
+        const enqueue = tx.enqueueWithCommit.bind(tx);
+        tx.enqueueWithCommit = (envelopes) => {
+          enqueued.push(...envelopes.map((envelope) => envelope.type));
+          return enqueue(envelopes);
+        };
         return work(tx);
       });
 

@@ -26,7 +26,7 @@ import { PermanentError } from './handler.js';
 import type { Logger } from './logger.js';
 import type { RuntimeObserver } from './observer.js';
 import type { Outgoing, ScheduleOptions } from './outgoing.js';
-import type { DeadLetter, Store, Tx } from './store.js';
+import type { CauseQuery, DeadLetter, Store, Tx } from './store.js';
 import { ConcurrencyConflict } from './store.js';
 import type { Delivery } from './transport.js';
 import { DeliverLater } from './transport.js';
@@ -53,7 +53,7 @@ interface PublishOptions {
 }
 
 const maxConflictRetries = 20;
-/** How long a message may wait for its cause to be handled first (see `#checkCause`). */
+/** How long a message may wait for its cause to be handled first (see `#causeToWaitFor`). */
 const causalWaitMs = 5 * 60_000;
 
 /** Runs `work` again on a `ConcurrencyConflict`, a bounded number of times, with jitter. */
@@ -118,12 +118,20 @@ export class Pipeline {
 
   #apply(endpoint: EndpointDefinition, message: AnyMessage, attempt: number): Promise<void> {
     return this.#options.unit(async (tx, outgoing, now) => {
+      const receipt = await tx.receive(
+        endpoint.name,
+        message.eventId,
+        this.#causeToWaitFor(endpoint, message, now),
+      );
       // Already applied: the first delivery's effects are committed, this one changes nothing.
-      if (!(await tx.markProcessed(endpoint.name, message.eventId))) {
+      if (receipt === 'duplicate') {
         this.#options.observer?.duplicate?.(endpoint.name, message);
         return;
       }
-      await this.#checkCause(tx, endpoint, message, now);
+      if (receipt === 'awaits-cause') {
+        const { type, eventId, causationId } = message;
+        throw new DeliverLater(`${type} ${eventId} waits for its cause ${causationId}`);
+      }
       const ctx: HandlerContext = {
         message,
         attempt,
@@ -155,12 +163,15 @@ export class Pipeline {
    * this endpoint receives the cause too, it handles the cause first. For a while only, so that
    * a cause lost for good cannot hold its effects back forever.
    */
-  async #checkCause(tx: Tx, endpoint: EndpointDefinition, message: AnyMessage, now: Date) {
+  #causeToWaitFor(
+    endpoint: EndpointDefinition,
+    message: AnyMessage,
+    now: Date,
+  ): CauseQuery | undefined {
     const { eventId, causationId } = message;
-    if (causationId === eventId) return;
-    if (now.getTime() - Date.parse(message.occurredAt) > causalWaitMs) return;
-    if (await tx.awaitsCause(endpoint.name, causationId, endpoint.types))
-      throw new DeliverLater(`${message.type} ${eventId} waits for its cause ${causationId}`);
+    if (causationId === eventId) return undefined;
+    if (now.getTime() - Date.parse(message.occurredAt) > causalWaitMs) return undefined;
+    return { eventId: causationId, types: endpoint.types };
   }
 
   async #failed(endpoint: Endpoint, delivery: Delivery, error: unknown): Promise<void> {

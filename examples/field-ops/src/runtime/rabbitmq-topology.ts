@@ -10,6 +10,7 @@
  *   after that delay and are dead-lettered to the default exchange with the routing key they were
  *   published with: the endpoint queue they came from. Delays need no broker plugin, and a long
  *   delay never holds up a short one (each queue has one TTL, so expiry is first in, first out).
+ *   One more, short, delay is for a message that came before its cause (`DeliverLater`).
  */
 import type { Channel, Options } from 'amqplib';
 
@@ -21,6 +22,8 @@ export interface Route {
 export interface TopologyOptions {
   readonly prefix: string;
   readonly retryDelaysMs: readonly number[];
+  /** The wait of a message that came before its cause: that cause is usually being handled. */
+  readonly laterDelayMs: number;
   /** For tests: queues vanish this long after their last consumer left, exchanges with them. */
   readonly expiresMs?: number;
 }
@@ -48,12 +51,21 @@ export class Topology {
     return this.#retryName(delays[Math.min(Math.max(retries, 1), delays.length) - 1]!);
   }
 
+  /** The exchange of a message to deliver again soon, as the same attempt (`DeliverLater`). */
+  laterExchange(): string {
+    return this.#retryName(this.#options.laterDelayMs);
+  }
+
   /** The queues `idle()` watches: the endpoints' own and the retry queues feeding them. */
   watchedQueues(endpoints: Iterable<string>): string[] {
     return [
       ...[...endpoints].map((endpoint) => this.queue(endpoint)),
-      ...this.#options.retryDelaysMs.map((delay) => this.#retryName(delay)),
+      ...this.#delays().map((delay) => this.#retryName(delay)),
     ];
+  }
+
+  #delays(): number[] {
+    return [...new Set([this.#options.laterDelayMs, ...this.#options.retryDelaysMs])];
   }
 
   async declare(channel: Channel, routes: Iterable<Route>): Promise<void> {
@@ -61,7 +73,7 @@ export class Topology {
     const exchangeOptions: Options.AssertExchange = { durable: true, autoDelete: temporary };
     const expiry = temporary ? { 'x-expires': this.#options.expiresMs } : {};
     await channel.assertExchange(this.exchange, 'topic', exchangeOptions);
-    for (const delay of this.#options.retryDelaysMs) {
+    for (const delay of this.#delays()) {
       const name = this.#retryName(delay);
       await channel.assertExchange(name, 'fanout', exchangeOptions);
       await channel.assertQueue(name, {

@@ -25,6 +25,7 @@ function transport(options: Partial<RabbitMqTransportOptions> = {}): RabbitMqTra
     url: url!,
     prefix,
     retryDelaysMs: [10, 40],
+    laterDelayMs: 10,
     reconnectDelayMs: { initial: 20, max: 200 },
     expiresMs: 60_000,
     logger: silentLogger,
