@@ -7,6 +7,8 @@
  *    a sink (an e-mail sender) runs outside any transaction instead, as its work is not the store's;
  *    a message whose cause this endpoint receives but has not handled yet goes back to the
  *    transport (`DeliverLater`), to come again after it;
+ *    deliveries about one tenant at one endpoint take turns in this process: run side by side they
+ *    would only collide on the same saga, or find the message that caused them uncommitted;
  * 3. a `ConcurrencyConflict` → the transaction runs again at once (not an attempt);
  *    a `PermanentError` → dead letter; any other error → a retry at the policy's delay, written to
  *    the schedule, until the attempts run out → dead letter with the whole envelope.
@@ -30,6 +32,7 @@ import type { CauseQuery, DeadLetter, Store, Tx } from './store.js';
 import { ConcurrencyConflict } from './store.js';
 import type { Delivery } from './transport.js';
 import { DeliverLater } from './transport.js';
+import { Turns } from './turns.js';
 import type { MessageValidator } from './validation.js';
 
 export type UnitOfWork = <T>(
@@ -96,6 +99,7 @@ const describe = (error: unknown) =>
 
 export class Pipeline {
   readonly #options: PipelineOptions;
+  readonly #turns = new Turns();
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -109,7 +113,12 @@ export class Pipeline {
     }
     try {
       if (endpoint.kind === 'sink') await endpoint.send(checked.message, delivery.attempt);
-      else await retryingConflicts(() => this.#apply(endpoint, checked.message, delivery.attempt));
+      else {
+        const { message } = checked;
+        await this.#turns.run(`${endpoint.name}\n${message.tenantId}`, () =>
+          retryingConflicts(() => this.#apply(endpoint, message, delivery.attempt)),
+        );
+      }
     } catch (error) {
       if (error instanceof DeliverLater) throw error; // not a failure: the transport retries
       await this.#failed(endpoint, delivery, error);

@@ -71,6 +71,18 @@ const migrations: readonly string[] = [
     PRIMARY KEY (tenant_id, name)
   );
   `,
+  // A saga's save can travel with the commit: a save that matched no row (a stale version)
+  // raises, which aborts the transaction, instead of being counted by the caller.
+  `
+  CREATE OR REPLACE FUNCTION saas_expect_saved(saved bigint, saga_type text, saga_id text)
+  RETURNS void LANGUAGE plpgsql AS $$
+  BEGIN
+    IF saved <> 1 THEN
+      RAISE EXCEPTION 'saga % % was changed concurrently', saga_type, saga_id
+        USING ERRCODE = 'SG409', DETAIL = json_build_object('type', saga_type, 'id', saga_id);
+    END IF;
+  END $$;
+  `,
 ];
 
 /** A schema name we create and interpolate into SQL: plain lower-case identifiers only. */

@@ -30,13 +30,17 @@ export const sql = {
                       WHERE endpoint = $1 AND envelope ->> 'eventId' = $4) AS awaits`,
 
   loadSaga: 'SELECT * FROM sagas WHERE type = $1 AND id = $2',
-  // DO NOTHING rather than a unique violation: the transaction stays usable, and a concurrent
-  // insert of the same saga waits for the first one and then inserts nothing.
-  insertSaga: `INSERT INTO sagas (type, id, tenant_id, state, version, updated_at)
-    VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT DO NOTHING`,
+  // DO NOTHING rather than a unique violation: a concurrent insert of the same saga waits for the
+  // first one and then inserts nothing, which saas_expect_saved turns into a conflict (SG409).
+  insertSaga: `WITH saved AS (
+      INSERT INTO sagas (type, id, tenant_id, state, version, updated_at)
+      VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT saas_expect_saved((SELECT count(*) FROM saved), $1, $2)`,
   // A concurrent update of the same version waits for the first, then matches no row.
-  updateSaga: `UPDATE sagas SET tenant_id = $3, state = $4, version = version + 1, updated_at = $5
-    WHERE type = $1 AND id = $2 AND version = $6`,
+  updateSaga: `WITH saved AS (
+      UPDATE sagas SET tenant_id = $3, state = $4, version = version + 1, updated_at = $5
+      WHERE type = $1 AND id = $2 AND version = $6 RETURNING 1)
+    SELECT saas_expect_saved((SELECT count(*) FROM saved), $1, $2)`,
   listSagas: `SELECT * FROM sagas
     WHERE type = $1
       AND ($2::text IS NULL OR state ->> 'state' = $2)

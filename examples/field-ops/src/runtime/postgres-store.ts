@@ -68,8 +68,15 @@ export class TransactionCollision extends ConcurrencyConflict {
 
 const collisionCodes = new Set(['40001', '40P01']);
 
+/** What saas_expect_saved raises for a stale saga version. */
+const staleSagaCode = 'SG409';
+
 function translate(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, detail } = (error as { code?: unknown; detail?: unknown } | null) ?? {};
+  if (code === staleSagaCode && typeof detail === 'string') {
+    const saga = JSON.parse(detail) as { type: string; id: string };
+    return new ConcurrencyConflict(saga.type, saga.id);
+  }
   return typeof code === 'string' && collisionCodes.has(code)
     ? new TransactionCollision(code, { cause: error })
     : error;

@@ -26,7 +26,6 @@ import type {
   ScheduledRecord,
   Tx,
 } from './store.js';
-import { ConcurrencyConflict } from './store.js';
 
 export interface PostgresTxOptions {
   readonly clock: Clock;
@@ -89,12 +88,11 @@ export class PostgresTx implements Tx {
     record: Omit<SagaRecord<State>, 'version' | 'updatedAt'>,
     expectedVersion: number,
   ): Promise<void> {
+    // Sent with the next statement or the commit; a stale version aborts the transaction there
+    // (SG409), which the store reports as a ConcurrencyConflict.
     const values = [record.type, record.id, record.tenantId, json(record.state), this.#now()];
-    const result =
-      expectedVersion === 0
-        ? await this.#use().query(sql.insertSaga, values)
-        : await this.#use().query(sql.updateSaga, [...values, expectedVersion]);
-    if (result.rowCount !== 1) throw new ConcurrencyConflict(record.type, record.id);
+    if (expectedVersion === 0) this.#use().hold(sql.insertSaga, values);
+    else this.#use().hold(sql.updateSaga, [...values, expectedVersion]);
   }
 
   async enqueue(envelope: Envelope): Promise<number> {
