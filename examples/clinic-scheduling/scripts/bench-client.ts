@@ -17,6 +17,7 @@ export interface ClientJob {
 export type ClientReport =
   | { readonly kind: 'signedUp'; readonly tenantId: string; readonly sentAt: number }
   | { readonly kind: 'refused'; readonly status: number; readonly body: string }
+  | { readonly kind: 'ready' }
   | { readonly kind: 'done' };
 
 /** What the main thread tells the clients: this tenant's onboarding ended. */
@@ -28,7 +29,9 @@ if (!process.send) throw new Error('bench-client.ts runs as a child of scripts/b
 const report = (message: ClientReport) => process.send?.(message);
 
 /** The first message is the job; each one after it names a tenant whose onboarding ended. */
-const job = await new Promise<ClientJob>((resolve) => process.once('message', resolve));
+const received = new Promise<ClientJob>((resolve) => process.once('message', resolve));
+report({ kind: 'ready' });
+const job = await received;
 const waiting = new Map<string, () => void>();
 const ended = new Set<string>();
 process.on('message', ({ tenantId }: EndedNotice) => {

@@ -12,8 +12,9 @@
  * queue up behind each other share one. Each runs in a savepoint of its own (a unit that throws
  * rolls back to it, alone), and each caller hears of its unit only once the shared COMMIT is done:
  * nothing is acknowledged, and no outbox row is visible to the dispatcher, before it is durable.
- * The group commits a turn of the event loop after its first unit (so that every delivery of that
- * turn joins it), before any read or lease on the connection, or at `maxGroup` units; a failed
+ * The group commits once a turn of the event loop went by without a unit joining it (at once
+ * when the product is quiet; under load, turns keep bringing units, up to `maxGroupAgeMs`),
+ * before any read or lease on the connection, or at `maxGroup` units; a failed
  * COMMIT fails every unit of the group (the callers retry them). Marking outbox rows dispatched
  * joins the group like a unit.
  */
@@ -89,13 +90,17 @@ class Lock {
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The most units of work one COMMIT carries. */
-const maxGroup = 64;
+const maxGroup = 512;
+/** The longest a group waits for more units: the latency load may add to a unit's commit. */
+const maxGroupAgeMs = 10;
 
 /** Units that have run in the open transaction, waiting for its COMMIT. */
 interface Group {
   readonly done: { resolve: () => void; reject: (error: unknown) => void }[];
   /** Whether a COMMIT of this group is already on its way (`#commitSoon`). */
   commitQueued: boolean;
+  /** `performance.now()` when its first unit began. */
+  readonly openedAt: number;
 }
 
 export class SqliteStore implements Store {
@@ -150,7 +155,7 @@ export class SqliteStore implements Store {
         const sql = this.#statements();
         if (!this.#group) {
           sql.begin.run();
-          this.#group = { done: [], commitQueued: false };
+          this.#group = { done: [], commitQueued: false, openedAt: performance.now() };
         }
         const group = this.#group;
         sql.savepoint.run();
@@ -183,17 +188,26 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Commits `group` a turn of the event loop from now, behind the units queued by then: the
-   * deliveries that run in one turn share one COMMIT.
+   * Commits `group` once a turn of the event loop brought it no unit (or it is `maxGroupAgeMs`
+   * old), behind the units queued by then: the deliveries that run meanwhile share one COMMIT.
    */
   #commitSoon(group: Group): void {
     if (group.commitQueued) return;
     group.commitQueued = true;
-    setImmediate(() => {
+    let seen = group.done.length;
+    const look = () => {
+      if (this.#group !== group) return;
+      const joined = group.done.length > seen;
+      seen = group.done.length;
+      if (joined && performance.now() - group.openedAt < maxGroupAgeMs) {
+        setImmediate(look);
+        return;
+      }
       void this.#lock.run(() => {
         if (this.#group === group) this.#commitGroup();
       });
-    });
+    };
+    setImmediate(look);
   }
 
   /** Commits the open group and tells each of its units. */
