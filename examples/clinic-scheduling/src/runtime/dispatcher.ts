@@ -16,6 +16,8 @@ export interface DispatcherOptions {
   readonly background: Background;
   readonly logger: Logger;
   readonly batchSize?: number;
+  /** How long published rows wait to be marked together (10 ms). */
+  readonly markDelayMs?: number;
 }
 
 export class Dispatcher {
@@ -98,12 +100,16 @@ export class Dispatcher {
     return published.length;
   }
 
-  /** Marks in batches: one write for everything published in the same turn of the event loop. */
+  /**
+   * Marks in batches: one write for everything published within `markDelayMs` (a broker's
+   * confirms arrive one by one). Until then the rows stay claimed here; a crash in between
+   * publishes them again, which consumers dedupe.
+   */
   async #mark(records: readonly OutboxRecord[]): Promise<void> {
     const first = this.#toMark.length === 0;
     this.#toMark.push(...records);
     if (!first) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, this.#options.markDelayMs ?? 10));
     const batch = this.#toMark;
     this.#toMark = [];
     try {
