@@ -132,7 +132,11 @@ async function main(): Promise<void> {
         handle: async ({ message }) => onEnded(message.tenantId),
       });
     await app.start();
-    for (let i = 0; i < workers; i++) children.push(startWorker(env, i));
+    // A worker that exits before the run is over ends it: its share would never be done.
+    const workerLost = new Promise<never>((_, reject) => {
+      for (let i = 0; i < workers; i++) children.push(startWorker(env, i, reject));
+    });
+    workerLost.catch(() => undefined);
     const address = app.server.server.address();
     if (!address || typeof address === 'string') throw new Error('the API has no TCP address');
 
@@ -181,7 +185,7 @@ async function main(): Promise<void> {
         timeoutMs,
       ).unref(),
     );
-    await Promise.race([finished, timeout]);
+    await Promise.race([finished, timeout, workerLost]);
     const elapsedMs = performance.now() - begin;
     clearInterval(progress);
     process.stderr.write(
@@ -268,14 +272,24 @@ function duplicateMails(dir: string, ids: readonly string[]): number {
   return extra;
 }
 
-function startWorker(env: NodeJS.ProcessEnv, index: number): ChildProcess {
+/** A worker process (`src/main.ts` with `ROLE=worker`); `lost` hears of it ending on its own. */
+function startWorker(
+  env: NodeJS.ProcessEnv,
+  index: number,
+  lost: (error: Error) => void,
+): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...env, ROLE: 'worker', PORT: '0' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   child.on('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM')
-      process.stderr.write(`\nworker ${index} exited (${code ?? signal})\n`);
+    if (signal === 'SIGTERM') return; // the benchmark stopping it
+    lost(
+      new Error(
+        `worker ${index} (src/main.ts, ROLE=worker) exited (${code ?? signal}) before the run ` +
+          'ended: does src/main.ts still start the app?',
+      ),
+    );
   });
   return child;
 }
