@@ -395,6 +395,22 @@ export function storeContract(
       expect(await store.listDeadLetters()).toEqual([second]);
     });
 
+    it('keeps text and JSON exactly as written, whatever characters they hold', async () => {
+      const awkward = `it's a \\ back\\slash "quoted" $1 ünïcødé 🎉\nnext line`;
+      const data = { awkward, nested: { list: [awkward, 1.5, null, true] } };
+      await store.transaction(async (tx) => {
+        await tx.putRecord({ collection: 'notes', tenantId: tenantA, id: awkward, data });
+        await tx.appendAudit({
+          ...audit(tenantA, awkward, '2030-01-01T00:00:00.000Z'),
+          toState: awkward,
+          detail: data,
+        });
+      });
+      expect((await store.getRecord('notes', tenantA, awkward))?.data).toEqual(data);
+      const [entry] = await store.timeline(tenantA);
+      expect(entry).toMatchObject({ action: awkward, toState: awkward, detail: data });
+    });
+
     it('keeps records per collection and tenant', async () => {
       await store.transaction(async (tx) => {
         await tx.putRecord({
