@@ -2,8 +2,8 @@
 /**
  * One PostgreSQL transaction, as the `Tx` port, on one pooled connection that the store opened
  * (READ COMMITTED) and will commit or roll back. Its statements go through a `Batch`: writes whose
- * result nobody awaits (audit entries, schedules, records) travel with the next statement or with
- * COMMIT, and so does the one statement that inserts a unit's outgoing messages. The driver
+ * result nobody awaits (audit entries, schedules, records, saga saves) travel with the next
+ * statement or with COMMIT, and so does the one statement that inserts a unit's outgoing messages. The driver
  * runs a connection's queries in the order they were issued, so calls a handler makes
  * concurrently are safe; each method refuses to run once the transaction has ended, so a stray
  * promise cannot write outside it.

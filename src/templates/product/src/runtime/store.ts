@@ -124,7 +124,11 @@ export interface Tx {
    */
   receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt>;
   loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
-  /** Inserts (expectedVersion 0) or updates a saga; throws `ConcurrencyConflict` on a stale version. */
+  /**
+   * Inserts (expectedVersion 0) or updates a saga. A stale version is a `ConcurrencyConflict`,
+   * thrown here or, where the store sends the save with a later statement (PostgreSQL), there or
+   * by the commit: either way the transaction commits nothing.
+   */
   saveSaga<State>(
     record: Omit<SagaRecord<State>, 'version' | 'updatedAt'>,
     expectedVersion: number,
