@@ -67,8 +67,6 @@ function options(): Options {
 const onboardingSteps = workflows.onboarding.steps;
 /** The messages that end an onboarding. */
 const outcomeTypes = ['TenantProvisioned', 'TenantProvisioningFailed'];
-/** Told of each onboarding outcome this process publishes. */
-let outcomes: (tenantId: string) => void = () => {};
 
 async function main(): Promise<void> {
   const { tenants, concurrency, workers, timeoutMs } = options();
@@ -97,10 +95,19 @@ async function main(): Promise<void> {
   // emit two (a message published again, by the outbox after a lost confirm, is the same event).
   const emitted = new Map<string, Set<string>>();
   const stepEvents = new Set(onboardingSteps.map((step) => step.emits).filter(Boolean));
+  // Which onboardings ended: seen as the saga publishes their outcome when it runs here, or
+  // through an endpoint of this process when workers run it.
+  let clients: ChildProcess | undefined;
+  const ended = new Set<string>();
+  const onEnded = (tenantId: string) => {
+    if (ended.has(tenantId)) return;
+    ended.add(tenantId);
+    clients?.send({ tenantId } satisfies EndedNotice);
+  };
   const transport = tapped(
     createTransport(config.busUrl, () => productRoutes(config), { prefix: config.busPrefix }),
     (envelope) => {
-      if (outcomeTypes.includes(envelope.type)) outcomes(envelope.tenantId);
+      if (outcomeTypes.includes(envelope.type)) onEnded(envelope.tenantId);
       if (!stepEvents.has(envelope.type)) return;
       const key = `${envelope.tenantId} ${envelope.type}`;
       emitted.set(key, (emitted.get(key) ?? new Set()).add(envelope.eventId));
@@ -113,18 +120,8 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
-  let clients: ChildProcess | undefined;
   try {
-    // Which onboardings ended: seen as the saga publishes their outcome when it runs here, or
-    // through an endpoint of this process when workers run it.
-    const ended = new Set<string>();
-    const onEnded = (tenantId: string) => {
-      if (ended.has(tenantId)) return;
-      ended.add(tenantId);
-      clients?.send({ tenantId } satisfies EndedNotice);
-    };
-    if (workers === 0) outcomes = onEnded;
-    else
+    if (workers > 0)
       app.runtime.register({
         name: 'bench-observer',
         types: outcomeTypes,

@@ -97,7 +97,10 @@ export function notification(mailer: Mailer, templates: Templates): StepImplemen
   };
 }
 
-/** A mail server that is down is tried again for about an hour before the e-mail dead-letters. */
+/**
+ * A mail server that is down is tried again 11 times, from 1 s doubling up to 10 min (about
+ * 27 minutes in all), before the e-mail dead-letters for an operator to replay.
+ */
 export const mailRetry: RetryPolicy = {
   attempts: 12,
   backoff: 'exponential',

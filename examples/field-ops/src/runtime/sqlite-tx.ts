@@ -126,16 +126,11 @@ export class SqliteTx implements Tx {
   }
 
   async enqueue(envelope: Envelope): Promise<number> {
-    const now = this.#clock.now().getTime();
-    const row = this.#use().enqueue.run(
-      JSON.stringify(envelope),
-      envelope.eventId,
-      envelope.type,
-      now,
-    );
-    return Number(row.lastInsertRowid);
+    const [id] = await this.enqueueWithCommit([envelope]).ids;
+    return id!;
   }
 
+  /** SQLite writes at once: the ids are known before the commit, which groups them anyway. */
   enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> } {
     const now = this.#clock.now().getTime();
     const sql = this.#use();
