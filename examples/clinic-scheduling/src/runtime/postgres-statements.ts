@@ -6,28 +6,29 @@
 import type { Envelope } from '../contracts/envelope.js';
 import type { AuditEntry, DeadLetter, SagaRecord, ScheduledRecord } from './store.js';
 
-export const sql = {
-  markProcessed: `INSERT INTO inbox (endpoint, event_id, processed_at) VALUES ($1, $2, $3)
-    ON CONFLICT DO NOTHING`,
-
-  awaitsCause: `SELECT EXISTS (SELECT 1 FROM outbox
-                   WHERE envelope ->> 'eventId' = $2 AND envelope ->> 'type' = ANY($3::text[]))
-      AND NOT EXISTS (SELECT 1 FROM inbox WHERE endpoint = $1 AND event_id = $2)
+/**
+ * Whether the endpoint `$endpoint` has yet to process the message `$eventId`, published as one
+ * of `$types`: in the outbox, neither in its inbox nor dead-lettered there.
+ */
+const causeAwaited = (endpoint: string, eventId: string, types: string) => `
+      EXISTS (SELECT 1 FROM outbox
+              WHERE envelope ->> 'eventId' = ${eventId}
+                AND envelope ->> 'type' = ANY(${types}::text[]))
+      AND NOT EXISTS (SELECT 1 FROM inbox WHERE endpoint = ${endpoint} AND event_id = ${eventId})
       AND NOT EXISTS (SELECT 1 FROM dead_letters
-                      WHERE endpoint = $1 AND envelope ->> 'eventId' = $2) AS awaits`,
+                      WHERE endpoint = ${endpoint} AND envelope ->> 'eventId' = ${eventId})`;
 
+const markProcessed = `INSERT INTO inbox (endpoint, event_id, processed_at) VALUES ($1, $2, $3)
+    ON CONFLICT DO NOTHING`;
+
+export const sql = {
+  markProcessed,
+  awaitsCause: `SELECT ${causeAwaited('$1', '$2', '$3')} AS awaits`,
   // markProcessed and awaitsCause (of the cause $4, unless it is null) in one statement. The
   // insert is not visible to the rest of the statement, which asks about other rows anyway.
-  receive: `WITH processed AS (
-      INSERT INTO inbox (endpoint, event_id, processed_at) VALUES ($1, $2, $3)
-      ON CONFLICT DO NOTHING RETURNING 1)
+  receive: `WITH processed AS (${markProcessed} RETURNING 1)
     SELECT EXISTS (SELECT 1 FROM processed) AS fresh,
-      $4::text IS NOT NULL
-      AND EXISTS (SELECT 1 FROM outbox
-                  WHERE envelope ->> 'eventId' = $4 AND envelope ->> 'type' = ANY($5::text[]))
-      AND NOT EXISTS (SELECT 1 FROM inbox WHERE endpoint = $1 AND event_id = $4)
-      AND NOT EXISTS (SELECT 1 FROM dead_letters
-                      WHERE endpoint = $1 AND envelope ->> 'eventId' = $4) AS awaits`,
+      $4::text IS NOT NULL AND ${causeAwaited('$1', '$4', '$5')} AS awaits`,
 
   loadSaga: 'SELECT * FROM sagas WHERE type = $1 AND id = $2',
   // DO NOTHING rather than a unique violation: a concurrent insert of the same saga waits for the
