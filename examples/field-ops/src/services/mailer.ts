@@ -29,8 +29,16 @@ const move = promisify(rename);
 
 export function fileMailer(dir: string): Mailer {
   mkdirSync(dir, { recursive: true });
-  // Two deliveries of one e-mail may be written at once: each through a file of its own.
-  let written = 0;
+  // One write per e-mail at a time: a second delivery of the same e-mail (same id, same content)
+  // waits for the first instead of racing it for the temporary file.
+  const writing = new Map<string, Promise<void>>();
+  const writeOnce = async (id: string, content: string) => {
+    // Write then rename: a reader never sees half a message. The temporary file's name is the
+    // e-mail's own, so one left by a crash is overwritten when the e-mail is sent again.
+    const target = join(dir, `${id}.eml`);
+    await write(`${target}.tmp`, content);
+    await move(`${target}.tmp`, target);
+  };
   return {
     channel: 'file',
     async send(mail) {
@@ -44,11 +52,11 @@ export function fileMailer(dir: string): Mailer {
         mail.text,
         '',
       ].join('\r\n');
-      // Write then rename: a reader never sees half a message.
-      const target = join(dir, `${mail.id}.eml`);
-      const temporary = `${target}.${process.pid}-${(written += 1)}.tmp`;
-      await write(temporary, content);
-      await move(temporary, target);
+      const pending = writing.get(mail.id);
+      if (pending) return pending;
+      const written = writeOnce(mail.id, content).finally(() => writing.delete(mail.id));
+      writing.set(mail.id, written);
+      return written;
     },
   };
 }
