@@ -41,7 +41,14 @@ import {
   toSaga,
   toScheduled,
 } from './sqlite-statements.js';
-import { readRecord, readRecords, SqliteTx } from './sqlite-tx.js';
+import type { Written } from './sqlite-tx.js';
+import {
+  nothingWritten,
+  readRecord,
+  readRecords,
+  RecentlyCommitted,
+  SqliteTx,
+} from './sqlite-tx.js';
 import type {
   AuditEntry,
   DeadLetter,
@@ -97,6 +104,8 @@ const maxGroupAgeMs = 10;
 /** Units that have run in the open transaction, waiting for its COMMIT. */
 interface Group {
   readonly done: { resolve: () => void; reject: (error: unknown) => void }[];
+  /** What its units wrote, for `RecentlyCommitted`. */
+  readonly written: Written;
   /** Whether a COMMIT of this group is already on its way (`#commitSoon`). */
   commitQueued: boolean;
   /** `performance.now()` when its first unit began. */
@@ -113,6 +122,7 @@ export class SqliteStore implements Store {
   #sql: Statements | undefined;
   /** The open transaction of a group commit, if any. */
   #group: Group | undefined;
+  readonly #recent = new RecentlyCommitted();
 
   constructor(options: SqliteStoreOptions = {}) {
     const path = sqlitePath(options.url ?? 'file:./data/app.db');
@@ -121,6 +131,11 @@ export class SqliteStore implements Store {
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
+    // Each unit's savepoint keeps the pages it changes in a journal of its own. On a temporary
+    // file that journal is created and deleted again and again, and a file system slows down
+    // under such churn (ext4 skips inodes freed within the last minute when it allocates one):
+    // kept in memory, it costs a copy of each page.
+    this.#db.pragma('temp_store = MEMORY');
     this.#clock = options.clock ?? systemClock;
   }
 
@@ -135,8 +150,8 @@ export class SqliteStore implements Store {
     if (this.#inTransaction.getStore()) {
       return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
     }
-    return this.#inGroup(async (sql) => {
-      const tx = new SqliteTx(sql, this.#clock);
+    return this.#inGroup(async (sql, written) => {
+      const tx = new SqliteTx(sql, this.#clock, this.#recent, written);
       try {
         return await this.#inTransaction.run(true, () => work(tx));
       } finally {
@@ -149,19 +164,27 @@ export class SqliteStore implements Store {
    * Runs `work` on a savepoint of the open group (opening one when there is none). Resolves once
    * the group's COMMIT is done; rejects, alone, when `work` throws.
    */
-  #inGroup<T>(work: (sql: Statements) => T | Promise<T>): Promise<T> {
+  #inGroup<T>(work: (sql: Statements, written: Written) => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const unit = async () => {
         const sql = this.#statements();
         if (!this.#group) {
           sql.begin.run();
-          this.#group = { done: [], commitQueued: false, openedAt: performance.now() };
+          this.#group = {
+            done: [],
+            written: nothingWritten(),
+            commitQueued: false,
+            openedAt: performance.now(),
+          };
         }
         const group = this.#group;
         sql.savepoint.run();
         try {
-          const result = await work(sql);
+          const written = nothingWritten();
+          const result = await work(sql, written);
           sql.release.run();
+          group.written.received.push(...written.received);
+          group.written.published.push(...written.published);
           group.done.push({ resolve: () => resolve(result), reject });
         } catch (error) {
           if (this.#db.inTransaction) {
@@ -222,6 +245,7 @@ export class SqliteStore implements Store {
       for (const unit of group.done) unit.reject(error);
       return;
     }
+    this.#recent.add(group.written);
     for (const unit of group.done) unit.resolve();
   }
 
@@ -240,8 +264,7 @@ export class SqliteStore implements Store {
       return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
     }
     return this.#inGroup((sql) => {
-      const now = this.#clock.now().getTime();
-      for (const id of ids) sql.markDispatched.run(now, id);
+      sql.markDispatched.run(this.#clock.now().getTime(), JSON.stringify(ids));
     });
   }
 

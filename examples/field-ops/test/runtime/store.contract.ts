@@ -187,6 +187,23 @@ export function storeContract(
       });
     });
 
+    it('holds an effect back while the taking of its cause rolled back', async () => {
+      const cause = envelope('Registered');
+      await store.transaction((tx) => tx.enqueue(cause));
+      await expect(
+        store.transaction(async (tx) => {
+          expect(await tx.receive('saga', cause.eventId)).toBe('new');
+          throw new Error('handler failed');
+        }),
+      ).rejects.toThrow('handler failed');
+      const early = { eventId: cause.eventId, types: ['Registered'] };
+      expect(await store.transaction((tx) => tx.receive('saga', 'effect-1', early))).toBe(
+        'awaits-cause',
+      );
+      await store.transaction((tx) => tx.receive('saga', cause.eventId));
+      expect(await store.transaction((tx) => tx.receive('saga', 'effect-2', early))).toBe('new');
+    });
+
     describe('outbox', () => {
       it('writes messages with the commit, and tells their ids in order once it is done', async () => {
         const messages = [envelope('One'), envelope('Two'), envelope('Three')];

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     }, 500);
     // The clock starts once the clients' process has started and been given the job.
     let begin = performance.now();
+    let cpuAtBegin = process.cpuUsage();
     const finished = new Promise<void>((resolve, reject) => {
       clients = fork(fileURLToPath(new URL('./bench-client.ts', import.meta.url)), {
         execArgv: ['--import', 'tsx'],
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
       clients.on('message', (report: ClientReport) => {
         if (report.kind === 'ready') {
           begin = performance.now();
+          cpuAtBegin = process.cpuUsage();
           return clients?.send(job);
         }
         if (report.kind === 'done') return resolve();
@@ -183,6 +185,7 @@ async function main(): Promise<void> {
     );
     await Promise.race([finished, timeout, workerLost]);
     const elapsedMs = performance.now() - begin;
+    const cpu = process.cpuUsage(cpuAtBegin);
     clearInterval(progress);
     process.stderr.write(
       `\rsigned up ${ids.length}/${tenants}, finished ${ids.length}/${tenants}\n`,
@@ -224,6 +227,9 @@ async function main(): Promise<void> {
       allActive,
       duplicates,
       rssMb: round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+      // CPU time (user and system, all threads) of this process per tenant: what an onboarding
+      // costs, whatever the machine's speed at the time. With --workers, the API's share only.
+      cpuMsPerTenant: Math.round((cpu.user + cpu.system) / 10 / Math.max(1, ids.length)) / 100,
       store: app.store.kind,
       transport: app.transport.kind,
       workers,

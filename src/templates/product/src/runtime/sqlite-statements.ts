@@ -55,8 +55,10 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     pendingOutbox: sql(
       'SELECT id, envelope FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT ?',
     ),
+    // The ids as a JSON array: one statement for a batch of any size.
     markDispatched: sql(
-      'UPDATE outbox SET dispatched_at = ? WHERE id = ? AND dispatched_at IS NULL',
+      `UPDATE outbox SET dispatched_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND dispatched_at IS NULL`,
     ),
 
     schedule: sql(

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { migrateSqlite } from '../../src/runtime/sqlite-schema.js';
 import { SqliteStore, sqlitePath } from '../../src/runtime/sqlite-store.js';
+import { RecentlyCommitted } from '../../src/runtime/sqlite-tx.js';
 import { ConcurrencyConflict, InvalidCursor } from '../../src/runtime/store.js';
 import { envelope } from './support.js';
 import { storeContract } from './store.contract.js';
@@ -97,6 +98,51 @@ describe('sqlite store', () => {
       committed,
     );
     await Promise.all([store.close(), reader.close()]);
+  });
+
+  it('answers a cause check from what it committed: a unit rolled back in a group is not in it', async () => {
+    const store = await open(newFile());
+    const cause = envelope('Registered');
+    await store.transaction((tx) => tx.enqueue(cause));
+    const results = await Promise.allSettled([
+      store.transaction(async (tx) => {
+        await tx.receive('saga', cause.eventId);
+        throw new Error('handler failed');
+      }),
+      store.transaction((tx) => tx.receive('billing', cause.eventId)),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
+    const receive = (endpoint: string, eventId: string) =>
+      store.transaction((tx) =>
+        tx.receive(endpoint, eventId, { eventId: cause.eventId, types: ['Registered'] }),
+      );
+    expect(await receive('saga', 'effect-1')).toBe('awaits-cause');
+    expect(await receive('billing', 'effect-2')).toBe('new');
+    await store.close();
+  });
+
+  it('remembers the newest inbox entries and messages, as many of each as it may', () => {
+    const recent = new RecentlyCommitted(2);
+    const cause = (eventId: string) => ({ eventId, types: ['Registered'] });
+    recent.add({ received: [['saga', 'e1']], published: [['e1', 'Registered']] });
+    expect(recent.rulesOut('saga', cause('e1'))).toBe(true);
+    // Published here with a type the endpoint takes, not yet processed by it: ask the database.
+    expect(recent.rulesOut('billing', cause('e1'))).toBe(false);
+    recent.add({ received: [], published: [['e2', 'Invited']] });
+    expect(recent.rulesOut('billing', cause('e2'))).toBe(true);
+    expect(recent.rulesOut('billing', cause('unknown'))).toBe(false);
+
+    recent.add({
+      received: [
+        ['saga', 'e3'],
+        ['saga', 'e4'],
+      ],
+      published: [['e5', 'Invited']],
+    });
+    expect(recent.rulesOut('saga', cause('e1'))).toBe(false);
+    expect(recent.rulesOut('saga', cause('e4'))).toBe(true);
+    expect(recent.rulesOut('billing', cause('e2'))).toBe(true);
+    expect(recent.rulesOut('billing', cause('e5'))).toBe(true);
   });
 
   it('reports no unit of a group done when SQLite rolled the whole transaction back', async () => {
