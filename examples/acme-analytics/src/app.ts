@@ -15,7 +15,6 @@ import type { Secrets } from './dev-secrets.js';
 import { resolveSecrets } from './dev-secrets.js';
 import { Metrics } from './observability/metrics.js';
 import { ProductObserver } from './observability/observer.js';
-import { logFields } from './observability/scope.js';
 import { Tracing } from './observability/tracing.js';
 import type { Clock } from './runtime/clock.js';
 import { systemClock } from './runtime/clock.js';
@@ -146,11 +145,12 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const store = overrides.store ?? createStore(config.databaseUrl, clock);
   const secrets = secretsFor(config);
   let server: FastifyInstance | undefined;
-  // Lines written while a message is handled carry its tenant, correlation and trace.
+  // The runtime and the steps add a message's tenant, correlation and trace to the lines about
+  // it (messageFields in runtime/logger.ts).
   const logger: Logger = {
-    info: (detail, message) => server?.log.info({ ...logFields(), ...detail }, message),
-    warn: (detail, message) => server?.log.warn({ ...logFields(), ...detail }, message),
-    error: (detail, message) => server?.log.error({ ...logFields(), ...detail }, message),
+    info: (detail, message) => server?.log.info(detail, message),
+    warn: (detail, message) => server?.log.warn(detail, message),
+    error: (detail, message) => server?.log.error(detail, message),
   };
   const transport =
     overrides.transport ??

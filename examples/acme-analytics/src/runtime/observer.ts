@@ -2,6 +2,12 @@
 /**
  * What the runtime tells an observer about its work, for traces and metrics. Every hook is
  * optional, and the runtime behaves the same with or without an observer: hooks only watch.
+ *
+ * What the observer keeps about one delivery (its span, say) is a `DeliveryScope` that the
+ * runtime hands on explicitly: to the handler (`HandlerContext.scope`) and back to the hooks of
+ * that delivery. Nothing is kept in an implicit async context: in Node 20 an AsyncLocalStorage
+ * puts a hook on every promise the process creates, which cost the embedded product a sixth of
+ * its throughput (docs/decisions.md).
  */
 import type { Envelope } from '../contracts/envelope.js';
 import type { DeadLetter } from './store.js';
@@ -12,17 +18,46 @@ export interface DeliveryFailure {
   readonly errorMessage: string;
 }
 
+/** What a step is, for its span and its metrics. */
+export interface StepInfo {
+  readonly workflow: string;
+  readonly step: string;
+  readonly phase: 'run' | 'compensate';
+  readonly tenantId: string;
+  /** Whether an error is the step failing for good (its workflow compensates), not a retry. */
+  readonly isFailure: (error: unknown) => boolean;
+}
+
+/** One delivery, as its observer follows it. */
+export interface DeliveryScope {
+  /** Tags the delivery's current span (a saga's begin and end state, say). */
+  annotate(attributes: Readonly<Record<string, string | number | boolean>>): void;
+  /** Runs one step's handler in a span of its own, timed and counted for the metrics. */
+  step<T>(info: StepInfo, work: () => Promise<T>): Promise<T>;
+}
+
 export interface RuntimeObserver {
   /**
-   * Wraps the handling of one delivery at one endpoint. Must call `handle` exactly once and
-   * settle as it settles; the other hooks of that delivery are called inside it.
+   * Wraps the handling of one delivery at one endpoint. Must call `handle` exactly once, with the
+   * delivery's scope, and settle as it settles; the other hooks of that delivery are called
+   * inside it, with that scope.
    */
-  delivery?(endpoint: string, delivery: Delivery, handle: () => Promise<void>): Promise<void>;
+  delivery?(
+    endpoint: string,
+    delivery: Delivery,
+    handle: (scope: DeliveryScope) => Promise<void>,
+  ): Promise<void>;
   /** A unit of work committed: the messages it published or scheduled. */
-  committed?(messages: readonly Envelope[]): void;
+  committed?(messages: readonly Envelope[], scope?: DeliveryScope): void;
   /** The delivery was a duplicate: the endpoint had processed that message already. */
-  duplicate?(endpoint: string, envelope: Envelope): void;
+  duplicate?(endpoint: string, envelope: Envelope, scope?: DeliveryScope): void;
   /** The delivery failed and is scheduled again as attempt `attempt + 1`. */
-  retrying?(endpoint: string, envelope: Envelope, attempt: number, failure: DeliveryFailure): void;
-  deadLettered?(letter: DeadLetter): void;
+  retrying?(
+    endpoint: string,
+    envelope: Envelope,
+    attempt: number,
+    failure: DeliveryFailure,
+    scope?: DeliveryScope,
+  ): void;
+  deadLettered?(letter: DeadLetter, scope?: DeliveryScope): void;
 }

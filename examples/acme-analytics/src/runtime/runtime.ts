@@ -21,7 +21,7 @@ import type { DeadLetter, Store, Tx } from './store.js';
 import type { Delivery, Transport } from './transport.js';
 import type { MessageValidator } from './validation.js';
 import { createMessageValidator } from './validation.js';
-import type { RuntimeObserver } from './observer.js';
+import type { DeliveryScope, RuntimeObserver } from './observer.js';
 
 export interface RuntimeOptions {
   readonly transport: Transport;
@@ -109,7 +109,7 @@ export class Runtime {
       clock: this.#clock,
       validator: this.#validator,
       logger: this.#logger,
-      unit: (work) => this.#unit(work),
+      unit: (work, scope) => this.#unit(work, scope),
       scheduled: (dueAt) => this.#scheduler.poke(dueAt),
       observer: this.#observer,
     });
@@ -120,7 +120,10 @@ export class Runtime {
         endpoint.name,
         endpoint.types,
         observed
-          ? (delivery) => observed(endpoint.name, delivery, () => deliver(delivery))
+          ? (delivery) =>
+              observed(endpoint.name, delivery, (scope) =>
+                pipeline.deliver(endpoint, delivery, scope),
+              )
           : deliver,
         endpoint.concurrency === undefined ? {} : { concurrency: endpoint.concurrency },
       );
@@ -216,7 +219,10 @@ export class Runtime {
   }
 
   /** One transaction with an outbox: the unit of work of the pipeline and of `execute`. */
-  async #unit<T>(work: (tx: Tx, outgoing: Outgoing, now: Date) => Promise<T>): Promise<T> {
+  async #unit<T>(
+    work: (tx: Tx, outgoing: Outgoing, now: Date) => Promise<T>,
+    scope?: DeliveryScope,
+  ): Promise<T> {
     const outgoing = new Outgoing(this.#validator);
     const now = this.#clock.now();
     let written: Awaited<ReturnType<Outgoing['write']>> | undefined;
@@ -228,7 +234,7 @@ export class Runtime {
         return value;
       });
       const records = written ? await written.records : [];
-      this.#observer.committed?.(outgoing.messages);
+      this.#observer.committed?.(outgoing.messages, scope);
       this.#dispatcher.dispatch(records);
       this.#scheduler.poke(outgoing.soonest);
       return result;

@@ -18,7 +18,6 @@
  * COMMIT fails every unit of the group (the callers retry them). Marking outbox rows dispatched
  * joins the group like a unit.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +67,8 @@ export interface SqliteStoreOptions {
   /** Stamps inbox and outbox rows, which `prune` compares with its cutoff. */
   readonly clock?: Clock;
   readonly busyTimeoutMs?: number;
+  /** How long a call may wait for the connection while one piece of work holds it (`StoreBusy`). */
+  readonly lockTimeoutMs?: number;
 }
 
 export function sqlitePath(url: string): string {
@@ -77,20 +78,68 @@ export function sqlitePath(url: string): string {
   return url;
 }
 
+/** Thrown to a caller that waited for the connection longer than `lockTimeoutMs`. */
+export class StoreBusy extends Error {
+  constructor(waitedMs: number) {
+    super(
+      `the SQLite store has been held by one piece of work for over ${waitedMs} ms; if that is ` +
+        'a transaction making a Store call, the call waits for itself: use its Tx instead',
+    );
+    this.name = 'StoreBusy';
+  }
+}
+
+interface Waiter {
+  readonly reject: (error: unknown) => void;
+  /** Told already that it waited too long: when its turn comes, it does nothing. */
+  expired: boolean;
+}
+
 /**
  * Runs async work one at a time, in call order. A queue of work runs as one chain of microtasks,
  * so every so often the chain waits a turn of the event loop to let I/O (HTTP requests) through.
+ *
+ * Like SQLite's own busy timeout, a caller does not wait forever: once one piece of work has held
+ * the lock for `timeoutMs`, `expire` fails everyone waiting with `StoreBusy`. Work held that long
+ * most likely awaits one of them (a transaction making a Store call, which can never get its
+ * turn); failing the call unwinds it.
  */
 class Lock {
   #tail: Promise<unknown> = Promise.resolve();
   #queued = 0;
+  /** `performance.now()` when the work now running took the lock; undefined while it is free. */
+  #heldSince: number | undefined;
+  readonly #waiting = new Set<Waiter>();
 
-  run<T>(work: () => T | Promise<T>): Promise<T> {
+  /** `expires: false` for the store's own housekeeping (a group's COMMIT), which nobody awaits. */
+  run<T>(work: () => T | Promise<T>, expires = true): Promise<T> {
     this.#queued += 1;
     const turn = this.#queued % 32 === 0 ? this.#tail.then(nextTurn) : this.#tail;
-    const result = turn.then(work);
-    this.#tail = result.catch(() => undefined);
-    return result;
+    return new Promise<T>((resolve, reject) => {
+      const waiter: Waiter = { reject, expired: false };
+      if (expires) this.#waiting.add(waiter);
+      this.#tail = turn.then(async () => {
+        this.#waiting.delete(waiter);
+        if (waiter.expired) return;
+        this.#heldSince = performance.now();
+        try {
+          resolve(await work());
+        } catch (error) {
+          reject(error);
+        } finally {
+          this.#heldSince = undefined;
+        }
+      });
+    });
+  }
+
+  expire(timeoutMs: number): void {
+    if (this.#heldSince === undefined || performance.now() - this.#heldSince < timeoutMs) return;
+    for (const waiter of this.#waiting) {
+      waiter.expired = true;
+      waiter.reject(new StoreBusy(timeoutMs));
+    }
+    this.#waiting.clear();
   }
 }
 
@@ -117,8 +166,7 @@ export class SqliteStore implements Store {
   readonly #db: BetterSqlite3.Database;
   readonly #clock: Clock;
   readonly #lock = new Lock();
-  /** Set inside a transaction: a store call there would wait for the lock its caller holds. */
-  readonly #inTransaction = new AsyncLocalStorage<true>();
+  readonly #watchdog: NodeJS.Timeout;
   #sql: Statements | undefined;
   /** The open transaction of a group commit, if any. */
   #group: Group | undefined;
@@ -137,6 +185,12 @@ export class SqliteStore implements Store {
     // kept in memory, it costs a copy of each page.
     this.#db.pragma('temp_store = MEMORY');
     this.#clock = options.clock ?? systemClock;
+    const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.#watchdog = setInterval(
+      () => this.#lock.expire(lockTimeoutMs),
+      Math.min(1000, lockTimeoutMs / 2),
+    );
+    this.#watchdog.unref();
   }
 
   migrate(): Promise<void> {
@@ -147,13 +201,10 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.#inTransaction.getStore()) {
-      return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
-    }
     return this.#inGroup(async (sql, written) => {
       const tx = new SqliteTx(sql, this.#clock, this.#recent, written);
       try {
-        return await this.#inTransaction.run(true, () => work(tx));
+        return await work(tx);
       } finally {
         tx.close();
       }
@@ -203,8 +254,9 @@ export class SqliteStore implements Store {
         else this.#commitSoon(group);
       };
       this.#lock.run(unit).catch((error: unknown) => {
-        // The unit could not even start (a closed store): nothing of it was written.
-        this.#commitGroup();
+        // The unit could not even start (a closed store): nothing of it was written. Or it waited
+        // too long (StoreBusy): then the work that holds the lock goes on, and its group with it.
+        if (!(error instanceof StoreBusy)) this.#commitGroup();
         reject(error);
       });
     });
@@ -228,7 +280,7 @@ export class SqliteStore implements Store {
       }
       void this.#lock.run(() => {
         if (this.#group === group) this.#commitGroup();
-      });
+      }, false);
     };
     setImmediate(look);
   }
@@ -260,9 +312,6 @@ export class SqliteStore implements Store {
 
   /** A write like a unit of work's, so it shares their COMMIT rather than forcing one of its own. */
   markDispatched(ids: readonly number[]): Promise<void> {
-    if (this.#inTransaction.getStore()) {
-      return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
-    }
     return this.#inGroup((sql) => {
       sql.markDispatched.run(this.#clock.now().getTime(), JSON.stringify(ids));
     });
@@ -374,6 +423,7 @@ export class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
+    clearInterval(this.#watchdog);
     return this.#locked(() => {
       if (this.#db.open) this.#db.close();
     });
@@ -384,9 +434,6 @@ export class SqliteStore implements Store {
   }
 
   #locked<T>(work: () => T | Promise<T>): Promise<T> {
-    if (this.#inTransaction.getStore()) {
-      return Promise.reject(new Error('inside a transaction, use its Tx rather than the Store'));
-    }
     // Plain reads and writes never see, nor join, units whose COMMIT is still to come.
     return this.#lock.run(() => {
       this.#commitGroup();

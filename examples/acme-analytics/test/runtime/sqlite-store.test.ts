@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { migrateSqlite } from '../../src/runtime/sqlite-schema.js';
-import { SqliteStore, sqlitePath } from '../../src/runtime/sqlite-store.js';
+import { SqliteStore, sqlitePath, StoreBusy } from '../../src/runtime/sqlite-store.js';
 import { RecentlyCommitted } from '../../src/runtime/sqlite-tx.js';
 import { ConcurrencyConflict, InvalidCursor } from '../../src/runtime/store.js';
 import { envelope } from './support.js';
@@ -207,9 +207,25 @@ describe('sqlite store', () => {
     await Promise.all([left.close(), right.close()]);
   });
 
-  it('refuses a Store call inside a transaction instead of waiting for itself', async () => {
-    const store = await open(':memory:');
-    await expect(store.transaction(() => store.pendingOutbox(1))).rejects.toThrow('use its Tx');
+  it('fails a Store call inside a transaction, which waits for itself, after lockTimeoutMs', async () => {
+    const store = new SqliteStore({ url: ':memory:', lockTimeoutMs: 100 });
+    await store.migrate();
+    const waiting = store.transaction(async (tx) => {
+      await tx.markProcessed('billing', 'event-1');
+      await store.pendingOutbox(1);
+    });
+    await expect(waiting).rejects.toThrow(StoreBusy);
+    await expect(waiting).rejects.toThrow('use its Tx');
+    // The transaction rolled back, and the store works on.
+    expect(await store.transaction((tx) => tx.markProcessed('billing', 'event-1'))).toBe(true);
+    await store.close();
+  });
+
+  it('keeps work that waits its turn under lockTimeoutMs', async () => {
+    const store = new SqliteStore({ url: ':memory:', lockTimeoutMs: 200 });
+    await store.migrate();
+    const slow = store.transaction(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    await expect(Promise.all([slow, store.pendingOutbox(1)])).resolves.toEqual([undefined, []]);
     await store.close();
   });
 

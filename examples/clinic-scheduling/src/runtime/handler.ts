@@ -8,6 +8,7 @@
 import type { Envelope, TenantId } from '../contracts/envelope.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import type { RetryPolicy } from '../saga/definition.js';
+import type { DeliveryScope } from './observer.js';
 import type { Tx } from './store.js';
 
 export interface HandlerContext<M extends Envelope = Envelope> {
@@ -17,6 +18,8 @@ export interface HandlerContext<M extends Envelope = Envelope> {
   readonly endpoint: string;
   readonly now: Date;
   readonly tx: Tx;
+  /** The delivery as the observer follows it (spans, metrics); none without an observer. */
+  readonly scope?: DeliveryScope;
   /** Queues a message caused by the one being handled (same correlation and trace). */
   publish<T extends MessageType>(
     type: T,

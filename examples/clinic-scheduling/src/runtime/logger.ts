@@ -2,6 +2,8 @@
 /**
  * The little the runtime needs from a logger. pino (and so Fastify's `app.log`) fits it as it is.
  */
+import type { Envelope } from '../contracts/envelope.js';
+
 export interface Logger {
   info(detail: object, message: string): void;
   warn(detail: object, message: string): void;
@@ -23,3 +25,26 @@ export const consoleLogger: Logger = {
 };
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** The trace id (32 hex digits) inside a W3C `traceparent`. */
+export const traceIdOf = (traceparent: string): string | undefined =>
+  /^00-([0-9a-f]{32})-/.exec(traceparent)?.[1];
+
+/** Fields every log line about a message carries: its tenant, correlation and trace. */
+export function messageFields(envelope: Envelope | unknown): Record<string, string> {
+  // An invalid message (on its way to the dead letters) may lack any of them.
+  const { tenantId, correlationId, traceId } = (envelope ?? {}) as Partial<Record<string, unknown>>;
+  const trace = typeof traceId === 'string' ? traceIdOf(traceId) : undefined;
+  return {
+    ...(typeof tenantId === 'string' ? { tenantId } : {}),
+    ...(typeof correlationId === 'string' ? { correlationId } : {}),
+    ...(trace ? { traceId: trace } : {}),
+  };
+}
+
+/** `logger`, with `fields` on every line (a line's own detail wins). */
+export const withFields = (logger: Logger, fields: object): Logger => ({
+  info: (detail, message) => logger.info({ ...fields, ...detail }, message),
+  warn: (detail, message) => logger.warn({ ...fields, ...detail }, message),
+  error: (detail, message) => logger.error({ ...fields, ...detail }, message),
+});

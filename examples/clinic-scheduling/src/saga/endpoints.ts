@@ -9,7 +9,6 @@
 import type { TenantId } from '../contracts/envelope.js';
 import { newId } from '../contracts/envelope.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
-import { annotate } from '../observability/scope.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
 import { runIdOf } from './definition.js';
 import type {
@@ -183,7 +182,7 @@ async function run<State extends { readonly state: string; readonly tenantId: st
 ): Promise<{ from: string | undefined; to: string } | undefined> {
   const record = await ctx.tx.loadSaga<State>(instance.type, instance.id);
   const decision = decideFor(record?.state);
-  annotate({
+  ctx.scope?.annotate({
     'saas.saga': instance.type,
     'saas.state.begin': record?.state.state ?? 'none',
     'saas.state.end':

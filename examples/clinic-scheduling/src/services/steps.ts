@@ -12,10 +12,10 @@ import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
 import { PermanentError } from '../runtime/handler.js';
 import type { StepDefinition, WorkflowDefinition } from '../saga/definition.js';
 import { runIdOf } from '../saga/definition.js';
-import { inStep } from '../observability/scope.js';
 import type { Faults } from './faults.js';
 import { TransientFault } from './faults.js';
 import type { Logger } from '../runtime/logger.js';
+import { messageFields, withFields } from '../runtime/logger.js';
 import type { StepContext } from './step-context.js';
 import { StepFailure } from './step-context.js';
 import { findTenant } from './tenants.js';
@@ -50,21 +50,23 @@ async function contextFor(
     now: ctx.now,
     tx: ctx.tx,
     publish: ctx.publish,
-    log,
+    log: withFields(log, messageFields(ctx.message)),
     entitlements: entitlementsOf(ctx.tx),
     limits: limitsOf(ctx.tx),
   };
 }
 
 /** Runs a step's handler (or compensation) in a span of its own, timed for the metrics. */
-const observed = <T>(
+function observed<T>(
+  ctx: HandlerContext,
   workflow: WorkflowDefinition,
   step: StepDefinition,
   phase: 'run' | 'compensate',
   context: StepContext,
   work: () => Promise<T>,
-): Promise<T> =>
-  inStep(
+): Promise<T> {
+  if (!ctx.scope) return work();
+  return ctx.scope.step(
     {
       workflow: workflow.id,
       step: step.id,
@@ -74,6 +76,7 @@ const observed = <T>(
     },
     work,
   );
+}
 
 export function stepEndpoint(
   workflow: WorkflowDefinition,
@@ -89,7 +92,7 @@ export function stepEndpoint(
       const fault = options.faults.get(step.id);
       if (fault?.kind === 'hang') {
         options.log.warn(
-          { tenantId: ctx.message.tenantId, step: step.id },
+          { ...messageFields(ctx.message), step: step.id },
           'SAAS_FAULTS: step hangs',
         );
         return;
@@ -97,7 +100,7 @@ export function stepEndpoint(
       const context = await contextFor(ctx, step, options.log);
       let payload: unknown;
       try {
-        payload = await observed(workflow, step, 'run', context, async () => {
+        payload = await observed(ctx, workflow, step, 'run', context, async () => {
           if (fault?.kind === 'transient' && ctx.attempt <= fault.attempts)
             throw new TransientFault(step.id, ctx.attempt);
           if (fault?.kind === 'fail') throw new StepFailure(`SAAS_FAULTS: step ${step.id} fails`);
@@ -132,7 +135,7 @@ export function compensationEndpoint(
     retry: step.retry,
     async handle(ctx) {
       const context = await contextFor(ctx, step, options.log);
-      await observed(workflow, step, 'compensate', context, async () =>
+      await observed(ctx, workflow, step, 'compensate', context, async () =>
         implementation.compensate?.(ctx.message, context),
       );
       ctx.publish('StepCompensated', {

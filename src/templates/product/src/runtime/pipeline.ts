@@ -25,7 +25,8 @@ import type { Clock } from './clock.js';
 import type { Endpoint, EndpointDefinition, HandlerContext } from './handler.js';
 import { PermanentError } from './handler.js';
 import type { Logger } from './logger.js';
-import type { RuntimeObserver } from './observer.js';
+import { messageFields } from './logger.js';
+import type { DeliveryScope, RuntimeObserver } from './observer.js';
 import type { Outgoing, ScheduleOptions } from './outgoing.js';
 import type { CauseQuery, DeadLetter, Store, Tx } from './store.js';
 import { ConcurrencyConflict } from './store.js';
@@ -34,8 +35,10 @@ import { DeliverLater } from './transport.js';
 import { Turns } from './turns.js';
 import type { MessageValidator } from './validation.js';
 
+/** Runs `work` in a transaction; `scope` is the delivery's, for the observer. */
 export type UnitOfWork = <T>(
   work: (tx: Tx, outgoing: Outgoing, now: Date) => Promise<T>,
+  scope?: DeliveryScope,
 ) => Promise<T>;
 
 export interface PipelineOptions {
@@ -104,27 +107,33 @@ export class Pipeline {
     this.#options = options;
   }
 
-  async deliver(endpoint: Endpoint, delivery: Delivery): Promise<void> {
+  /** `scope` is the delivery's as the observer follows it, passed on to the handler and hooks. */
+  async deliver(endpoint: Endpoint, delivery: Delivery, scope?: DeliveryScope): Promise<void> {
     const checked = this.#options.validator(delivery.envelope);
     if (!checked.ok) {
       const failure = { errorType: 'InvalidMessage', errorMessage: checked.errors.join('; ') };
-      return this.#deadLetter(endpoint, delivery, failure);
+      return this.#deadLetter(endpoint, delivery, failure, scope);
     }
     try {
       if (endpoint.kind === 'sink') await endpoint.send(checked.message, delivery.attempt);
       else {
         const { message } = checked;
         await this.#turns.run(`${endpoint.name}\n${message.tenantId}`, () =>
-          retryingConflicts(() => this.#apply(endpoint, message, delivery.attempt)),
+          retryingConflicts(() => this.#apply(endpoint, message, delivery.attempt, scope)),
         );
       }
     } catch (error) {
       if (error instanceof DeliverLater) throw error; // not a failure: the transport retries
-      await this.#failed(endpoint, delivery, error);
+      await this.#failed(endpoint, delivery, error, scope);
     }
   }
 
-  #apply(endpoint: EndpointDefinition, message: AnyMessage, attempt: number): Promise<void> {
+  #apply(
+    endpoint: EndpointDefinition,
+    message: AnyMessage,
+    attempt: number,
+    scope: DeliveryScope | undefined,
+  ): Promise<void> {
     return this.#options.unit(async (tx, outgoing, now) => {
       const receipt = await tx.receive(
         endpoint.name,
@@ -133,7 +142,7 @@ export class Pipeline {
       );
       // Already applied: the first delivery's effects are committed, this one changes nothing.
       if (receipt === 'duplicate') {
-        this.#options.observer?.duplicate?.(endpoint.name, message);
+        this.#options.observer?.duplicate?.(endpoint.name, message, scope);
         return;
       }
       if (receipt === 'awaits-cause') {
@@ -146,6 +155,7 @@ export class Pipeline {
         endpoint: endpoint.name,
         now,
         tx,
+        ...(scope ? { scope } : {}),
         publish<T extends MessageType>(type: T, payload: PayloadOf[T], options?: PublishOptions) {
           const tenantId = options?.tenantId ?? message.tenantId;
           const version = messageVersions[type];
@@ -162,7 +172,7 @@ export class Pipeline {
         },
       };
       await endpoint.handle(ctx);
-    });
+    }, scope);
   }
 
   /**
@@ -182,13 +192,18 @@ export class Pipeline {
     return { eventId: causationId, types: endpoint.types };
   }
 
-  async #failed(endpoint: Endpoint, delivery: Delivery, error: unknown): Promise<void> {
+  async #failed(
+    endpoint: Endpoint,
+    delivery: Delivery,
+    error: unknown,
+    scope: DeliveryScope | undefined,
+  ): Promise<void> {
     const { envelope, attempt } = delivery;
     const now = this.#options.clock.now();
     const firstFailedAt = delivery.firstFailedAt ?? now.toISOString();
     const failure = describe(error);
     if (error instanceof PermanentError || attempt >= endpoint.retry.attempts) {
-      return this.#deadLetter(endpoint, delivery, { ...failure, firstFailedAt });
+      return this.#deadLetter(endpoint, delivery, { ...failure, firstFailedAt }, scope);
     }
     const dueAt = new Date(now.getTime() + retryDelay(endpoint.retry, attempt));
     // One id per attempt: a duplicate of this failure schedules the same retry, not another one.
@@ -204,9 +219,10 @@ export class Pipeline {
       }),
     );
     this.#options.scheduled(dueAt);
-    this.#options.observer?.retrying?.(endpoint.name, envelope, attempt, failure);
+    this.#options.observer?.retrying?.(endpoint.name, envelope, attempt, failure, scope);
     this.#options.logger.warn(
       {
+        ...messageFields(envelope),
         endpoint: endpoint.name,
         eventId: envelope.eventId,
         type: envelope.type,
@@ -221,6 +237,7 @@ export class Pipeline {
     endpoint: Endpoint,
     delivery: Delivery,
     failure: { errorType: string; errorMessage: string; firstFailedAt?: string },
+    scope: DeliveryScope | undefined,
   ): Promise<void> {
     const now = this.#options.clock.now().toISOString();
     const letter: DeadLetter = {
@@ -234,9 +251,10 @@ export class Pipeline {
       lastFailedAt: now,
     };
     await this.#options.store.transaction((tx) => tx.addDeadLetter(letter));
-    this.#options.observer?.deadLettered?.(letter);
+    this.#options.observer?.deadLettered?.(letter, scope);
     this.#options.logger.error(
       {
+        ...messageFields(delivery.envelope),
         endpoint: endpoint.name,
         deadLetterId: letter.id,
         eventId: eventIdOf(delivery.envelope),
