@@ -9,6 +9,30 @@ import type { Envelope } from '../contracts/envelope.js';
 import type { Delivery, DeliveryHandler, SubscribeOptions, Transport } from './transport.js';
 import { DeliverLater } from './transport.js';
 
+/**
+ * A deep copy of a message. Messages are JSON values (they come from JSON or passed its schema),
+ * which a plain copy handles in a fraction of `structuredClone`'s time; anything else falls back
+ * to it.
+ */
+export function copyOf<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyOf) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    // JSON.parse makes "__proto__" an own property; assigning it would set the prototype.
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: copyOf(field),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = copyOf(field);
+  }
+  return copy as T;
+}
+
 export class TransportStopped extends Error {
   constructor() {
     super('the transport is not running');
@@ -119,7 +143,7 @@ export class MemoryTransport implements Transport {
 
   #push(queue: Queue, delivery: Delivery): Promise<void> {
     if (this.#state !== 'running') return Promise.reject(new TransportStopped());
-    const copy = { ...delivery, envelope: structuredClone(delivery.envelope) };
+    const copy = { ...delivery, envelope: copyOf(delivery.envelope) };
     return new Promise((resolve, reject) => {
       queue.waiting.push({ delivery: copy, resolve, reject });
       this.#drain(queue);

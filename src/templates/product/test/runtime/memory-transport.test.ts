@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryTransport, TransportStopped } from '../../src/runtime/memory-transport.js';
+import { copyOf, MemoryTransport, TransportStopped } from '../../src/runtime/memory-transport.js';
 import { deferred, envelope } from './support.js';
 import { transportContract } from './transport.contract.js';
 
@@ -44,5 +44,19 @@ describe('memory transport', () => {
       transport.send('nobody', { envelope: envelope('Ping'), attempt: 1 }),
     ).rejects.toThrow('no endpoint named nobody');
     await transport.stop();
+  });
+
+  it('copies a message deeply, "__proto__" keys and non-JSON values included', () => {
+    const parsed = JSON.parse('{"a":{"list":[1,{"b":"c"}]},"__proto__":{"polluted":true}}');
+    const copy = copyOf(parsed);
+    expect(copy).toEqual(parsed);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['a', '__proto__']);
+    expect(copy.a).not.toBe(parsed.a);
+    expect(copy.a.list[1]).not.toBe(parsed.a.list[1]);
+    const at = new Date(0);
+    const withDate = copyOf({ at });
+    expect(withDate.at).toEqual(at);
+    expect(withDate.at).not.toBe(at);
   });
 });
