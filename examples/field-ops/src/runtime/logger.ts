@@ -2,8 +2,6 @@
 /**
  * The little the runtime needs from a logger. pino (and so Fastify's `app.log`) fits it as it is.
  */
-import type { Envelope } from '../contracts/envelope.js';
-
 export interface Logger {
   info(detail: object, message: string): void;
   warn(detail: object, message: string): void;
@@ -30,9 +28,11 @@ export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () 
 export const traceIdOf = (traceparent: string): string | undefined =>
   /^00-([0-9a-f]{32})-/.exec(traceparent)?.[1];
 
-/** Fields every log line about a message carries: its tenant, correlation and trace. */
-export function messageFields(envelope: Envelope | unknown): Record<string, string> {
-  // An invalid message (on its way to the dead letters) may lack any of them.
+/**
+ * Fields every log line about a message carries: its tenant, correlation and trace. Takes any
+ * value, since an invalid message (on its way to the dead letters) may lack any of them.
+ */
+export function messageFields(envelope: unknown): Record<string, string> {
   const { tenantId, correlationId, traceId } = (envelope ?? {}) as Partial<Record<string, unknown>>;
   const trace = typeof traceId === 'string' ? traceIdOf(traceId) : undefined;
   return {

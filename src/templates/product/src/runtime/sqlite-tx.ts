@@ -113,17 +113,12 @@ export class RecentlyCommitted {
 export class SqliteTx implements Tx {
   readonly #sql: Statements;
   readonly #clock: Clock;
-  readonly #recent: RecentlyCommitted | undefined;
+  readonly #recent: RecentlyCommitted;
   /** What this transaction wrote, for `recent` once the store has committed it. */
   readonly #written: Written;
   #open = true;
 
-  constructor(
-    sql: Statements,
-    clock: Clock,
-    recent?: RecentlyCommitted,
-    written: Written = nothingWritten(),
-  ) {
+  constructor(sql: Statements, clock: Clock, recent: RecentlyCommitted, written: Written) {
     this.#sql = sql;
     this.#clock = clock;
     this.#recent = recent;
@@ -156,7 +151,7 @@ export class SqliteTx implements Tx {
     if (!(await this.markProcessed(endpoint, eventId))) return 'duplicate';
     if (
       cause &&
-      !this.#recent?.rulesOut(endpoint, cause) &&
+      !this.#recent.rulesOut(endpoint, cause) &&
       (await this.awaitsCause(endpoint, cause.eventId, cause.types))
     )
       return 'awaits-cause';
