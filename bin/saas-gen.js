@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Thin entry: the CLI lives in dist/cli (built from src/cli by `npm run build`).
 import { run } from '../dist/cli/main.js';
+import { colorEnabled } from '../dist/cli/output.js';
 
-const color = (stream) => Boolean(stream.isTTY) && !('NO_COLOR' in process.env);
 const output = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  color: color(process.stdout) && color(process.stderr),
+  color: colorEnabled(process.env, Boolean(process.stdout.isTTY) && Boolean(process.stderr.isTTY)),
+  interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
 };
 process.exitCode = await run(process.argv.slice(2), output);

@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, saasGen, tempDir } from './support/cli.js';
+import { useLocalRegistry } from './support/registry.js';
 
 const minutes = 60_000;
 const root = tempDir('saas-gen-slow-');
@@ -29,13 +30,14 @@ const services = {
   BUS_URL: process.env.BUS_URL || 'amqp://guest:guest@127.0.0.1:5672',
 };
 
+// The product's install fetches its saas-gen devDependency from here: it is on no public registry.
+const registry = useLocalRegistry();
+
 beforeAll(async () => {
-  const created = await saasGen([
-    'new',
-    acme,
-    '--blueprint',
-    join(repoRoot, 'examples/acme-analytics/blueprint.yaml'),
-  ]);
+  const created = await saasGen(
+    ['new', acme, '--blueprint', join(repoRoot, 'examples/acme-analytics/blueprint.yaml')],
+    { env: registry.env },
+  );
   expect(created.exitCode, created.stderr + created.stdout).toBe(0);
   expect(created.stderr).toContain('dependencies installed');
   // Same generator, same dependencies: the second product borrows the first one's.

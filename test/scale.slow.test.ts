@@ -23,6 +23,7 @@ import type { ResultPromise } from 'execa';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, saasGen, tempDir } from './support/cli.js';
+import { useLocalRegistry } from './support/registry.js';
 
 const minutes = 60_000;
 const root = tempDir('saas-gen-scale-');
@@ -56,6 +57,9 @@ const slugPattern = new RegExp(blueprint.tenancy.slug);
 const signUps = 300;
 const signUpConcurrency = 20;
 
+// The product's install fetches its saas-gen devDependency from here: it is on no public registry.
+const registry = useLocalRegistry();
+
 beforeAll(async () => {
   const created = await saasGen(['new', product, '--blueprint', blueprintPath, '--skip-install']);
   expect(created.exitCode, created.stderr + created.stdout).toBe(0);
@@ -70,7 +74,7 @@ beforeAll(async () => {
       cwd: product,
       reject: false,
       all: true,
-      env: { CI: 'true', NO_COLOR: '1' },
+      env: { CI: 'true', NO_COLOR: '1', ...registry.env },
     });
     expect(installed.exitCode, installed.all?.slice(-4000)).toBe(0);
   }

@@ -3,15 +3,39 @@
  * a plan computed from it, which is what makes `--dry-run` and `check` free.
  */
 
-/** `generated`: rewritten on every run, guarded by the manifest. `user`: written once, then the user's. */
-export type Ownership = 'generated' | 'user';
+/**
+ * Who owns a file of the product (README "Who owns which file"):
+ * - `generated`: rewritten on every run, guarded by the manifest;
+ * - `merged`: saas-gen owns named parts of it (see `MergeSpec`), everything else is the user's;
+ * - `user`: written once, then the user's.
+ */
+export type Ownership = 'generated' | 'merged' | 'user';
+
+/**
+ * The parts saas-gen owns in a merged file.
+ * - `json`: every leaf of `owned` (a value, or an array whose items must all be present) at its
+ *   path; the rest of the file is the user's.
+ * - `block`: the lines between the markers of a managed block (`managedBlock`); lines outside
+ *   it are the user's.
+ */
+export type MergeSpec =
+  | { readonly kind: 'json'; readonly owned: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'block'; readonly body: string };
 
 export interface VirtualFile {
   readonly path: string;
+  /** The whole file as `new` writes it (for a merged file, the parts it owns and the seed around them). */
   readonly content: string;
   readonly owner: Ownership;
+  /** Merged files only: the parts saas-gen owns. */
+  readonly merge?: MergeSpec;
   /** Copied from a template that is already formatted: the format stage skips it. */
   readonly preformatted?: boolean;
+}
+
+export interface WriteOptions {
+  readonly preformatted?: boolean;
+  readonly merge?: MergeSpec;
 }
 
 export class VirtualTree {
@@ -21,11 +45,16 @@ export class VirtualTree {
     path: string,
     content: string,
     owner: Ownership = 'generated',
-    options: { preformatted?: boolean } = {},
+    options: WriteOptions = {},
   ): void {
     if (this.#files.has(path)) throw new Error(`two generators wrote \`${path}\``);
     if (path.startsWith('/') || path.split('/').includes('..')) {
       throw new Error(`generated path \`${path}\` escapes the product directory`);
+    }
+    if ((owner === 'merged') !== (options.merge !== undefined)) {
+      throw new Error(
+        `\`${path}\`: a merged file needs a merge spec, and only a merged file has one`,
+      );
     }
     this.#files.set(path, { path, content, owner, ...options });
   }

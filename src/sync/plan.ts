@@ -2,9 +2,11 @@
  * What a regeneration would do to the disk, decided from the desired tree, the manifest and what
  * is on disk now. Pure: the caller reads the disk and applies the plan.
  */
-import type { VirtualFile } from '../generators/tree.js';
+import type { Ownership, VirtualFile } from '../generators/tree.js';
 import { hashContent, manifestPath } from './manifest.js';
 import type { Manifest } from './manifest.js';
+import { mergeBlock, mergeJson } from './merge.js';
+import type { MergeResult, PartOutcome, Recorded } from './merge.js';
 
 export type Change =
   | { readonly kind: 'create'; readonly path: string; readonly content: string }
@@ -13,17 +15,40 @@ export type Change =
 
 export interface Conflict {
   readonly path: string;
-  readonly reason: 'edited' | 'untracked';
+  /**
+   * `edited`: a generated file edited by hand; `untracked`: a file saas-gen did not write is in
+   * the way; `part-edited`: an owned part of a merged file edited by hand (see `parts`);
+   * `unparsable`: a merged file saas-gen cannot read (see `detail`).
+   */
+  readonly reason: 'edited' | 'untracked' | 'part-edited' | 'unparsable';
+  readonly parts?: readonly PartOutcome[];
+  readonly detail?: string;
+}
+
+/**
+ * What happens to one file. `keep`: no longer generated, but edited by hand, so kept; `unused`: a
+ * user-owned file the blueprint no longer produces, left to the user.
+ */
+export type Action = 'create' | 'update' | 'delete' | 'unchanged' | 'keep' | 'unused' | 'conflict';
+
+export interface FileOutcome {
+  readonly path: string;
+  readonly owner: Ownership;
+  readonly action: Action;
+  /** Merged files: each owned part that is not as saas-gen wants it, and what happens to it. */
+  readonly parts?: readonly PartOutcome[];
+  /** A file that changes class (a generated file of an earlier saas-gen that is now the user's). */
+  readonly note?: string;
 }
 
 export interface Plan {
   readonly changes: readonly Change[];
-  /** Generated files the user changed; `generate` refuses them unless forced. */
+  /** Generated files or owned parts the user changed; `generate` refuses them unless forced. */
   readonly conflicts: readonly Conflict[];
-  /** Files no longer generated but kept because the user edited them. */
-  readonly orphans: readonly string[];
-  /** User-owned files the blueprint no longer produces: the user's to delete, never ours. */
-  readonly unusedUserFiles: readonly string[];
+  /** Every file of the product and of the previous manifest, sorted by path. */
+  readonly outcomes: readonly FileOutcome[];
+  /** Notes that change nothing (a hold that names no owned part, say). */
+  readonly warnings: readonly string[];
   readonly manifest: Manifest;
 }
 
@@ -47,6 +72,7 @@ export function pathsToRead(
     ...new Set([
       ...files.map((f) => f.path),
       ...Object.keys(previous?.files ?? {}),
+      ...Object.keys(previous?.merged ?? {}),
       ...(previous?.userFiles ?? []),
       manifestPath,
     ]),
@@ -57,42 +83,111 @@ export function planChanges(input: PlanInput): Plan {
   const { files, previous, disk, force } = input;
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
-  const orphans: string[] = [];
+  const outcomes: FileOutcome[] = [];
+  const warnings: string[] = [];
   const generated: Record<string, string> = {};
+  const merged: Record<string, Readonly<Record<string, string>>> = {};
   const previousUserFiles = new Set(previous?.userFiles ?? []);
   const userFiles = new Set<string>();
+  const current = (path: string): string | null => disk.get(path) ?? null;
+  /** Was `content` the file an earlier saas-gen generated at `path`, untouched since? */
+  const untouched = (path: string, content: string): boolean =>
+    previous?.files[path] !== undefined && previous.files[path] === hashContent(content);
+
+  const write = (file: VirtualFile, content: string, was: string | null): Change['kind'] => {
+    const kind = was === null ? 'create' : 'update';
+    changes.push({ kind, path: file.path, content });
+    return kind;
+  };
 
   for (const file of files) {
-    const current = disk.get(file.path) ?? null;
-    if (file.owner === 'user') {
-      // Written once; from then on the user's, even if they delete it.
-      if (current === null && !previousUserFiles.has(file.path)) {
-        changes.push({ kind: 'create', path: file.path, content: file.content });
+    const now = current(file.path);
+    const { path, owner } = file;
+    switch (owner) {
+      case 'user': {
+        userFiles.add(path);
+        // Written once; from then on the user's, even if they delete it.
+        if (now === null && !previousUserFiles.has(path)) {
+          outcomes.push({ path, owner, action: write(file, file.content, null) });
+        } else if (now !== null && now !== file.content && untouched(path, now)) {
+          // An earlier saas-gen generated this file and nobody edited it: it becomes the user's
+          // now, starting from what saas-gen writes for a new product.
+          outcomes.push({
+            path,
+            owner,
+            action: write(file, file.content, now),
+            note: 'was generated, is yours from now on',
+          });
+        } else {
+          const note =
+            now !== null && previous?.files[path] !== undefined
+              ? 'was generated, is yours from now on (kept as you edited it)'
+              : undefined;
+          outcomes.push({ path, owner, action: 'unchanged', ...(note ? { note } : {}) });
+        }
+        break;
       }
-      userFiles.add(file.path);
-      continue;
+      case 'merged': {
+        const result = mergeFile(file, now, recordedFor(path, now), force);
+        merged[path] = result.recorded;
+        warnings.push(...result.warnings);
+        const parts = result.parts;
+        if (result.error !== undefined) {
+          conflicts.push({ path, reason: 'unparsable', detail: result.error });
+          outcomes.push({ path, owner, action: 'conflict' });
+        } else if (parts.some((part) => part.status === 'conflict')) {
+          conflicts.push({
+            path,
+            reason: 'part-edited',
+            parts: parts.filter((part) => part.status === 'conflict'),
+          });
+          outcomes.push({ path, owner, action: 'conflict', parts });
+        } else if (result.content !== now) {
+          outcomes.push({ path, owner, action: write(file, result.content, now), parts });
+        } else outcomes.push({ path, owner, action: 'unchanged', parts });
+        break;
+      }
+      case 'generated': {
+        generated[path] = hashContent(file.content);
+        if (now === null) {
+          outcomes.push({ path, owner, action: write(file, file.content, null) });
+        } else if (now === file.content) {
+          outcomes.push({ path, owner, action: 'unchanged' });
+        } else if (untouched(path, now) || force) {
+          outcomes.push({ path, owner, action: write(file, file.content, now) });
+        } else {
+          conflicts.push({
+            path,
+            reason: previous?.files[path] === undefined ? 'untracked' : 'edited',
+          });
+          outcomes.push({ path, owner, action: 'conflict' });
+        }
+        break;
+      }
     }
-    generated[file.path] = hashContent(file.content);
-    if (current === null) {
-      changes.push({ kind: 'create', path: file.path, content: file.content });
-      continue;
-    }
-    if (current === file.content) continue;
-    const recorded = previous?.files[file.path];
-    const untouched = recorded !== undefined && recorded === hashContent(current);
-    if (!untouched && !force) {
-      conflicts.push({ path: file.path, reason: recorded === undefined ? 'untracked' : 'edited' });
-      continue;
-    }
-    changes.push({ kind: 'update', path: file.path, content: file.content });
   }
 
+  const produced = new Set(files.map((file) => file.path));
   for (const [path, recorded] of Object.entries(previous?.files ?? {})) {
-    if (path in generated) continue;
-    const current = disk.get(path) ?? null;
-    if (current === null) continue;
-    if (hashContent(current) === recorded) changes.push({ kind: 'delete', path });
-    else orphans.push(path);
+    const now = current(path);
+    if (produced.has(path) || now === null) continue;
+    if (hashContent(now) === recorded) {
+      changes.push({ kind: 'delete', path });
+      outcomes.push({ path, owner: 'generated', action: 'delete' });
+    } else outcomes.push({ path, owner: 'generated', action: 'keep' });
+  }
+  for (const path of previousUserFiles) {
+    if (!userFiles.has(path) && current(path) !== null)
+      outcomes.push({ path, owner: 'user', action: 'unused' });
+  }
+
+  /** Hashes of the parts saas-gen last wrote into a merged file (see `Recorded`). */
+  function recordedFor(path: string, now: string | null): Recorded {
+    const parts = previous?.merged[path];
+    if (parts) return parts;
+    // Written whole by an earlier saas-gen, which had no merged files: its parts are all
+    // saas-gen's if nobody edited the file, and none of them are if somebody did.
+    return now !== null && untouched(path, now) ? 'all' : {};
   }
 
   const manifest: Manifest = {
@@ -100,19 +195,34 @@ export function planChanges(input: PlanInput): Plan {
     generatorVersion: input.generatorVersion,
     blueprintHash: input.blueprintHash,
     files: generated,
+    merged,
     userFiles: [...userFiles].sort(),
   };
-  const unusedUserFiles = [...previousUserFiles].filter(
-    (path) => !userFiles.has(path) && (disk.get(path) ?? null) !== null,
-  );
   return {
-    changes: sortChanges(changes),
-    conflicts,
-    orphans: orphans.sort(),
-    unusedUserFiles: unusedUserFiles.sort(),
+    changes: sortByPath(changes),
+    conflicts: sortByPath(conflicts),
+    outcomes: sortByPath(outcomes),
+    warnings,
     manifest,
   };
 }
 
-const sortChanges = (changes: Change[]): Change[] =>
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+function mergeFile(
+  file: VirtualFile,
+  current: string | null,
+  recorded: Recorded,
+  force: boolean,
+): MergeResult {
+  const input = { path: file.path, seed: file.content, current, recorded, force };
+  const spec = file.merge;
+  if (!spec) throw new Error(`merged file \`${file.path}\` has no merge spec`);
+  switch (spec.kind) {
+    case 'json':
+      return mergeJson({ ...input, owned: spec.owned });
+    case 'block':
+      return mergeBlock({ ...input, body: spec.body });
+  }
+}
+
+const sortByPath = <T extends { readonly path: string }>(items: T[]): T[] =>
+  items.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

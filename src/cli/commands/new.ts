@@ -1,80 +1,134 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { execa } from 'execa';
+import { basename, join, resolve } from 'node:path';
+import { pinnedSchemaPath } from '../../generators/areas/project.js';
+import { withModeline } from '../../generators/modeline.js';
 import { manifestPath, serializeManifest } from '../../sync/manifest.js';
 import { planChanges } from '../../sync/plan.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
+import { installDependencies } from '../install.js';
 import { paint } from '../output.js';
 import type { Output } from '../output.js';
-import { renderProduct } from '../product.js';
+import { blueprintFile, renderProduct } from '../product.js';
+import { fileEntries, printPlan, reportConflicts, reporting } from '../report.js';
+import { productNameOf, productNamePattern, starterBlueprint } from '../starter.js';
 import { applyChanges, readDisk } from '../writer.js';
-import { printPlan, reportConflicts } from './generate.js';
 
 export interface NewOptions {
-  readonly blueprint: string;
+  /** Without one, the product starts from the commented starter blueprint. */
+  readonly blueprint?: string;
   readonly skipInstall?: boolean;
   readonly dryRun?: boolean;
   readonly force?: boolean;
+  readonly json?: boolean;
 }
 
-/** `saas-gen new <dir> --blueprint <file>`: a new product, its blueprint copied in, installed. */
+/** `saas-gen new <dir> [--blueprint <file>]`: a new product, its blueprint copied in, installed. */
 export async function newCommand(dir: string, options: NewOptions, output: Output): Promise<void> {
-  const root = resolve(dir);
-  if (existsSync(root) && readdirSync(root).length > 0 && !options.force) {
-    throw new UserError(
-      `${dir} is not empty; choose a new directory, or pass --force to add the product to it (existing files are never overwritten)`,
+  await reporting('new', options.json, output, async (output, document) => {
+    const root = resolve(dir);
+    if (existsSync(root) && readdirSync(root).length > 0 && !options.force) {
+      throw new UserError(
+        `${dir} is not empty; choose a new directory, or pass --force to add the product to it (existing files are never overwritten)`,
+      );
+    }
+    const source = options.blueprint ?? starter(root, output);
+    const text = options.blueprint ? readTextFile(options.blueprint, 'blueprint') : source;
+    // In the product, the modeline points at the pinned saas-gen's schema, wherever the product is.
+    const modeline = withModeline(text, pinnedSchemaPath);
+    const product = await renderProduct(
+      options.blueprint ?? join(dir, blueprintFile),
+      text,
+      output,
+      {
+        productBlueprint: modeline.text,
+        document,
+      },
     );
-  }
-  const text = readTextFile(options.blueprint, 'blueprint');
-  const product = await renderProduct(options.blueprint, text, output);
-  const { files } = product;
-  const plan = planChanges({
-    files,
-    previous: undefined,
-    // With --force the directory may hold files already: the plan must see what they contain.
-    disk: readDisk(
-      root,
-      files.map((file) => file.path),
-    ),
-    generatorVersion: product.generatorVersion,
-    blueprintHash: product.blueprintHash,
-    force: false,
-  });
-  reportConflicts(plan, output);
-  if (options.dryRun) {
-    printPlan(plan, output);
-    output.out('Dry run: nothing was written.\n');
-    return;
-  }
-  applyChanges(root, plan.changes, {
-    path: manifestPath,
-    content: serializeManifest(plan.manifest),
-  });
-  output.out(`Created ${files.length} files in ${dir}.\n`);
+    document.generatorVersion = product.generatorVersion;
+    document.blueprint = {
+      source: options.blueprint ?? null,
+      modeline: modeline.change,
+      ...(modeline.was !== undefined ? { was: modeline.was } : {}),
+    };
+    const { files } = product;
+    const plan = planChanges({
+      files,
+      previous: undefined,
+      // With --force the directory may hold files already: the plan must see what they contain.
+      disk: readDisk(
+        root,
+        files.map((file) => file.path),
+      ),
+      generatorVersion: product.generatorVersion,
+      blueprintHash: product.blueprintHash,
+      force: false,
+    });
+    document.dryRun = options.dryRun ?? false;
+    document.files = fileEntries(plan);
+    reportConflicts(plan, output, document);
+    if (options.dryRun) {
+      printPlan(plan, output);
+      output.out('Dry run: nothing was written.\n');
+      return;
+    }
+    applyChanges(root, plan.changes, {
+      path: manifestPath,
+      content: serializeManifest(plan.manifest),
+    });
+    output.out(
+      `Created ${plan.changes.length} files in ${dir} (saas-gen ${product.generatorVersion}).\n`,
+    );
+    if (modeline.change === 'rewritten') {
+      output.out(
+        `${blueprintFile}: its modeline pointed at \`${modeline.was}\`; it now points at the schema of the pinned saas-gen (${pinnedSchemaPath}), which resolves from the product.\n`,
+      );
+    } else if (modeline.change === 'added') {
+      output.out(
+        `${blueprintFile}: added a modeline so that editors find its schema (${pinnedSchemaPath}).\n`,
+      );
+    }
 
-  if (!options.skipInstall) await install(root, output);
-  output.out(
-    `\nNext:\n  cd ${dir}\n${options.skipInstall ? '  npm install\n' : ''}  npm test\n  npm start\n`,
-  );
+    if (!options.skipInstall) {
+      document.install = {
+        seconds: Math.round((await installDependencies(root, output)) * 10) / 10,
+      };
+    }
+    output.out(nextSteps(dir, options.skipInstall ?? false, output));
+  });
 }
 
-async function install(root: string, output: Output): Promise<void> {
-  output.err(`${paint(output, 'dim', '…')} installing dependencies (npm install)\n`);
-  const started = Date.now();
-  const result = await execa('npm', ['install', '--no-audit', '--no-fund'], {
-    cwd: root,
-    reject: false,
-    all: true,
-    env: { npm_config_update_notifier: 'false' },
+/** The starter blueprint, named after the product's folder; says that it is used. */
+function starter(root: string, output: Output): string {
+  const name = productNameOf(basename(root));
+  if (!productNamePattern.test(name)) throw new Error(`\`${name}\` is not a product name`);
+  output.out(
+    `No --blueprint given: starting from the commented starter blueprint (product \`${name}\`). ` +
+      `Edit ${blueprintFile} in the product, then run \`npx saas-gen generate\`.\n`,
+  );
+  return starterBlueprint({
+    name,
+    schemaPath: pinnedSchemaPath,
+    fileName: blueprintFile,
+    inProduct: true,
   });
-  if (result.exitCode !== 0) {
-    const tail = (result.all ?? '').split('\n').slice(-15).join('\n');
-    throw new UserError(
-      `npm install failed in ${root} (exit ${result.exitCode}):\n${tail}\nThe product was written; run \`npm install\` there once the problem is fixed.`,
-    );
-  }
-  output.err(
-    `${paint(output, 'bold', '✓')} dependencies installed in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+}
+
+function nextSteps(dir: string, skipInstall: boolean, output: Output): string {
+  const steps: [string, string][] = [
+    [`cd ${dir}`, 'the product'],
+    ...(skipInstall ? [['npm install', 'its dependencies'] as [string, string]] : []),
+    ['npm start', 'the API on http://localhost:3000 (PORT to change it)'],
+    ['npm test', 'its own tests'],
+  ];
+  const width = Math.max(...steps.map(([command]) => command.length)) + 2;
+  return (
+    `\n${paint(output, 'bold', 'Next:')}\n` +
+    steps
+      .map(([command, note]) => `  ${command.padEnd(width)}${paint(output, 'dim', `# ${note}`)}\n`)
+      .join('') +
+    `The operators' token for development is written to ${join(dir, 'data/secrets/admin-token')} on the\n` +
+    'first start (set ADMIN_TOKEN to choose your own); the API is described at /openapi.json, and\n' +
+    'docs/reference.md says what each file is and who owns it.\n'
   );
 }

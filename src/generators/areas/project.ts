@@ -1,12 +1,21 @@
-/** The product's project files: package.json, tsconfig, README, ignore files. */
+/**
+ * The product's project files, in their three classes (README "Who owns which file"):
+ * package.json, tsconfig.json, the ignore files and the editor settings are merged (saas-gen owns
+ * the parts the product needs); README.md is the user's; the reference documentation and the
+ * deployment files are generated (their changes go in docker-compose.override.yml, which saas-gen
+ * never writes).
+ */
+import { managedBlock } from '../../sync/merge.js';
 import type { AreaContext } from './area.js';
 
+/** Where the pinned saas-gen's schema is, from the product's root: the blueprint's modeline. */
+export const pinnedSchemaPath = './node_modules/saas-gen/schema/blueprint.schema.json';
+
 export function projectArea({ view, render, tree }: AreaContext): void {
-  const pkg = {
-    name: view.product.name,
-    version: '0.1.0',
-    private: true,
-    description: view.product.description ?? view.product.title,
+  const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+  // What the product needs of its package.json; the rest (name, version, …) is seeded once.
+  const packageParts = {
     type: 'module',
     // OpenTelemetry's SDK 2.x needs 20.6; its 3.x (Node 22) is not used.
     engines: { node: '>=20.6.0' },
@@ -39,6 +48,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       '@types/node': '^20.19.0',
       '@types/nodemailer': '^7.0.3',
       '@types/pg': '^8.23.1',
+      // The generator is pinned: `npx saas-gen generate|check` in the product runs this version.
+      'saas-gen': view.generatorVersion,
       tsx: '^4.20.0',
       typescript: '~5.9.3',
       vitest: '^4.0.0',
@@ -46,7 +57,16 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     // vite 8 names an optional dependency the registry does not serve, which breaks `npm ci`.
     overrides: { vite: '^7.3.8' },
   };
-  tree.write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+  const packageSeed = {
+    name: view.product.name,
+    version: '0.1.0',
+    private: true,
+    description: view.product.description ?? view.product.title,
+    ...packageParts,
+  };
+  tree.write('package.json', json(packageSeed), 'merged', {
+    merge: { kind: 'json', owned: packageParts },
+  });
 
   const tsconfig = {
     compilerOptions: {
@@ -64,17 +84,38 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     },
     include: ['src', 'test', 'scripts'],
   };
-  tree.write('tsconfig.json', `${JSON.stringify(tsconfig, null, 2)}\n`);
-  tree.write('.gitignore', render('gitignore.hbs', view, 'the product'));
-  // Native modules (better-sqlite3) are compiled here, never downloaded as prebuilt binaries.
-  tree.write('.npmrc', 'build-from-source=true\n');
-  tree.write('README.md', render('README.md.hbs', readmeView(view), 'the product'));
+  tree.write('tsconfig.json', json(tsconfig), 'merged', {
+    merge: { kind: 'json', owned: tsconfig },
+  });
+
+  const ignoreFile = (path: string, body: string): void => {
+    tree.write(path, managedBlock(body), 'merged', { merge: { kind: 'block', body } });
+  };
+  ignoreFile('.gitignore', render('gitignore.hbs', view, 'the product'));
+  ignoreFile('.dockerignore', render('dockerignore.hbs', view, 'the product'));
+
+  // The editor: the blueprint's schema through the modeline (and for a blueprint without one),
+  // the workspace's TypeScript, and the YAML extension that reads the schema.
+  const settings = {
+    'typescript.tsdk': 'node_modules/typescript/lib',
+    'yaml.schemas': { [pinnedSchemaPath]: 'blueprint.yaml' },
+  };
+  tree.write('.vscode/settings.json', json(settings), 'merged', {
+    merge: { kind: 'json', owned: settings },
+  });
+  const extensions = { recommendations: ['redhat.vscode-yaml'] };
+  tree.write('.vscode/extensions.json', json(extensions), 'merged', {
+    merge: { kind: 'json', owned: extensions },
+  });
+
+  const docs = { ...docsView(view), ownedScripts: Object.keys(packageParts.scripts) };
+  tree.write('README.md', render('README.md.hbs', docs, 'the product'), 'user');
+  tree.write('docs/reference.md', render('docs/reference.md.hbs', docs, 'the product'));
   tree.write('docker-compose.yml', render('docker-compose.yml.hbs', view, 'the product'));
-  tree.write('.dockerignore', 'node_modules\ndata\ndist\n.git\n');
   tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user');
 }
 
-function readmeView(view: AreaContext['view']) {
+function docsView(view: AreaContext['view']) {
   const workflows = view.workflows.map((workflow) => workflow.definition as WorkflowDefinitionView);
   return {
     ...view,
@@ -82,6 +123,7 @@ function readmeView(view: AreaContext['view']) {
     schemaIsolation: view.tenancy.isolation === 'schema',
     onboardingSteps: workflows.find((w) => w.kind === 'onboarding')?.steps ?? [],
     domainWorkflows: workflows.filter((w) => w.kind === 'domain'),
+    handlerFiles: view.domainServices.map((service) => `src/services/${service.name}/handlers.ts`),
   };
 }
 

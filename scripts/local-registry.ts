@@ -1,0 +1,359 @@
+/**
+ * A throw-away npm registry with this repository's saas-gen published to it.
+ *
+ * saas-gen is not on the public npm registry, yet every generated product pins it as a
+ * devDependency (so `npx saas-gen check` in a product runs the generator that made it), so a
+ * product's `npm install` needs a registry that has it. This starts Verdaccio on a free port of
+ * 127.0.0.1 with its config and storage in a temp directory: `saas-gen` is local only (never
+ * looked up upstream, so a name squatted on npmjs.org could not stand in for it), every other
+ * package is proxied from https://registry.npmjs.org. Then it packs this repository and publishes
+ * the tarball there.
+ *
+ * As a module: `const registry = await startLocalRegistry(); … registry.env …; await
+ * registry.stop()`. As a command, it runs one command against the registry and exits with its code:
+ *
+ *   tsx scripts/local-registry.ts [--no-build] -- <command> [args...]
+ *   tsx scripts/local-registry.ts [--no-build]     (prints the environment, runs until Ctrl-C)
+ *
+ * `--no-build` packs dist/ as it is, for a caller that has just built it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { execa } from 'execa';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const packageName = 'saas-gen';
+
+export interface LocalRegistry {
+  /** The registry's URL, with a trailing slash: `http://127.0.0.1:<port>/`. */
+  readonly url: string;
+  /** The version of saas-gen published to it (this repository's package.json version). */
+  readonly version: string;
+  /**
+   * What a child process needs on top of its inherited environment to install from the registry
+   * (`npm`, `npx`, and `saas-gen new`, which runs `npm install`).
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** How long starting the server, packing and publishing took. */
+  readonly readyInMs: number;
+  /** Stops the registry and removes its temp directory; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export interface LocalRegistryOptions {
+  /**
+   * false: dist/ is fresh (the caller has just run `npm run build`), so pack it without the
+   * `prepack` build. Rebuilding it would rewrite dist/ under whatever else is using it.
+   */
+  readonly build?: boolean;
+}
+
+/**
+ * The registry process: runs Verdaccio's `runServer` on port 0 and reports the port it got over
+ * the IPC channel, so there is no window in which another process can take a port picked for it.
+ * It exits as soon as that channel closes, which the OS does whenever the parent goes, however
+ * it goes (a failed test, a timeout, SIGKILL): it can never outlive the process that started it.
+ */
+const serverSource = `
+import { createRequire } from 'node:module';
+const [entry, config] = process.argv.slice(1);
+process.on('disconnect', () => process.exit(0));
+const { runServer } = createRequire(entry)(entry);
+const server = await runServer(config);
+server.on('error', (error) => {
+  console.error(error);
+  process.exit(1);
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+`;
+
+export async function startLocalRegistry(
+  options: LocalRegistryOptions = {},
+): Promise<LocalRegistry> {
+  const version = (
+    JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const dir = mkdtempSync(join(tmpdir(), 'saas-gen-registry-'));
+  let server: ChildProcess | undefined;
+  let stopped = false;
+
+  const stopNow = () => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    removeDir(dir);
+  };
+  // A caller that exits without stop() (process.exit in a test runner, an uncaught error) still
+  // leaves nothing behind: the server would go anyway (see serverSource), the directory would not.
+  process.once('exit', stopNow);
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.removeListener('exit', stopNow);
+    const child = server;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    removeDir(dir);
+  };
+
+  try {
+    const storage = join(dir, 'storage');
+    const configFile = join(dir, 'config.yaml');
+    // JSON is YAML: Verdaccio reads this as its config.yaml.
+    writeFileSync(
+      configFile,
+      JSON.stringify(
+        {
+          storage,
+          auth: { htpasswd: { file: join(dir, 'htpasswd') } },
+          web: { enable: false },
+          // `npm install` audits unless told not to; answer it as npmjs.org would.
+          middlewares: { audit: { enabled: true } },
+          uplinks: {
+            npmjs: {
+              url: 'https://registry.npmjs.org/',
+              timeout: '60s',
+              // The default (2 failures, then 5 minutes offline) would turn one slow moment of
+              // the network into minutes of failed installs.
+              max_fails: 20,
+              fail_timeout: '10s',
+              // Tarballs are streamed through, not kept: npm's own cache keeps them.
+              cache: false,
+              agent_options: { keepAlive: true, maxSockets: 40 },
+            },
+          },
+          // The first pattern that matches a package name applies.
+          packages: {
+            [packageName]: { access: '$all', publish: '$authenticated' },
+            '**': { access: '$all', proxy: 'npmjs' },
+          },
+          // SAAS_GEN_REGISTRY_LOG=http logs every request, and each one it sends upstream.
+          log: {
+            type: 'stdout',
+            format: 'pretty',
+            level: process.env.SAAS_GEN_REGISTRY_LOG || 'warn',
+          },
+        },
+        null,
+        2,
+      ),
+    );
+
+    const verdaccioEntry = createRequire(import.meta.url).resolve('verdaccio');
+    const started = Date.now();
+    server = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', serverSource, verdaccioEntry, configFile],
+      { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+    );
+    const output = captureOutput(server);
+    const port = await new Promise<number>((resolvePort, reject) => {
+      const child = server!;
+      const timer = setTimeout(
+        () => reject(new Error(`Verdaccio did not start within 30 s:\n${output()}`)),
+        30_000,
+      );
+      child.once('message', (message: { port: number }) => {
+        clearTimeout(timer);
+        resolvePort(message.port);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`Verdaccio exited (${signal ?? `code ${code}`}) on start:\n${output()}`));
+      });
+    });
+    const url = `http://127.0.0.1:${port}/`;
+    const authority = `//127.0.0.1:${port}/`;
+
+    // npm publishes only with a token for the registry: Verdaccio creates a user (htpasswd,
+    // registration open) and hands out one for it, as `npm adduser` would ask it to.
+    const user = `${packageName}-publisher`;
+    const created = await fetch(`${url}-/user/org.couchdb.user:${user}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: user, password: randomBytes(24).toString('hex') }),
+    });
+    const { token } = (await created.json()) as { token?: string };
+    if (!created.ok || !token)
+      throw new Error(`Verdaccio did not create a user: HTTP ${created.status}\n${output()}`);
+
+    // The token goes in a userconfig of our own, which takes the place of the user's: so it
+    // starts as a copy of theirs, whose settings (nodedir, cafile, proxy, …) installs still need.
+    const npm = await npmSettings();
+    const userconfig = join(dir, 'npmrc');
+    const inherited = existsSync(npm.userconfig) ? readFileSync(npm.userconfig, 'utf8') : '';
+    writeFileSync(
+      userconfig,
+      `${inherited}\n# the local registry\nregistry=${url}\n${authority}:_authToken=${token}\n`,
+      { mode: 0o600 },
+    );
+
+    // npm's content cache is shared with the user's, so the tarballs of the products'
+    // dependencies are downloaded once, not once per registry. npx's cache is not: it keys an
+    // install by the spec alone, so `npx saas-gen@0.2.0` would run whatever an earlier
+    // registry published as 0.2.0 (an earlier build) instead of this one's.
+    const cache = join(dir, 'npm-cache');
+    mkdirSync(cache);
+    mkdirSync(join(npm.cache, '_cacache'), { recursive: true });
+    symlinkSync(realpathSync(join(npm.cache, '_cacache')), join(cache, '_cacache'), 'dir');
+
+    const env = {
+      npm_config_registry: url,
+      npm_config_userconfig: userconfig,
+      npm_config_cache: cache,
+      // Logs stay where npm's messages say they are once the registry's directory is gone.
+      npm_config_logs_dir: join(npm.cache, '_logs'),
+    };
+
+    const packed = join(dir, 'packed');
+    mkdirSync(packed);
+    await run(
+      'npm',
+      [
+        'pack',
+        '--pack-destination',
+        packed,
+        ...(options.build === false ? ['--ignore-scripts'] : []),
+      ],
+      { cwd: repoRoot },
+    );
+    const [tarball] = readdirSync(packed).filter((name) => name.endsWith('.tgz'));
+    if (!tarball) throw new Error(`npm pack wrote no tarball to ${packed}`);
+    // From a temp directory: in the repository, npm would read its .npmrc, if it had one.
+    await run('npm', ['publish', join(packed, tarball), '--access', 'public'], {
+      cwd: dir,
+      env,
+    });
+    return { url, version, env, readyInMs: Date.now() - started, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The user's npm cache and userconfig, as npm resolves them (flags, environment, npmrc files). */
+async function npmSettings(): Promise<{ cache: string; userconfig: string }> {
+  const { stdout } = await run('npm', ['config', 'get', 'cache', 'userconfig']);
+  const values = Object.fromEntries(
+    stdout
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  if (!values.cache || !values.userconfig)
+    throw new Error(`unexpected \`npm config get\` output: ${stdout}`);
+  return { cache: resolve(values.cache), userconfig: resolve(values.userconfig) };
+}
+
+/** Runs npm quietly; on failure, throws with everything it printed. */
+async function run(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+) {
+  const result = await execa(file, args, {
+    ...options,
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+  });
+  if (result.exitCode !== 0)
+    throw new Error(
+      `\`${file} ${args.join(' ')}\` failed (exit ${result.exitCode}):\n${result.all}`,
+    );
+  return result;
+}
+
+/**
+ * Verdaccio logs only warnings and errors: they go to this process's stderr as they come (a
+ * failed install is easier to explain with them), and the last of them into startup errors.
+ */
+function captureOutput(child: ChildProcess): () => string {
+  let tail = '';
+  const take = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    tail = (tail + text).slice(-8000);
+    process.stderr.write(text.replace(/^(?=.)/gm, '[local registry] '));
+  };
+  child.stdout?.on('data', take);
+  child.stderr?.on('data', take);
+  return () => tail.trim() || '(no output)';
+}
+
+function removeDir(dir: string): void {
+  // Remove the link to the user's npm cache first: nothing below may reach into the cache.
+  const link = join(dir, 'npm-cache', '_cacache');
+  try {
+    unlinkSync(link);
+  } catch {
+    // not created yet
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** `tsx scripts/local-registry.ts [--no-build] [-- <command...>]` */
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { 'no-build': { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  const registry = await startLocalRegistry({ build: !values['no-build'] });
+  console.error(
+    `saas-gen ${registry.version} published on ${registry.url} (ready in ${registry.readyInMs} ms)`,
+  );
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  try {
+    if (positionals.length === 0) {
+      for (const [key, value] of Object.entries(registry.env))
+        console.log(`export ${key}='${value}'`);
+      console.log('Ctrl-C stops the registry.');
+      await new Promise<void>((done) => {
+        for (const signal of signals) process.once(signal, () => done());
+      });
+      return 0;
+    }
+    const [command, ...args] = positionals as [string, ...string[]];
+    const child = execa(command, args, { env: registry.env, stdio: 'inherit', reject: false });
+    // This process stays to stop the registry once the command is over: a signal is passed on
+    // to the command instead of ending this process (Ctrl-C reaches the command anyway).
+    for (const signal of signals) process.on(signal, () => child.kill(signal));
+    const result = await child;
+    if (result.exitCode !== undefined) return result.exitCode;
+    if (result.signal) return 128 + (constants.signals[result.signal] ?? 0);
+    console.error(result.message); // it did not start
+    return 127;
+  } finally {
+    await registry.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
