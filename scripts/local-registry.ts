@@ -70,11 +70,20 @@ export interface LocalRegistryOptions {
  * the IPC channel, so there is no window in which another process can take a port picked for it.
  * It exits as soon as that channel closes, which the OS does whenever the parent goes, however
  * it goes (a failed test, a timeout, SIGKILL): it can never outlive the process that started it.
+ * Then it removes the registry's directory too, which a parent killed with SIGKILL cannot.
  */
 const serverSource = `
+import { rmSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 const [entry, config] = process.argv.slice(1);
-process.on('disconnect', () => process.exit(0));
+process.on('disconnect', () => {
+  try {
+    unlinkSync(join(dirname(config), 'npm-cache', '_cacache'));
+  } catch {}
+  rmSync(dirname(config), { recursive: true, force: true });
+  process.exit(0);
+});
 const { runServer } = createRequire(entry)(entry);
 const server = await runServer(config);
 server.on('error', (error) => {

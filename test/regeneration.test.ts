@@ -18,9 +18,16 @@ const edit = (dir: string, path: string, change: (text: string) => string): void
   writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
 
 describe('saas-gen new', () => {
-  it('writes the product, a byte copy of the blueprint and the manifest', async () => {
+  it('writes the product, the blueprint with its modeline pointing at the pinned schema, and the manifest', async () => {
     const dir = await newProduct();
-    expect(readFileSync(join(dir, 'blueprint.yaml'), 'utf8')).toBe(reference);
+    const [modeline, ...rest] = reference.split('\n');
+    expect(modeline).toBe('# yaml-language-server: $schema=../../schema/blueprint.schema.json');
+    expect(readFileSync(join(dir, 'blueprint.yaml'), 'utf8')).toBe(
+      [
+        '# yaml-language-server: $schema=./node_modules/saas-gen/schema/blueprint.schema.json',
+        ...rest,
+      ].join('\n'),
+    );
     const manifest = JSON.parse(readFileSync(join(dir, '.saas-gen/manifest.json'), 'utf8'));
     expect(manifest.generator).toBe('saas-gen');
     expect(Object.keys(manifest.files)).toContain('src/contracts/messages.ts');
@@ -138,7 +145,9 @@ describe('saas-gen generate and check', () => {
     expect(readFileSync(join(dir, 'src/contracts/envelope.ts'), 'utf8')).not.toContain(
       '// my change',
     );
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('Acme Insights');
+    expect(readFileSync(join(dir, 'docs/reference.md'), 'utf8')).toContain(
+      '# Acme Insights: reference',
+    );
     expect((await saasGen(['check', dir])).exitCode).toBe(0);
   });
 
@@ -152,7 +161,7 @@ describe('saas-gen generate and check', () => {
     expect(result.stdout).toContain('+++ b/src/contracts/envelope.ts');
     expect(result.stdout).toContain('-  readonly version: string;');
     expect(result.stdout).toContain('+  readonly version: number;');
-    expect(result.stderr).toContain('1 generated file drifted');
+    expect(result.stderr).toMatch(/1 of \d+ files saas-gen owns drifted/);
   });
 
   it('check sees a blueprint change that was not regenerated', async () => {

@@ -121,7 +121,7 @@ export function planChanges(input: PlanInput): Plan {
         } else {
           const note =
             now !== null && previous?.files[path] !== undefined
-              ? 'was generated, is yours from now on (kept as you edited it)'
+              ? 'was generated, is yours from now on; kept as you edited it'
               : undefined;
           outcomes.push({ path, owner, action: 'unchanged', ...(note ? { note } : {}) });
         }
