@@ -14,6 +14,7 @@
  */
 import { applyEdits, modify, parseTree, findNodeAtLocation, getNodeValue } from 'jsonc-parser';
 import type { ParseError } from 'jsonc-parser';
+import { blockBegin, blockEnd, managedBlock } from '../generators/managed-block.js';
 import { hashContent } from './manifest.js';
 
 /** Hashes of the owned parts as saas-gen last wrote them; `all` when every part is saas-gen's. */
@@ -64,6 +65,8 @@ export interface MergeInput {
   readonly recorded: Recorded;
   readonly force: boolean;
 }
+
+export { managedBlock } from '../generators/managed-block.js';
 
 export const hashValue = (value: unknown): string => hashContent(canonical(value));
 
@@ -234,14 +237,6 @@ export function parsePartName(name: string): string[] | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Ignore files: a managed block
-
-export const blockBegin = '# >>> saas-gen >>>';
-export const blockEnd = '# <<< saas-gen <<<';
-
-/** The block as written: the markers around `body`. */
-export function managedBlock(body: string): string {
-  return `${blockBegin} kept current by \`saas-gen generate\`; add your own lines outside this block\n${body.endsWith('\n') ? body : `${body}\n`}${blockEnd}\n`;
-}
 
 export const blockPart = 'managed block';
 

@@ -5,7 +5,7 @@
  * deployment files are generated (their changes go in docker-compose.override.yml, which saas-gen
  * never writes).
  */
-import { managedBlock } from '../../sync/merge.js';
+import { managedBlock } from '../managed-block.js';
 import type { AreaContext } from './area.js';
 
 /** Where the pinned saas-gen's schema is, from the product's root: the blueprint's modeline. */
