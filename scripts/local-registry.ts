@@ -1,8 +1,8 @@
 /**
  * A throw-away npm registry with this repository's saas-gen published to it.
  *
- * saas-gen is not on the public npm registry, yet every generated product pins it as a
- * devDependency (so `npx saas-gen check` in a product runs the generator that made it), so a
+ * saas-gen is not on the public npm registry, but every generated product pins it as a
+ * devDependency (so that `npx saas-gen check` in a product runs the generator that made it): a
  * product's `npm install` needs a registry that has it. This starts Verdaccio on a free port of
  * 127.0.0.1 with its config and storage in a temp directory: `saas-gen` is local only (never
  * looked up upstream, so a name squatted on npmjs.org could not stand in for it), every other
@@ -99,6 +99,7 @@ export async function startLocalRegistry(
   const version = (
     JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
   ).version;
+  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'saas-gen-registry-'));
   let server: ChildProcess | undefined;
   let stopped = false;
@@ -108,7 +109,7 @@ export async function startLocalRegistry(
     removeDir(dir);
   };
   // A caller that exits without stop() (process.exit in a test runner, an uncaught error) still
-  // leaves nothing behind: the server would go anyway (see serverSource), the directory would not.
+  // leaves nothing behind. 'exit' listeners run synchronously: no waiting for the server here.
   process.once('exit', stopNow);
 
   const stop = async () => {
@@ -127,94 +128,22 @@ export async function startLocalRegistry(
   };
 
   try {
-    const storage = join(dir, 'storage');
-    const configFile = join(dir, 'config.yaml');
-    // JSON is YAML: Verdaccio reads this as its config.yaml.
-    writeFileSync(
-      configFile,
-      JSON.stringify(
-        {
-          storage,
-          auth: { htpasswd: { file: join(dir, 'htpasswd') } },
-          web: { enable: false },
-          // `npm install` audits unless told not to; answer it as npmjs.org would.
-          middlewares: { audit: { enabled: true } },
-          uplinks: {
-            npmjs: {
-              url: 'https://registry.npmjs.org/',
-              timeout: '60s',
-              // The default (2 failures, then 5 minutes offline) would turn one slow moment of
-              // the network into minutes of failed installs.
-              max_fails: 20,
-              fail_timeout: '10s',
-              // Tarballs are streamed through, not kept: npm's own cache keeps them.
-              cache: false,
-              agent_options: { keepAlive: true, maxSockets: 40 },
-            },
-          },
-          // The first pattern that matches a package name applies.
-          packages: {
-            [packageName]: { access: '$all', publish: '$authenticated' },
-            '**': { access: '$all', proxy: 'npmjs' },
-          },
-          // SAAS_GEN_REGISTRY_LOG=http logs every request, and each one it sends upstream.
-          log: {
-            type: 'stdout',
-            format: 'pretty',
-            level: process.env.SAAS_GEN_REGISTRY_LOG || 'warn',
-          },
-        },
-        null,
-        2,
-      ),
-    );
-
-    const verdaccioEntry = createRequire(import.meta.url).resolve('verdaccio');
-    const started = Date.now();
-    server = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', serverSource, verdaccioEntry, configFile],
-      { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-    );
-    const output = captureOutput(server);
-    const port = await new Promise<number>((resolvePort, reject) => {
-      const child = server!;
-      const timer = setTimeout(
-        () => reject(new Error(`Verdaccio did not start within 30 s:\n${output()}`)),
-        30_000,
-      );
-      child.once('message', (message: { port: number }) => {
-        clearTimeout(timer);
-        resolvePort(message.port);
-      });
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`Verdaccio exited (${signal ?? `code ${code}`}) on start:\n${output()}`));
-      });
-    });
+    // Packing (a build, unless told not to) does not need the server: both at once.
+    const [port, tarball, npm] = await Promise.all([
+      startServer(dir, (child) => (server = child)),
+      pack(join(dir, 'packed'), options.build !== false),
+      npmSettings(),
+    ]);
     const url = `http://127.0.0.1:${port}/`;
-    const authority = `//127.0.0.1:${port}/`;
-
-    // npm publishes only with a token for the registry: Verdaccio creates a user (htpasswd,
-    // registration open) and hands out one for it, as `npm adduser` would ask it to.
-    const user = `${packageName}-publisher`;
-    const created = await fetch(`${url}-/user/org.couchdb.user:${user}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: user, password: randomBytes(24).toString('hex') }),
-    });
-    const { token } = (await created.json()) as { token?: string };
-    if (!created.ok || !token)
-      throw new Error(`Verdaccio did not create a user: HTTP ${created.status}\n${output()}`);
+    const token = await createUser(url);
 
     // The token goes in a userconfig of our own, which takes the place of the user's: so it
     // starts as a copy of theirs, whose settings (nodedir, cafile, proxy, …) installs still need.
-    const npm = await npmSettings();
     const userconfig = join(dir, 'npmrc');
     const inherited = existsSync(npm.userconfig) ? readFileSync(npm.userconfig, 'utf8') : '';
     writeFileSync(
       userconfig,
-      `${inherited}\n# the local registry\nregistry=${url}\n${authority}:_authToken=${token}\n`,
+      `${inherited}\n# the local registry\nregistry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`,
       { mode: 0o600 },
     );
 
@@ -234,31 +163,109 @@ export async function startLocalRegistry(
       // Logs stay where npm's messages say they are once the registry's directory is gone.
       npm_config_logs_dir: join(npm.cache, '_logs'),
     };
-
-    const packed = join(dir, 'packed');
-    mkdirSync(packed);
-    await run(
-      'npm',
-      [
-        'pack',
-        '--pack-destination',
-        packed,
-        ...(options.build === false ? ['--ignore-scripts'] : []),
-      ],
-      { cwd: repoRoot },
-    );
-    const [tarball] = readdirSync(packed).filter((name) => name.endsWith('.tgz'));
-    if (!tarball) throw new Error(`npm pack wrote no tarball to ${packed}`);
-    // From a temp directory: in the repository, npm would read its .npmrc, if it had one.
-    await run('npm', ['publish', join(packed, tarball), '--access', 'public'], {
-      cwd: dir,
-      env,
-    });
+    // From the temp directory: in the repository, npm would read its .npmrc, if it had one.
+    await run('npm', ['publish', tarball, '--access', 'public'], { cwd: dir, env });
     return { url, version, env, readyInMs: Date.now() - started, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Starts Verdaccio (see serverSource) with a config of its own in `dir`; resolves to its port. */
+async function startServer(dir: string, started: (child: ChildProcess) => void): Promise<number> {
+  const configFile = join(dir, 'config.yaml');
+  // JSON is YAML: Verdaccio reads this as its config.yaml.
+  writeFileSync(
+    configFile,
+    JSON.stringify(
+      {
+        storage: join(dir, 'storage'),
+        auth: { htpasswd: { file: join(dir, 'htpasswd') } },
+        web: { enable: false },
+        // `npm install` audits unless told not to; answer it as npmjs.org would.
+        middlewares: { audit: { enabled: true } },
+        uplinks: {
+          npmjs: {
+            url: 'https://registry.npmjs.org/',
+            timeout: '60s',
+            // The default (2 failures, then 5 minutes offline) would turn one slow moment of
+            // the network into minutes of failed installs.
+            max_fails: 20,
+            fail_timeout: '10s',
+            // Tarballs are streamed through, not kept: npm's own cache keeps them.
+            cache: false,
+            agent_options: { keepAlive: true, maxSockets: 40 },
+          },
+        },
+        // The first pattern that matches a package name applies.
+        packages: {
+          [packageName]: { access: '$all', publish: '$authenticated' },
+          '**': { access: '$all', proxy: 'npmjs' },
+        },
+        // SAAS_GEN_REGISTRY_LOG=http logs every request, and each one it sends upstream.
+        log: {
+          type: 'stdout',
+          format: 'pretty',
+          level: process.env.SAAS_GEN_REGISTRY_LOG || 'warn',
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  const verdaccioEntry = createRequire(import.meta.url).resolve('verdaccio');
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', serverSource, verdaccioEntry, configFile],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
+  started(child);
+  const output = captureOutput(child);
+  return new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Verdaccio did not start within 30 s:\n${output()}`)),
+      30_000,
+    );
+    child.once('message', (message: { port: number }) => {
+      clearTimeout(timer);
+      resolvePort(message.port);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Verdaccio exited (${signal ?? `code ${code}`}) on start:\n${output()}`));
+    });
+  });
+}
+
+/**
+ * npm publishes only with a token for the registry: Verdaccio creates a user (htpasswd,
+ * registration open) and hands out one for it, as it does for `npm adduser`.
+ */
+async function createUser(url: string): Promise<string> {
+  const user = `${packageName}-publisher`;
+  const response = await fetch(`${url}-/user/org.couchdb.user:${user}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: user, password: randomBytes(24).toString('hex') }),
+  });
+  const body = await response.text();
+  const token = response.ok ? (JSON.parse(body) as { token?: string }).token : undefined;
+  if (!token) throw new Error(`Verdaccio did not create a user: HTTP ${response.status} ${body}`);
+  return token;
+}
+
+/** `npm pack`s this repository into `destination`; returns the tarball's path. */
+async function pack(destination: string, build: boolean): Promise<string> {
+  mkdirSync(destination);
+  await run(
+    'npm',
+    ['pack', '--pack-destination', destination, ...(build ? [] : ['--ignore-scripts'])],
+    { cwd: repoRoot },
+  );
+  const [tarball] = readdirSync(destination).filter((name) => name.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack wrote no tarball to ${destination}`);
+  return join(destination, tarball);
 }
 
 /** The user's npm cache and userconfig, as npm resolves them (flags, environment, npmrc files). */
