@@ -23,8 +23,9 @@ export function withModeline(text: string, schema: string): Modeline {
     const match = modeline.exec(line.trim());
     if (!match) continue;
     if (match[1] === schema) return { text, change: 'kept' };
-    lines[index] = `${modelinePrefix}${schema}`;
+    lines[index] = `${modelinePrefix}${schema}${line.endsWith('\r') ? '\r' : ''}`;
     return { text: lines.join('\n'), change: 'rewritten', was: match[1] ?? '' };
   }
-  return { text: `${modelinePrefix}${schema}\n${text}`, change: 'added' };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  return { text: `${modelinePrefix}${schema}${eol}${text}`, change: 'added' };
 }
