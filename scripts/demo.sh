@@ -8,7 +8,10 @@ node bin/saas-gen.js validate examples/*/blueprint.yaml
 
 product=.demo/acme-analytics
 rm -rf .demo
-node bin/saas-gen.js new "$product" --blueprint examples/acme-analytics/blueprint.yaml
+# The product pins saas-gen as a devDependency, and saas-gen is on no public registry: its install
+# goes through a local one that has this build published (every other package comes from npmjs).
+npx tsx scripts/local-registry.ts --no-build -- \
+  node bin/saas-gen.js new "$product" --blueprint examples/acme-analytics/blueprint.yaml
 
 port=${PORT:-3999}
 token=demo-admin-token
