@@ -99,6 +99,21 @@ describe('mergeJson', () => {
     expect(kept.content).toBe(held);
   });
 
+  it("replaces a replaceable part whatever it holds: the product's pin of saas-gen", () => {
+    const ranged = edit((pkg) => (pkg.dependencies.fastify = '^5.7.0'));
+    const result = mergeJson({
+      path: 'package.json',
+      seed,
+      current: ranged,
+      owned,
+      recorded: recordedSeed,
+      force: false,
+      replaceable: ['dependencies.fastify'],
+    });
+    expect(result.parts[0]?.status).toBe('updated');
+    expect(JSON.parse(result.content).dependencies.fastify).toBe('^5.6.1');
+  });
+
   it('warns about a hold that names no owned part', () => {
     const result = merge(edit((pkg) => (pkg['saas-gen'] = { hold: ['dependencies.fastfy'] })));
     expect(result.warnings).toEqual([

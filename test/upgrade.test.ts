@@ -53,6 +53,8 @@ describe('a product of saas-gen 0.1.0', () => {
     writeFileSync(join(dir, 'README.md'), `${read(dir, 'README.md')}\nOur notes.\n`);
     const pkg = JSON.parse(read(dir, 'package.json')) as Record<string, any>;
     pkg.dependencies.zod = '^3.23.8';
+    // As `npm install -D saas-gen@<version>` writes it, before running the newer saas-gen.
+    pkg.devDependencies['saas-gen'] = `^${version}`;
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     writeFileSync(join(dir, '.gitignore'), `${read(dir, '.gitignore')}.idea/\n`);
 
@@ -62,7 +64,9 @@ describe('a product of saas-gen 0.1.0', () => {
       'YOURS  README.md (was generated, is yours from now on; kept as you edited it)',
     );
     expect(read(dir, 'README.md')).toContain('Our notes.');
-    expect(JSON.parse(read(dir, 'package.json')).dependencies.zod).toBe('^3.23.8');
+    const upgraded = JSON.parse(read(dir, 'package.json')) as Record<string, any>;
+    expect(upgraded.dependencies.zod).toBe('^3.23.8');
+    expect(upgraded.devDependencies['saas-gen']).toBe(version);
     expect(read(dir, '.gitignore')).toMatch(/^# >>> saas-gen >>>/);
     expect(read(dir, '.gitignore')).toContain('.idea/');
     expect((await saasGen(['check', dir])).exitCode).toBe(0);

@@ -19,7 +19,15 @@ export type Ownership = 'generated' | 'merged' | 'user';
  *   it are the user's.
  */
 export type MergeSpec =
-  | { readonly kind: 'json'; readonly owned: Readonly<Record<string, unknown>> }
+  | {
+      readonly kind: 'json';
+      readonly owned: Readonly<Record<string, unknown>>;
+      /**
+       * Parts saas-gen replaces whatever they hold, without calling it an edit: the product's pin
+       * of saas-gen itself, which `npm install -D saas-gen@…` rewrites as a range.
+       */
+      readonly replaceable?: readonly string[];
+    }
   | { readonly kind: 'block'; readonly body: string };
 
 export interface VirtualFile {

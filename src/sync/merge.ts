@@ -117,7 +117,10 @@ function heldParts(path: string, value: unknown): Set<string> {
 }
 
 export function mergeJson(
-  input: MergeInput & { readonly owned: Readonly<Record<string, unknown>> },
+  input: MergeInput & {
+    readonly owned: Readonly<Record<string, unknown>>;
+    readonly replaceable?: readonly string[];
+  },
 ): MergeResult {
   const parts = ownedParts(input.owned);
   const recorded = Object.fromEntries(parts.map((part) => [part.name, hashValue(part.value)]));
@@ -144,7 +147,9 @@ export function mergeJson(
   let text = input.current;
   const outcomes: PartOutcome[] = [];
   const ours = (name: string, value: unknown): boolean =>
-    input.recorded === 'all' || input.recorded[name] === hashValue(value);
+    input.recorded === 'all' ||
+    input.recorded[name] === hashValue(value) ||
+    (input.replaceable ?? []).includes(name);
 
   for (const part of parts) {
     const actual = valueAt(text, part.path);

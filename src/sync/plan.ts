@@ -218,7 +218,7 @@ function mergeFile(
   if (!spec) throw new Error(`merged file \`${file.path}\` has no merge spec`);
   switch (spec.kind) {
     case 'json':
-      return mergeJson({ ...input, owned: spec.owned });
+      return mergeJson({ ...input, owned: spec.owned, replaceable: spec.replaceable ?? [] });
     case 'block':
       return mergeBlock({ ...input, body: spec.body });
   }

@@ -65,7 +65,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     ...packageParts,
   };
   tree.write('package.json', json(packageSeed), 'merged', {
-    merge: { kind: 'json', owned: packageParts },
+    merge: { kind: 'json', owned: packageParts, replaceable: ['devDependencies.saas-gen'] },
   });
 
   const tsconfig = {
