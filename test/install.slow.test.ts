@@ -199,10 +199,10 @@ describe('shop/blueprint.yaml in an editor (yaml-language-server)', () => {
 
       const server = await startServer();
       const uri = pathToFileURL(file).href;
-      let version = 1;
+      let documentVersion = 1;
       const since = server.notifications.length;
       server.notify('textDocument/didOpen', {
-        textDocument: { uri, languageId: 'yaml', version, text },
+        textDocument: { uri, languageId: 'yaml', version: documentVersion, text },
       });
       // The file as written validates: the schema was found and the starter matches it.
       const { diagnostics } = await server.waitForNotification<PublishDiagnosticsParams>(
@@ -240,9 +240,9 @@ describe('shop/blueprint.yaml in an editor (yaml-language-server)', () => {
       // Completion, as the user types: the same document, edited in the editor (the modeline
       // stays as it is). A key under `tenancy:` once `isolation` is gone…
       const isolationLine = at('  isolation:').line;
-      const edit = async (replacement: string) => {
+      const edit = (replacement: string) => {
         server.notify('textDocument/didChange', {
-          textDocument: { uri, version: ++version },
+          textDocument: { uri, version: ++documentVersion },
           contentChanges: [
             {
               range: {
@@ -255,7 +255,7 @@ describe('shop/blueprint.yaml in an editor (yaml-language-server)', () => {
         });
         lines[isolationLine] = replacement;
       };
-      await edit('  ');
+      edit('  ');
       const keys = await server.request<CompletionItem[] | { items: CompletionItem[] }>(
         'textDocument/completion',
         { textDocument: { uri }, position: { line: isolationLine, character: 2 } },
@@ -263,7 +263,7 @@ describe('shop/blueprint.yaml in an editor (yaml-language-server)', () => {
       );
       expect(labels(keys)).toContain('isolation');
       // …and its values.
-      await edit('  isolation: ');
+      edit('  isolation: ');
       const values = await server.request<CompletionItem[] | { items: CompletionItem[] }>(
         'textDocument/completion',
         { textDocument: { uri }, position: { line: isolationLine, character: 13 } },
