@@ -9,4 +9,11 @@ const output = {
   color: colorEnabled(process.env, Boolean(process.stdout.isTTY) && Boolean(process.stderr.isTTY)),
   interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
 };
+// A reader that stops early (`saas-gen --help | head -3`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 process.exitCode = await run(process.argv.slice(2), output);
