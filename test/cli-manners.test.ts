@@ -1,9 +1,10 @@
 /** How `new` and the other commands talk: the starter, the modeline, progress, JSON, help, colour. */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { colorEnabled } from '../src/cli/output.js';
-import { referenceBlueprint, saasGen, tempDir } from './support/cli.js';
+import { referenceBlueprint, repoRoot, saasGen, tempDir } from './support/cli.js';
 
 const pinnedModeline =
   '# yaml-language-server: $schema=./node_modules/saas-gen/schema/blueprint.schema.json';
@@ -192,5 +193,19 @@ describe('colour', () => {
     expect(forced.stdout).toContain('\u001b[31m');
     const plain = await saasGen(['validate', broken], { env: { NO_COLOR: '1' } });
     expect(plain.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('pipes', () => {
+  it('ends quietly when the reader closes the pipe early', async () => {
+    const result = await execa(
+      'sh',
+      ['-c', `node '${join(repoRoot, 'bin/saas-gen.js')}' schema | head -c 1`],
+      {
+        reject: false,
+      },
+    );
+    expect(result.stdout).toBe('{');
+    expect(result.stderr).not.toMatch(/EPIPE|Error/);
   });
 });
