@@ -22,11 +22,14 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     scripts: {
       build: 'tsc -p tsconfig.json',
       start: 'tsx src/main.ts',
+      // The compiled product, as its image runs it: `npm run build` first.
+      serve: 'node dist/src/main.js',
       test: 'vitest run',
       typecheck: 'tsc -p tsconfig.json --noEmit',
       bench: 'tsx scripts/bench.ts',
     },
     dependencies: {
+      '@fastify/rate-limit': '^11.2.0',
       '@opentelemetry/api': '^1.9.0',
       '@opentelemetry/exporter-trace-otlp-http': '^0.223.1',
       '@opentelemetry/resources': '^2.12.1',
@@ -41,6 +44,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       nodemailer: '^7.0.6',
       pg: '^8.23.1',
       'prom-client': '^15.1.3',
+      standardwebhooks: '^1.1.1',
     },
     devDependencies: {
       '@seriousme/openapi-schema-validator': '^2.11.0',

@@ -26,6 +26,20 @@ export interface Config {
   readonly inboxRetentionMs: number;
   /** Export spans over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT` set). */
   readonly otlp: boolean;
+  /** `SIGNUP_RATE_LIMIT`: sign-ups per minute per client address; 0 turns the limit off. */
+  readonly signupRateLimit: number;
+  /** `IDEMPOTENCY_KEY_TTL_HOURS`: how long a sign-up's `Idempotency-Key` is remembered. */
+  readonly idempotencyKeyTtlMs: number;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token. */
+  readonly metricsToken: string | undefined;
+  /** `BILLING_WEBHOOK_SECRET`: verifies `POST /webhooks/billing` (Standard Webhooks, `whsec_…`). */
+  readonly billingWebhookSecret: string | undefined;
+  /** `MAIL_FROM`: the sender of the product's e-mail. */
+  readonly mailFrom: string;
+  /** `PUBLIC_URL`: where users reach the product, for links in e-mails (no trailing slash). */
+  readonly publicUrl: string;
+  /** `SHUTDOWN_TIMEOUT_MS`: how long SIGTERM waits for in-flight work before giving up. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +85,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const retentionDays = Number(env.INBOX_RETENTION_DAYS ?? 7);
   if (!(retentionDays > 0))
     throw new ConfigError(`INBOX_RETENTION_DAYS must be a positive number of days`);
+  const signupRateLimit = Number(env.SIGNUP_RATE_LIMIT ?? 10);
+  if (!Number.isInteger(signupRateLimit) || signupRateLimit < 0)
+    throw new ConfigError(
+      `SIGNUP_RATE_LIMIT must be a whole number of sign-ups per minute per client (0: no limit), not "${env.SIGNUP_RATE_LIMIT}"`,
+    );
+  const idempotencyHours = Number(env.IDEMPOTENCY_KEY_TTL_HOURS ?? 24);
+  if (!(idempotencyHours > 0))
+    throw new ConfigError('IDEMPOTENCY_KEY_TTL_HOURS must be a positive number of hours');
+  const shutdownTimeoutMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs <= 0)
+    throw new ConfigError('SHUTDOWN_TIMEOUT_MS must be a positive number of milliseconds');
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL, not "${env.PUBLIC_URL}"`);
+  const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
+  if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM must be one line');
   return {
     port,
     databaseUrl,
@@ -86,5 +116,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     inboxRetentionMs: retentionDays * 86_400_000,
     otlp: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    signupRateLimit,
+    idempotencyKeyTtlMs: idempotencyHours * 3_600_000,
+    metricsToken: env.METRICS_TOKEN || undefined,
+    billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || undefined,
+    mailFrom,
+    publicUrl,
+    shutdownTimeoutMs,
   };
 }
