@@ -70,12 +70,13 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
   {
     name: 'UserInvited',
     kind: 'event',
-    description: 'Identity invited the owner user with an activation token.',
+    description:
+      'Identity invited the owner user; the activation code is derived from the invitation when the e-mail is sent, and travels in no message.',
     fields: [
       field('userId', 'uuid'),
       field('email', 'email'),
       field('name', 'string'),
-      field('activationToken', 'string'),
+      field('invitationId', 'uuid'),
     ],
   },
   {
@@ -221,10 +222,12 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
     description:
       'Notification: send this e-mail. Queued by the step that renders it and sent after commit.',
     fields: [
-      field('mailId', 'string'),
+      // A name (it names a file), and a subject of one line (a line break would add a header).
+      field('mailId', 'name'),
       field('to', 'email'),
-      field('subject', 'string'),
-      field('text', 'string'),
+      field('subject', 'line'),
+      field('text', 'text'),
+      field('invitationId', 'uuid', { optional: true }),
     ],
   },
   {

@@ -87,6 +87,9 @@ const scalar: Record<string, { ts: string; schema: object }> = {
   number: { ts: 'number', schema: { type: 'number' } },
   boolean: { ts: 'boolean', schema: { type: 'boolean' } },
   json: { ts: 'Record<string, unknown>', schema: { type: 'object' } },
+  // Built-in messages only, like `json`: a plain name (no path), and one line of text.
+  name: { ts: 'string', schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$' } },
+  line: { ts: 'string', schema: { type: 'string', maxLength: 998, pattern: '^[^\\r\\n]*$' } },
 };
 
 function fieldView(field: Field): FieldView {

@@ -29,9 +29,10 @@ import { SqliteStore } from './runtime/sqlite-store.js';
 import type { Store } from './runtime/store.js';
 import type { Transport } from './runtime/transport.js';
 import { onboarding, workflows } from './saga/definitions.js';
-import { onboardingSagaEndpoint, workflowSagaEndpoints } from './saga/endpoints.js';
+import { onboardingSagaEndpoint, tenantSagaType, workflowSagaEndpoints } from './saga/endpoints.js';
 import { editionEndpoint } from './services/edition.js';
 import { parseFaults } from './services/faults.js';
+import { activationCodes } from './services/activation.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
 import { mailSender } from './services/notification.js';
 import { stepImplementations } from './services/registry.js';
@@ -83,19 +84,26 @@ export function createTransport(
 
 /** The name and message types of every endpoint, without running any of them. */
 export const productRoutes = (config: Config): Route[] =>
-  productEndpoints(config, silentLogger).map(({ name, types }) => ({ endpoint: name, types }));
+  // No endpoint runs here, so none needs the real secret.
+  productEndpoints(config, silentLogger, { jwtSecret: 'routes only: never used to sign' }).map(
+    ({ name, types }) => ({ endpoint: name, types }),
+  );
 
 /** Every step, compensation and saga endpoint of the product. */
 export function productEndpoints(
-  config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl'>,
+  config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl' | 'mailFrom' | 'publicUrl'>,
   log: Logger,
+  secrets: Pick<Secrets, 'jwtSecret'>,
 ): Endpoint[] {
   const all = Object.values(workflows);
   const faults = parseFaults(
     config.faults,
     all.flatMap((w) => [...w.steps, ...w.reactions].map((s) => s.id)),
   );
-  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl) : fileMailer(config.mailDir);
+  const mailOptions = { from: config.mailFrom };
+  const mailer = config.smtpUrl
+    ? smtpMailer(config.smtpUrl, mailOptions)
+    : fileMailer(config.mailDir, mailOptions);
   const implementations = stepImplementations(mailer);
   const options = { faults, log };
   const endpoints: Endpoint[] = [];
@@ -120,7 +128,10 @@ export function productEndpoints(
     onboardingSagaEndpoint(onboarding, sagaOptions),
     ...workflowSagaEndpoints(all, sagaOptions),
     editionEndpoint(),
-    mailSender(mailer),
+    mailSender(mailer, {
+      codes: activationCodes(secrets.jwtSecret),
+      publicUrl: config.publicUrl,
+    }),
   );
   return endpoints;
 }
@@ -175,15 +186,26 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     observer: new ProductObserver(metrics, tracing),
   });
   if (config.role !== 'api')
-    for (const endpoint of productEndpoints(config, logger)) runtime.register(endpoint);
+    for (const endpoint of productEndpoints(config, logger, secrets)) runtime.register(endpoint);
   server = buildServer(
     {
       runtime,
       store,
       clock,
       metrics,
-      auth: new Auth({ ...secrets, clock, issuer: product.name }),
+      auth: new Auth({
+        ...secrets,
+        clock,
+        issuer: product.name,
+        tenantClosed: async (tenantId) => {
+          const saga = await store.getSaga<{ state: string }>(tenantSagaType, tenantId);
+          return saga?.state.state === 'Decommissioned';
+        },
+      }),
       inboxRetentionMs: config.inboxRetentionMs,
+      billingWebhookSecret: config.billingWebhookSecret,
+      signUpRateLimit: config.signupRateLimit,
+      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       health: async () => ({
         store: await store.transaction(async () => true).catch(() => false),
         bus: runtime.running && transport.connected,

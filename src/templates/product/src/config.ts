@@ -47,6 +47,14 @@ export class ConfigError extends Error {
 }
 
 const roles: readonly Role[] = ['all', 'api', 'worker'];
+
+/** The shortest ADMIN_TOKEN and JWT_SECRET production accepts. */
+export const minimumSecretBytes = 32;
+
+/** A URL as it may be shown: its password, if any, replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, '$1:***@');
+}
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -62,11 +70,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}, not "${env.LOG_LEVEL}"`);
   const databaseUrl = env.DATABASE_URL ?? 'file:./data/app.db';
   if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(`DATABASE_URL must be file:<path> or postgres://…, not "${databaseUrl}"`);
+    throw new ConfigError(
+      `DATABASE_URL must be file:<path> or postgres://…, not "${redactUrl(databaseUrl)}"`,
+    );
   }
   const busUrl = env.BUS_URL ?? 'memory://';
   if (!/^(memory:\/\/|amqps?:\/\/)/.test(busUrl))
-    throw new ConfigError(`BUS_URL must be memory:// or amqp://…, not "${busUrl}"`);
+    throw new ConfigError(`BUS_URL must be memory:// or amqp://…, not "${redactUrl(busUrl)}"`);
+  // The in-process bus reaches this process only: an api without workers in it would accept
+  // sign-ups that no step ever runs, and a worker would wait for messages that never come.
+  if (role !== 'all' && busUrl.startsWith('memory:'))
+    throw new ConfigError(
+      `ROLE=${role} needs a bus shared with the other processes: BUS_URL=memory:// reaches this process only, so ${role === 'api' ? 'no worker would ever run the steps of what it accepts' : 'it would never receive a message'}. Set BUS_URL=amqp://… (and DATABASE_URL=postgres://…), or ROLE=all for one process that does everything`,
+    );
   const busPrefix = env.BUS_PREFIX ?? '';
   if (!/^[A-Za-z0-9._-]*$/.test(busPrefix))
     throw new ConfigError(
@@ -74,13 +90,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   const adminToken = env.ADMIN_TOKEN || undefined;
   const jwtSecret = env.JWT_SECRET || undefined;
-  const missing = [adminToken ? null : 'ADMIN_TOKEN', jwtSecret ? null : 'JWT_SECRET'].filter(
-    (name) => name !== null,
-  );
-  // A worker serves no API, so it holds no secret to miss.
-  if (production && role !== 'worker' && missing.length > 0)
+  // A worker serves no API, so it needs no ADMIN_TOKEN; every role needs JWT_SECRET, which also
+  // derives the owners' activation codes that the workers' e-mails carry.
+  const needed = role === 'worker' ? ['JWT_SECRET'] : ['ADMIN_TOKEN', 'JWT_SECRET'];
+  const secrets: Record<string, string | undefined> = {
+    ADMIN_TOKEN: adminToken,
+    JWT_SECRET: jwtSecret,
+  };
+  const missing = needed.filter((name) => !secrets[name]);
+  if (production && missing.length > 0)
     throw new ConfigError(
-      `${missing.join(' and ')} must be set when NODE_ENV=production: operators authenticate with ADMIN_TOKEN, tenant tokens are signed with JWT_SECRET (use 32 random bytes or more)`,
+      `${missing.join(' and ')} must be set when NODE_ENV=production: operators authenticate with ADMIN_TOKEN, tenant tokens and activation codes are signed with JWT_SECRET (use 32 random bytes or more, e.g. \`openssl rand -base64 32\`)`,
+    );
+  const short = needed.filter(
+    (name) => Buffer.byteLength(secrets[name] ?? '') < minimumSecretBytes,
+  );
+  if (production && short.length > 0)
+    throw new ConfigError(
+      `${short.join(' and ')} must be at least ${minimumSecretBytes} bytes when NODE_ENV=production (a shorter secret can be guessed): use \`openssl rand -base64 32\``,
     );
   const retentionDays = Number(env.INBOX_RETENTION_DAYS ?? 7);
   if (!(retentionDays > 0))

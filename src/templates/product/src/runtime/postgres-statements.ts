@@ -114,6 +114,7 @@ export const sql = {
   claimUnique: `INSERT INTO uniques (scope, key, owner) VALUES ($1, $2, $3)
     ON CONFLICT DO NOTHING`,
   uniqueOwner: 'SELECT owner FROM uniques WHERE scope = $1 AND key = $2',
+  releaseUnique: 'DELETE FROM uniques WHERE scope = $1 AND key = $2 AND owner = $3',
   // Check and add in one statement: the conflicting row is locked and re-read, so concurrent adds
   // can never overshoot the cap.
   addToCounter: `INSERT INTO counters (tenant_id, name, value)

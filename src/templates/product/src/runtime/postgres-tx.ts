@@ -204,6 +204,11 @@ export class PostgresTx implements Tx {
     return rows[0]!.owner;
   }
 
+  async releaseUnique(scope: string, key: string, owner: string): Promise<boolean> {
+    const released = await this.#use().query(sql.releaseUnique, [scope, key, owner]);
+    return released.rowCount === 1;
+  }
+
   async addToCounter(
     tenantId: string,
     name: string,

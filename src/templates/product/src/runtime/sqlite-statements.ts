@@ -115,6 +115,7 @@ export function prepareStatements(db: BetterSqlite3.Database) {
       'INSERT INTO uniques (scope, key, owner) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
     uniqueOwner: sql('SELECT owner FROM uniques WHERE scope = ? AND key = ?'),
+    releaseUnique: sql('DELETE FROM uniques WHERE scope = ? AND key = ? AND owner = ?'),
     // Check and add in one statement: concurrent adds can never overshoot `max`.
     addToCounter: sql(
       `INSERT INTO counters (tenant_id, name, value)

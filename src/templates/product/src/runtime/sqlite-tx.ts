@@ -271,6 +271,10 @@ export class SqliteTx implements Tx {
     return (sql.uniqueOwner.get(scope, key) as { owner: string }).owner;
   }
 
+  async releaseUnique(scope: string, key: string, owner: string): Promise<boolean> {
+    return this.#use().releaseUnique.run(scope, key, owner).changes === 1;
+  }
+
   async addToCounter(
     tenantId: string,
     name: string,

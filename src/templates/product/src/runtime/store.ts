@@ -166,6 +166,11 @@ export interface Tx {
    */
   claimUnique(scope: string, key: string, owner: string): Promise<string>;
   /**
+   * Gives up `owner`'s claim of `key` in `scope` (a slug whose tenant never became active, an
+   * idempotency key that expired); true when it held one. Another owner's claim stays.
+   */
+  releaseUnique(scope: string, key: string, owner: string): Promise<boolean>;
+  /**
    * Adds `amount` to a counter unless the result would exceed `max` (`null`: no cap), atomically.
    * Returns the new value, or `undefined` when refused.
    */

@@ -1,8 +1,9 @@
 /**
- * Built-in identity: invites the tenant's owner as a user with a one-time activation token. The
- * token travels once, in `UserInvited`, to the activation e-mail; only its hash is kept.
+ * Built-in identity: invites the tenant's owner as a user. The invitation has an id; the code the
+ * owner activates with is derived from it (activation.ts) when the e-mail goes out, and is stored
+ * nowhere, so `UserInvited`, the saga's state and the user record carry the id only.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { UserInvitedPayload } from '../contracts/messages.js';
 import type { StepImplementation } from './steps.js';
 
@@ -14,26 +15,24 @@ export interface User {
   readonly name: string;
   readonly role: 'owner' | 'member';
   readonly status: 'Invited' | 'Active' | 'Disabled';
-  readonly activationTokenSha256: string;
+  /** The current invitation: its code is the one that activates the user. */
+  readonly invitationId: string;
   readonly invitedAt: string;
 }
-
-export const hashToken = (token: string): string =>
-  createHash('sha256').update(token).digest('hex');
 
 export const identity: StepImplementation = {
   async run(_message, context): Promise<UserInvitedPayload> {
     const { tenant } = context;
     const existing = await context.tx.getRecord<User>(usersCollection, tenant.tenantId, 'owner');
-    // Inviting again (an operator retry) keeps the user and issues a fresh token.
-    const token = randomBytes(24).toString('base64url');
+    // Inviting again (an operator retry) keeps the user and issues a fresh invitation, which
+    // voids the code of the earlier one.
     const user: User = {
       userId: existing?.data.userId ?? randomUUID(),
       email: tenant.owner.email,
       name: tenant.owner.name,
       role: 'owner',
       status: 'Invited',
-      activationTokenSha256: hashToken(token),
+      invitationId: randomUUID(),
       invitedAt: context.now.toISOString(),
     };
     await context.tx.putRecord({
@@ -42,7 +41,12 @@ export const identity: StepImplementation = {
       id: 'owner',
       data: user,
     });
-    return { userId: user.userId, email: user.email, name: user.name, activationToken: token };
+    return {
+      userId: user.userId,
+      email: user.email,
+      name: user.name,
+      invitationId: user.invitationId,
+    };
   },
 
   async compensate(_message, context) {

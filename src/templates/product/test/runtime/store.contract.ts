@@ -494,6 +494,23 @@ export function storeContract(
       ).toBe('tenant-2');
     });
 
+    it('releases a unique key for its owner only, and then it can be claimed again', async () => {
+      await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-1'));
+      expect(
+        await store.transaction((tx) => tx.releaseUnique('slug', 'released', 'tenant-2')),
+        "another owner's release",
+      ).toBe(false);
+      expect(await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-2'))).toBe(
+        'tenant-1',
+      );
+      expect(
+        await store.transaction((tx) => tx.releaseUnique('slug', 'released', 'tenant-1')),
+      ).toBe(true);
+      expect(await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-2'))).toBe(
+        'tenant-2',
+      );
+    });
+
     it('never lets a counter exceed its maximum, under 200 concurrent adds', async () => {
       const results = await Promise.all(
         Array.from({ length: 200 }, () =>
