@@ -186,8 +186,9 @@ describe('a tenant token', () => {
     expect((await p.tenant(tenantId)).state).toBe('Decommissioned');
     const refused = expectProblem(await p.inject({ method: 'GET', url, token }), 401);
     expect(refused.detail).toContain('decommissioned');
-    // The operators still see it.
+    // The operators still see it, and mint it no new token.
     expect((await p.inject({ method: 'GET', url })).statusCode).toBe(200);
+    expectProblem(await p.inject({ method: 'POST', url: `${url}/tokens`, payload: {} }), 409);
   });
 
   it('sees its own tenant, timeline, entitlements and workflows', async () => {
