@@ -72,7 +72,7 @@ function sign(
 }
 
 describe('authentication', () => {
-  it('serves sign-up, /health, /metrics and /openapi.json without a token, and nothing else', async () => {
+  it('serves sign-up, health, metrics, the billing webhook and /openapi.json without a token, and nothing else', async () => {
     p = await startProduct();
     const { tenantId } = await activeTenant(p);
     const ops = await operations(p);
@@ -81,9 +81,13 @@ describe('authentication', () => {
       .map((op) => `${op.method} ${op.path}`);
     expect(publicOps.sort()).toEqual([
       'get /health',
+      'get /health/live',
+      'get /health/ready',
       'get /metrics',
       'get /openapi.json',
       'post /tenants',
+      // Signed instead: the billing provider's HMAC (webhooks.test.ts).
+      'post /webhooks/billing',
     ]);
     const before = await snapshot(p);
     for (const op of ops.filter((o) => o.access !== 'public')) {
