@@ -1,6 +1,6 @@
 /**
  * `POST /webhooks/billing` through the API: a delivery signed as Standard Webhooks suspends or
- * reinstates its tenant through the saga, a repeated `webhook-id` is applied once, and every
+ * reinstates its tenant through the saga (as the blueprint's `lifecycle` says), a repeated `webhook-id` is applied once, and every
  * delivery that is unsigned, forged, stale or about no tenant publishes nothing. Requests are
  * signed here with node:crypto, following the standard, rather than with the library the product
  * verifies with, so that a mistake shared by both would still show.
@@ -13,10 +13,15 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
+import { lifecycle } from '../../src/saga/definitions.js';
 import { activeTenant, expectProblem, expectUnchanged, snapshot } from './api-support.js';
 import type { Product } from './harness.js';
 import { startProduct } from './harness.js';
 import { infrastructure } from './infrastructure.js';
+
+/** Whether the blueprint's `lifecycle` moves a tenant on these messages (the reference one does). */
+const suspends = lifecycle.suspendOn.includes('PaymentPastDue');
+const reinstates = lifecycle.reinstateOn.includes('PaymentSettled');
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -78,78 +83,100 @@ const moves = async (tenantId: string, toState: string) =>
   (await p.timeline(tenantId)).filter((e) => e.toState === toState && e.fromState !== toState);
 
 describe(`billing webhooks (${infrastructure})`, () => {
-  it('suspends an Active tenant on payment.past_due and reinstates it on payment.settled', async () => {
-    p = await start();
-    const { tenantId } = await activeTenant(p);
+  it.runIf(suspends && reinstates)(
+    'suspends an Active tenant on payment.past_due and reinstates it on payment.settled',
+    async () => {
+      p = await start();
+      const { tenantId } = await activeTenant(p);
 
-    const due = await deliver({ ...pastDue(tenantId), invoiceId: 'in_1001' });
-    expect(due.statusCode, due.body).toBe(202);
-    expect(due.json()).toMatchObject({ tenantId, accepted: 'PaymentPastDue', replayed: false });
-    await p.settle();
-    expect((await p.tenant(tenantId)).state).toBe('Suspended');
-    const [published] = messages('PaymentPastDue', tenantId);
-    expect(published).toMatchObject({
-      eventId: due.json().eventId,
-      payload: { invoiceId: 'in_1001' },
-    });
-    const [suspension] = await moves(tenantId, 'Suspended');
-    expect(suspension).toMatchObject({
-      fromState: 'Active',
-      causationId: published!.eventId,
-      detail: { cause: 'PaymentPastDue' },
-    });
+      const due = await deliver({ ...pastDue(tenantId), invoiceId: 'in_1001' });
+      expect(due.statusCode, due.body).toBe(202);
+      expect(due.json()).toMatchObject({ tenantId, accepted: 'PaymentPastDue', replayed: false });
+      await p.settle();
+      expect((await p.tenant(tenantId)).state).toBe('Suspended');
+      const [published] = messages('PaymentPastDue', tenantId);
+      expect(published).toMatchObject({
+        eventId: due.json().eventId,
+        payload: { invoiceId: 'in_1001' },
+      });
+      const [suspension] = await moves(tenantId, 'Suspended');
+      expect(suspension).toMatchObject({
+        fromState: 'Active',
+        causationId: published!.eventId,
+        detail: { cause: 'PaymentPastDue' },
+      });
 
-    const paid = await deliver(settled(tenantId));
-    expect(paid.statusCode, paid.body).toBe(202);
-    expect(paid.json()).toMatchObject({ accepted: 'PaymentSettled' });
-    await p.settle();
-    expect((await p.tenant(tenantId)).state).toBe('Active');
-    expect(await moves(tenantId, 'Active')).toContainEqual(
-      expect.objectContaining({
-        fromState: 'Suspended',
-        detail: expect.objectContaining({ cause: 'PaymentSettled' }),
-      }),
-    );
-  });
+      const paid = await deliver(settled(tenantId));
+      expect(paid.statusCode, paid.body).toBe(202);
+      expect(paid.json()).toMatchObject({ accepted: 'PaymentSettled' });
+      await p.settle();
+      expect((await p.tenant(tenantId)).state).toBe('Active');
+      expect(await moves(tenantId, 'Active')).toContainEqual(
+        expect.objectContaining({
+          fromState: 'Suspended',
+          detail: expect.objectContaining({ cause: 'PaymentSettled' }),
+        }),
+      );
+    },
+  );
 
-  it('acknowledges a repeated webhook-id and applies it once', async () => {
-    p = await start();
-    const { tenantId } = await activeTenant(p);
-    const id = `msg_${randomUUID()}`;
-    const timestamp = nowSeconds();
-    const first = await deliver(pastDue(tenantId), { id, timestamp });
-    expect(first.statusCode, first.body).toBe(202);
-    await p.settle();
+  it.runIf(suspends && reinstates)(
+    'acknowledges a repeated webhook-id and applies it once',
+    async () => {
+      p = await start();
+      const { tenantId } = await activeTenant(p);
+      const id = `msg_${randomUUID()}`;
+      const timestamp = nowSeconds();
+      const first = await deliver(pastDue(tenantId), { id, timestamp });
+      expect(first.statusCode, first.body).toBe(202);
+      await p.settle();
 
-    // The same request again, and the provider's retry a minute later, signed anew.
-    const again = await deliver(pastDue(tenantId), { id, timestamp });
-    p.clock.advance(60_000);
-    const retry = await deliver(pastDue(tenantId), { id });
-    for (const response of [again, retry]) {
-      expect(response.statusCode, response.body).toBe(200);
-      expect(response.json()).toEqual({ ...first.json(), replayed: true });
-    }
-    await p.settle();
-    expect(messages('PaymentPastDue', tenantId)).toHaveLength(1);
-    expect(await moves(tenantId, 'Suspended')).toHaveLength(1);
+      // The same request again, and the provider's retry a minute later, signed anew.
+      const again = await deliver(pastDue(tenantId), { id, timestamp });
+      p.clock.advance(60_000);
+      const retry = await deliver(pastDue(tenantId), { id });
+      for (const response of [again, retry]) {
+        expect(response.statusCode, response.body).toBe(200);
+        expect(response.json()).toEqual({ ...first.json(), replayed: true });
+      }
+      await p.settle();
+      expect(messages('PaymentPastDue', tenantId)).toHaveLength(1);
+      expect(await moves(tenantId, 'Suspended')).toHaveLength(1);
 
-    // Two copies at the same moment: one is applied, the other is told so.
-    const twin = `msg_${randomUUID()}`;
-    const twins = await Promise.all([
-      deliver(settled(tenantId), { id: twin }),
-      deliver(settled(tenantId), { id: twin }),
-    ]);
-    expect(twins.map((r) => r.statusCode).sort()).toEqual([200, 202]);
-    await p.settle();
-    expect(messages('PaymentSettled', tenantId)).toHaveLength(1);
-    expect((await p.tenant(tenantId)).state).toBe('Active');
+      // Two copies at the same moment: one is applied, the other is told so.
+      const twin = `msg_${randomUUID()}`;
+      const twins = await Promise.all([
+        deliver(settled(tenantId), { id: twin }),
+        deliver(settled(tenantId), { id: twin }),
+      ]);
+      expect(twins.map((r) => r.statusCode).sort()).toEqual([200, 202]);
+      await p.settle();
+      expect(messages('PaymentSettled', tenantId)).toHaveLength(1);
+      expect((await p.tenant(tenantId)).state).toBe('Active');
 
-    // Another id is another delivery: past due again suspends again.
-    expect((await deliver(pastDue(tenantId))).statusCode).toBe(202);
-    await p.settle();
-    expect(messages('PaymentPastDue', tenantId)).toHaveLength(2);
-    expect(await moves(tenantId, 'Suspended')).toHaveLength(2);
-  });
+      // Another id is another delivery: past due again suspends again.
+      expect((await deliver(pastDue(tenantId))).statusCode).toBe(202);
+      await p.settle();
+      expect(messages('PaymentPastDue', tenantId)).toHaveLength(2);
+      expect(await moves(tenantId, 'Suspended')).toHaveLength(2);
+    },
+  );
+
+  it.runIf(!suspends)(
+    'leaves the tenant Active when the blueprint suspends on no PaymentPastDue',
+    async () => {
+      p = await start();
+      const { tenantId } = await activeTenant(p);
+      const id = `msg_${randomUUID()}`;
+      const first = await deliver(pastDue(tenantId), { id });
+      expect(first.statusCode, first.body).toBe(202);
+      const again = await deliver(pastDue(tenantId), { id });
+      expect(again.statusCode, again.body).toBe(200);
+      expect(again.json()).toEqual({ ...first.json(), replayed: true });
+      await p.settle();
+      expect((await p.tenant(tenantId)).state).toBe('Active');
+    },
+  );
 
   it('refuses a bad signature with 401 and publishes nothing', async () => {
     p = await start();
