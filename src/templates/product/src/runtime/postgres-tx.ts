@@ -159,6 +159,8 @@ export class PostgresTx implements Tx {
       typeof tenantId === 'string' ? tenantId : null,
       typeof type === 'string' ? type : null,
       json(letter.envelope),
+      letter.source ?? null,
+      letter.body ?? null,
       letter.errorType,
       letter.errorMessage,
       letter.attempts,

@@ -392,6 +392,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  countDeadLetters(): Promise<Record<string, number>> {
+    return this.#exclusive((sql) => {
+      const rows = sql.countDeadLetters.all() as { endpoint: string; count: number }[];
+      return Object.fromEntries(rows.map((row) => [row.endpoint, row.count]));
+    });
+  }
+
   getRecord<Data>(
     collection: string,
     tenantId: string,

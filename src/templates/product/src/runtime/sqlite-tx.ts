@@ -228,10 +228,18 @@ export class SqliteTx implements Tx {
     // An invalid message may lack any field, so tenant and type are read defensively.
     const { tenantId, type } = (letter.envelope as Partial<Envelope> | null) ?? {};
     this.#use().addDeadLetter.run({
-      ...letter,
+      id: letter.id,
+      endpoint: letter.endpoint,
       tenantId: typeof tenantId === 'string' ? tenantId : null,
       type: typeof type === 'string' ? type : null,
-      envelope: JSON.stringify(letter.envelope),
+      envelope: JSON.stringify(letter.envelope) ?? 'null',
+      source: letter.source ?? null,
+      body: letter.body ?? null,
+      errorType: letter.errorType,
+      errorMessage: letter.errorMessage,
+      attempts: letter.attempts,
+      firstFailedAt: letter.firstFailedAt,
+      lastFailedAt: letter.lastFailedAt,
     });
   }
 
