@@ -42,9 +42,14 @@ export interface App {
   readonly runtime: Runtime;
   readonly store: Store;
   readonly transport: Transport;
-  /** The HTTP API; in the `worker` role it answers `/health` only. */
+  /** The HTTP API; in the `worker` role it answers the health routes only (`/health*`). */
   readonly server: FastifyInstance;
   start(): Promise<void>;
+  /**
+   * Stops taking work, finishes what is in flight and closes the store; rejects with a
+   * `ShutdownTimeout` when that takes longer than `SHUTDOWN_TIMEOUT_MS`. Calling it again
+   * answers the same.
+   */
   stop(): Promise<void>;
 }
 
@@ -141,13 +146,34 @@ function secretsFor(config: Config): Secrets {
   if (!config.production) return resolveSecrets(config);
   if (config.role !== 'worker' && (!config.adminToken || !config.jwtSecret))
     throw new ConfigError('ADMIN_TOKEN and JWT_SECRET must be set when NODE_ENV=production');
-  // A production worker answers /health only: it authenticates nobody.
+  // A production worker answers the health routes only: it authenticates nobody.
   const unused = () => randomBytes(32).toString('base64url');
   return {
     adminToken: config.adminToken ?? unused(),
     jwtSecret: config.jwtSecret ?? unused(),
     generated: [],
   };
+}
+
+/**
+ * How long readiness waits for the store: a database that does not answer (a pool waiting for a
+ * connection) makes the process not ready, rather than a probe that hangs.
+ */
+const readinessTimeoutMs = 2_000;
+
+/** Whether `work` resolves within `ms`; a rejection or no answer in time is `false`. */
+async function answersWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
@@ -207,7 +233,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       signUpRateLimit: config.signupRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       health: async () => ({
-        store: await store.transaction(async () => true).catch(() => false),
+        store: await answersWithin(
+          store.transaction(async () => true),
+          readinessTimeoutMs,
+        ),
         bus: runtime.running && transport.connected,
       }),
     },
@@ -223,6 +252,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       { files: secrets.generated },
       'development: ADMIN_TOKEN or JWT_SECRET is not set; using generated secrets kept in these files (set both in production)',
     );
+  let stopping: Promise<void> | undefined;
   return {
     runtime,
     store,
@@ -233,11 +263,53 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await runtime.start();
       await app.listen({ port: config.port, host: '0.0.0.0' });
     },
-    async stop() {
-      await app.close();
-      await runtime.stop();
-      await store.close();
-      await tracing?.shutdown();
+    stop() {
+      stopping ??= drain();
+      return stopping;
     },
   };
+
+  /**
+   * Stops taking work and finishes what is in flight, within `config.shutdownTimeoutMs`. The HTTP
+   * API closes first (new requests are refused with 503, the ones in flight finish and their
+   * messages go out), then the runtime stops taking deliveries and waits for those in flight.
+   * Past the deadline it rejects with a `ShutdownTimeout`, so that the process exits before
+   * whatever stops it loses patience and kills it: the broker gives unacknowledged deliveries to
+   * another worker, and the outbox keeps what was committed and not yet published.
+   */
+  async function drain(): Promise<void> {
+    let waitingFor = 'the HTTP requests in flight';
+    const drained = (async () => {
+      await app.close();
+      waitingFor = 'the deliveries in flight';
+      await runtime.stop();
+      waitingFor = 'the store to close';
+      await store.close();
+      waitingFor = 'the last spans to be exported';
+      await tracing?.shutdown();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new ShutdownTimeout(config.shutdownTimeoutMs, waitingFor)),
+        config.shutdownTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([drained, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** `stop()` gave up: something in flight did not finish within `SHUTDOWN_TIMEOUT_MS`. */
+export class ShutdownTimeout extends Error {
+  override name = 'ShutdownTimeout';
+  constructor(
+    readonly timeoutMs: number,
+    readonly waitingFor: string,
+  ) {
+    super(`shutdown gave up after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS) waiting for ${waitingFor}`);
+  }
 }
