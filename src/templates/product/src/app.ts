@@ -17,6 +17,7 @@ import { ProductObserver } from './observability/observer.js';
 import { Tracing } from './observability/tracing.js';
 import type { Clock } from './runtime/clock.js';
 import { systemClock } from './runtime/clock.js';
+import { fromTransport } from './runtime/dead-letters.js';
 import type { Endpoint } from './runtime/handler.js';
 import type { Logger } from './runtime/logger.js';
 import { silentLogger } from './runtime/logger.js';
@@ -194,7 +195,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       prefix: config.busPrefix,
       logger,
     });
-  const metrics = new Metrics(store);
+  const metrics = new Metrics(store, { token: config.metricsToken });
+  // What the broker dead-lettered on its own joins the store's dead letters, for /dead-letters.
+  transport.recordDeadLetters?.(async (found) => {
+    const letter = fromTransport(found);
+    await store.transaction((tx) => tx.addDeadLetter(letter));
+    logger.error(
+      { endpoint: letter.endpoint, deadLetterId: letter.id, errorType: letter.errorType },
+      'message dead-lettered by the broker, now in the store',
+    );
+  });
   const tracing =
     config.otlp || overrides.spanExporter
       ? new Tracing({

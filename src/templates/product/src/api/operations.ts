@@ -1,29 +1,98 @@
 /**
  * The operators' view of what went wrong: dead letters with their whole envelope and failure,
- * replayed one by one or from an explicit list (with a dry run), and the Prometheus metrics.
+ * replayed one by one or from an explicit list (with a dry run), or deleted; and the Prometheus
+ * metrics.
  *
  * A replay sends the message to its consumer again as a first attempt. Deduplication only
  * remembers messages for the inbox retention, so a message older than that may re-run a side
- * effect its consumer already had; such a replay is refused unless `?force=true`.
+ * effect its consumer already had; such a replay is refused unless `?force=true`. A letter the
+ * broker dead-lettered on its own (`source: broker`) is replayed the same way, to its queue; one
+ * whose body is no message at all (not JSON, or JSON without an `eventId` and `type`) cannot be,
+ * and is refused: read it, then delete it.
  */
 import type { FastifyInstance } from 'fastify';
+import { isMessage, NotAMessage } from '../runtime/dead-letters.js';
 import type { DeadLetter } from '../runtime/store.js';
 import { problem } from './problem.js';
 import * as schemas from './schemas.js';
 import type { ApiContext } from './server.js';
 
-type Outcome = 'replayed' | 'wouldReplay' | 'notFound' | 'tooOld';
+type Outcome = 'replayed' | 'wouldReplay' | 'notFound' | 'tooOld' | 'notAMessage';
+
+const outcome = {
+  type: 'string',
+  enum: ['replayed', 'wouldReplay', 'notFound', 'tooOld', 'notAMessage'],
+} as const;
+
+/** The letter as the API shows it: the shared schema, with where it came from and its body. */
+const deadLetterSchema = {
+  ...schemas.deadLetter,
+  required: [...schemas.deadLetter.required, 'source'],
+  properties: {
+    ...schemas.deadLetter.properties,
+    envelope: {
+      description:
+        'The message as it travelled, unchanged (it may be invalid: that can be why); `null` for a body from the broker that is not JSON (see `body`).',
+      anyOf: [schemas.envelope, { not: { type: 'object' } }],
+    },
+    replayable: {
+      type: 'boolean',
+      description:
+        'False when the letter holds no message (it cannot be replayed), or when the message is older than the inbox retention (replay needs force).',
+    },
+    source: {
+      type: 'string',
+      enum: ['runtime', 'broker'],
+      description:
+        '`runtime`: recorded by the consumer as it failed; `broker`: found in `<queue>_error`, where the broker transport put it (a body it could not parse, or a message whose failures could not be recorded).',
+    },
+    body: {
+      type: 'object',
+      required: ['encoding', 'data'],
+      description: 'The body as the broker held it, when it is not JSON.',
+      properties: {
+        encoding: { type: 'string', enum: ['utf8', 'base64'] },
+        data: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+const replayedSchema = {
+  ...schemas.replayed,
+  properties: { ...schemas.replayed.properties, outcome },
+} as const;
+
+const bulkReplayedSchema = {
+  ...schemas.bulkReplayed,
+  properties: {
+    ...schemas.bulkReplayed.properties,
+    results: { type: 'array', items: replayedSchema },
+  },
+} as const;
+
+/** A body as text when it is UTF-8 text, else as base64. */
+function bodyView(base64: string): { encoding: 'utf8' | 'base64'; data: string } {
+  const bytes = Buffer.from(base64, 'base64');
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    if (!text.includes('\u0000')) return { encoding: 'utf8', data: text };
+  } catch {
+    // not UTF-8: base64 below
+  }
+  return { encoding: 'base64', data: base64 };
+}
 
 export function operationRoutes(app: FastifyInstance, context: ApiContext): void {
   const { store, runtime, clock, metrics, inboxRetentionMs } = context;
 
   /** When the message was sent; a message too broken to say falls back to its first failure. */
   const sentAt = (letter: DeadLetter) => {
-    const at = Date.parse((letter.envelope as { occurredAt?: unknown }).occurredAt as string);
+    const occurredAt = (letter.envelope as { occurredAt?: unknown } | null)?.occurredAt;
+    const at = typeof occurredAt === 'string' ? Date.parse(occurredAt) : NaN;
     return Number.isNaN(at) ? Date.parse(letter.firstFailedAt) : at;
   };
-  const replayable = (letter: DeadLetter) =>
-    clock.now().getTime() - sentAt(letter) <= inboxRetentionMs;
+  const recent = (letter: DeadLetter) => clock.now().getTime() - sentAt(letter) <= inboxRetentionMs;
 
   const view = (letter: DeadLetter) => ({
     id: letter.id,
@@ -34,7 +103,9 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
     attempts: letter.attempts,
     firstFailedAt: letter.firstFailedAt,
     lastFailedAt: letter.lastFailedAt,
-    replayable: replayable(letter),
+    replayable: isMessage(letter.envelope) && recent(letter),
+    source: letter.source ?? 'runtime',
+    ...(letter.body === undefined ? {} : { body: bodyView(letter.body) }),
   });
 
   async function replay(
@@ -43,10 +114,16 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
   ): Promise<Outcome> {
     const letter = await store.getDeadLetter(id);
     if (!letter) return 'notFound';
-    if (!options.force && !replayable(letter)) return 'tooOld';
+    if (!isMessage(letter.envelope)) return 'notAMessage';
+    if (!options.force && !recent(letter)) return 'tooOld';
     if (options.dryRun) return 'wouldReplay';
-    // Another operator may have replayed it meanwhile: then it is gone.
-    return (await runtime.replayDeadLetter(id)) ? 'replayed' : 'notFound';
+    try {
+      // Another operator may have replayed it meanwhile: then it is gone.
+      return (await runtime.replayDeadLetter(id)) ? 'replayed' : 'notFound';
+    } catch (error) {
+      if (error instanceof NotAMessage) return 'notAMessage';
+      throw error;
+    }
   }
 
   app.get<{ Querystring: { tenantId?: string; type?: string } }>(
@@ -58,7 +135,15 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
           operationId: 'listDeadLetters',
           summary: 'Dead letters, with their envelope and failure; by tenant and message type',
           tag: 'operations',
-          responses: { 200: { description: 'The dead letters.', schema: schemas.deadLetterList } },
+          responses: {
+            200: {
+              description: 'The dead letters.',
+              schema: {
+                ...schemas.deadLetterList,
+                properties: { items: { type: 'array', items: deadLetterSchema } },
+              },
+            },
+          },
         },
       },
     },
@@ -81,7 +166,7 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
           operationId: 'getDeadLetter',
           summary: 'One dead letter',
           tag: 'operations',
-          responses: { 200: { description: 'The dead letter.', schema: schemas.deadLetter } },
+          responses: { 200: { description: 'The dead letter.', schema: deadLetterSchema } },
         },
       },
     },
@@ -103,9 +188,10 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
           summary: 'Send a dead letter to its consumer again',
           tag: 'operations',
           responses: {
-            202: { description: 'Replayed.', schema: schemas.replayed },
+            202: { description: 'Replayed.', schema: replayedSchema },
             409: {
-              description: 'Older than the inbox retention; pass force=true to replay anyway.',
+              description:
+                'Older than the inbox retention (pass force=true to replay anyway), or no message at all (it cannot be replayed; delete it).',
             },
           },
         },
@@ -116,6 +202,12 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
       const outcome = await replay(id, { force: request.query.force ?? false, dryRun: false });
       if (outcome === 'notFound')
         throw problem(404, 'Dead letter not found', `no dead letter ${id}`);
+      if (outcome === 'notAMessage')
+        throw problem(
+          409,
+          'Not a message',
+          'the dead letter holds no message that could be sent again (its body is not JSON, or has no eventId and type): read it, then DELETE it',
+        );
       if (outcome === 'tooOld')
         throw problem(
           409,
@@ -135,7 +227,7 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
           operationId: 'replayDeadLetters',
           summary: 'Replay the listed dead letters (dryRun: say what would happen)',
           tag: 'operations',
-          responses: { 200: { description: 'What became of each.', schema: schemas.bulkReplayed } },
+          responses: { 200: { description: 'What became of each.', schema: bulkReplayedSchema } },
         },
       },
     },
@@ -150,11 +242,35 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
     },
   );
 
+  app.delete<{ Params: { id: string } }>(
+    '/dead-letters/:id',
+    {
+      schema: { params: schemas.deadLetterParams },
+      config: {
+        docs: {
+          operationId: 'deleteDeadLetter',
+          summary: 'Discard a dead letter without replaying it',
+          tag: 'operations',
+          responses: { 204: { description: 'Deleted.' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const removed = await store.transaction((tx) => tx.removeDeadLetter(id));
+      if (!removed) throw problem(404, 'Dead letter not found', `no dead letter ${id}`);
+      request.log.info({ deadLetterId: id, consumer: removed.endpoint }, 'dead letter deleted');
+      return reply.code(204).send();
+    },
+  );
+
   app.get(
     '/metrics',
     {
       config: {
-        // Public like /health, so that a scraper needs no credentials: it names no tenant.
+        // Public like /health, so that a scraper needs no credentials: it names no tenant. With
+        // METRICS_TOKEN set, the route itself asks for that token, and for no other: an operator's
+        // token is not needed to scrape, nor is it a metrics token.
         access: 'public',
         docs: {
           operationId: 'metrics',
@@ -166,10 +282,21 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
               schema: { type: 'string' },
               contentType: 'text/plain',
             },
+            401: { description: 'METRICS_TOKEN is set, and the request does not bear it.' },
           },
         },
       },
     },
-    async (_request, reply) => reply.type(metrics.contentType).send(await metrics.text()),
+    async (request, reply) => {
+      if (!metrics.allows(request.headers.authorization))
+        throw problem(
+          401,
+          'Unauthorized',
+          'these metrics need `Authorization: Bearer <METRICS_TOKEN>`',
+          {},
+          { 'www-authenticate': 'Bearer realm="metrics"' },
+        );
+      return reply.type(metrics.contentType).send(await metrics.text());
+    },
   );
 }
