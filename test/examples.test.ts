@@ -4,6 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot, saasGen } from './support/cli.js';
 
+interface ComposeService {
+  readonly build?: string;
+  readonly environment: Record<string, string>;
+  readonly ports?: readonly string[];
+  readonly healthcheck?: { readonly test: readonly string[] };
+}
+
 const examples = readdirSync(join(repoRoot, 'examples'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
@@ -16,20 +23,30 @@ describe.each(examples)('examples/%s', (example) => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   });
 
-  it('has a docker-compose.yml with an api, workers, PostgreSQL and RabbitMQ', () => {
+  it('has a docker-compose.yml with an api, workers, PostgreSQL, RabbitMQ and no fixed credentials', () => {
     const compose = parse(
       readFileSync(join(repoRoot, 'examples', example, 'docker-compose.yml'), 'utf8'),
       { merge: true },
-    ) as { services: Record<string, { environment: Record<string, string>; build?: string }> };
+    ) as { services: Record<string, ComposeService> };
     const { api, worker, postgres, rabbitmq } = compose.services;
     expect(api?.environment).toMatchObject({ ROLE: 'api', NODE_ENV: 'production' });
     expect(worker?.environment).toMatchObject({ ROLE: 'worker' });
+    // `${NAME:?message}`: docker compose refuses to start without it.
+    const required = (name: string) => new RegExp(`\\$\\{${name}:\\?[^}]+\\}`);
     for (const service of [api, worker]) {
       expect(service?.build).toBe('.');
       expect(service?.environment.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@postgres:5432\//);
+      expect(service?.environment.DATABASE_URL).toMatch(required('POSTGRES_PASSWORD'));
       expect(service?.environment.BUS_URL).toMatch(/^amqp:\/\/[^@]+@rabbitmq:5672/);
+      expect(service?.environment.BUS_URL).toMatch(required('RABBITMQ_PASSWORD'));
+      expect(service?.environment.JWT_SECRET).toMatch(required('JWT_SECRET'));
+      expect(service?.healthcheck?.test.join(' ')).toMatch(/\/health\/(ready|live)/);
     }
-    expect(postgres).toBeDefined();
-    expect(rabbitmq).toBeDefined();
+    expect(api?.environment.ADMIN_TOKEN).toMatch(required('ADMIN_TOKEN'));
+    expect(postgres?.environment.POSTGRES_PASSWORD).toMatch(required('POSTGRES_PASSWORD'));
+    expect(rabbitmq?.environment.RABBITMQ_DEFAULT_PASS).toMatch(required('RABBITMQ_PASSWORD'));
+    // Neither the database nor the broker (nor its management UI) is published.
+    expect(postgres?.ports).toBeUndefined();
+    expect(rabbitmq?.ports).toBeUndefined();
   });
 });
