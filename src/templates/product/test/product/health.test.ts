@@ -26,7 +26,8 @@ describe(`health (${infrastructure})`, () => {
   });
 
   it('stays live but is not ready while the store is down', async () => {
-    const p = await product();
+    // Stopping a product whose store is gone waits for the shutdown deadline: keep it short.
+    const p = await product({ env: { SHUTDOWN_TIMEOUT_MS: '500' } });
     await p.app.store.close();
     const down = { status: 503, body: { status: 'unavailable', store: false, bus: true } };
     expect(await probe(p, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
