@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     // Placeholder steps warn on every call: only errors would say something here.
     LOG_LEVEL: process.env.LOG_LEVEL || 'error',
     SAAS_FAULTS: '',
+    // Every sign-up comes from this machine: the per-client limit would refuse the run.
+    SIGNUP_RATE_LIMIT: '0',
     PORT: '0',
     ROLE: workers > 0 ? 'api' : 'all',
   };

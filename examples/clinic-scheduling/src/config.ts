@@ -27,6 +27,20 @@ export interface Config {
   readonly inboxRetentionMs: number;
   /** Export spans over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT` set). */
   readonly otlp: boolean;
+  /** `SIGNUP_RATE_LIMIT`: sign-ups per minute per client address; 0 turns the limit off. */
+  readonly signupRateLimit: number;
+  /** `IDEMPOTENCY_KEY_TTL_HOURS`: how long a sign-up's `Idempotency-Key` is remembered. */
+  readonly idempotencyKeyTtlMs: number;
+  /** `METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token. */
+  readonly metricsToken: string | undefined;
+  /** `BILLING_WEBHOOK_SECRET`: verifies `POST /webhooks/billing` (Standard Webhooks, `whsec_…`). */
+  readonly billingWebhookSecret: string | undefined;
+  /** `MAIL_FROM`: the sender of the product's e-mail. */
+  readonly mailFrom: string;
+  /** `PUBLIC_URL`: where users reach the product, for links in e-mails (no trailing slash). */
+  readonly publicUrl: string;
+  /** `SHUTDOWN_TIMEOUT_MS`: how long SIGTERM waits for in-flight work before giving up. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +48,14 @@ export class ConfigError extends Error {
 }
 
 const roles: readonly Role[] = ['all', 'api', 'worker'];
+
+/** The shortest ADMIN_TOKEN and JWT_SECRET production accepts. */
+export const minimumSecretBytes = 32;
+
+/** A URL as it may be shown: its password, if any, replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, '$1:***@');
+}
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,11 +71,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}, not "${env.LOG_LEVEL}"`);
   const databaseUrl = env.DATABASE_URL ?? 'file:./data/app.db';
   if (!/^(file:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(`DATABASE_URL must be file:<path> or postgres://…, not "${databaseUrl}"`);
+    throw new ConfigError(
+      `DATABASE_URL must be file:<path> or postgres://…, not "${redactUrl(databaseUrl)}"`,
+    );
   }
   const busUrl = env.BUS_URL ?? 'memory://';
   if (!/^(memory:\/\/|amqps?:\/\/)/.test(busUrl))
-    throw new ConfigError(`BUS_URL must be memory:// or amqp://…, not "${busUrl}"`);
+    throw new ConfigError(`BUS_URL must be memory:// or amqp://…, not "${redactUrl(busUrl)}"`);
+  // The in-process bus reaches this process only: an api without workers in it would accept
+  // sign-ups that no step ever runs, and a worker would wait for messages that never come.
+  if (role !== 'all' && busUrl.startsWith('memory:'))
+    throw new ConfigError(
+      `ROLE=${role} needs a bus shared with the other processes: BUS_URL=memory:// reaches this process only, so ${role === 'api' ? 'no worker would ever run the steps of what it accepts' : 'it would never receive a message'}. Set BUS_URL=amqp://… (and DATABASE_URL=postgres://…), or ROLE=all for one process that does everything`,
+    );
   const busPrefix = env.BUS_PREFIX ?? '';
   if (!/^[A-Za-z0-9._-]*$/.test(busPrefix))
     throw new ConfigError(
@@ -61,17 +91,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   const adminToken = env.ADMIN_TOKEN || undefined;
   const jwtSecret = env.JWT_SECRET || undefined;
-  const missing = [adminToken ? null : 'ADMIN_TOKEN', jwtSecret ? null : 'JWT_SECRET'].filter(
-    (name) => name !== null,
-  );
-  // A worker serves no API, so it holds no secret to miss.
-  if (production && role !== 'worker' && missing.length > 0)
+  // A worker serves no API, so it needs no ADMIN_TOKEN; every role needs JWT_SECRET, which also
+  // derives the owners' activation codes that the workers' e-mails carry.
+  const needed = role === 'worker' ? ['JWT_SECRET'] : ['ADMIN_TOKEN', 'JWT_SECRET'];
+  const secrets: Record<string, string | undefined> = {
+    ADMIN_TOKEN: adminToken,
+    JWT_SECRET: jwtSecret,
+  };
+  const missing = needed.filter((name) => !secrets[name]);
+  if (production && missing.length > 0)
     throw new ConfigError(
-      `${missing.join(' and ')} must be set when NODE_ENV=production: operators authenticate with ADMIN_TOKEN, tenant tokens are signed with JWT_SECRET (use 32 random bytes or more)`,
+      `${missing.join(' and ')} must be set when NODE_ENV=production: operators authenticate with ADMIN_TOKEN, tenant tokens and activation codes are signed with JWT_SECRET (use 32 random bytes or more, e.g. \`openssl rand -base64 32\`)`,
+    );
+  const short = needed.filter(
+    (name) => Buffer.byteLength(secrets[name] ?? '') < minimumSecretBytes,
+  );
+  if (production && short.length > 0)
+    throw new ConfigError(
+      `${short.join(' and ')} must be at least ${minimumSecretBytes} bytes when NODE_ENV=production (a shorter secret can be guessed): use \`openssl rand -base64 32\``,
     );
   const retentionDays = Number(env.INBOX_RETENTION_DAYS ?? 7);
   if (!(retentionDays > 0))
     throw new ConfigError(`INBOX_RETENTION_DAYS must be a positive number of days`);
+  const signupRateLimit = Number(env.SIGNUP_RATE_LIMIT ?? 10);
+  if (!Number.isInteger(signupRateLimit) || signupRateLimit < 0)
+    throw new ConfigError(
+      `SIGNUP_RATE_LIMIT must be a whole number of sign-ups per minute per client (0: no limit), not "${env.SIGNUP_RATE_LIMIT}"`,
+    );
+  const idempotencyHours = Number(env.IDEMPOTENCY_KEY_TTL_HOURS ?? 24);
+  if (!(idempotencyHours > 0))
+    throw new ConfigError('IDEMPOTENCY_KEY_TTL_HOURS must be a positive number of hours');
+  const shutdownTimeoutMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs <= 0)
+    throw new ConfigError('SHUTDOWN_TIMEOUT_MS must be a positive number of milliseconds');
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL, not "${env.PUBLIC_URL}"`);
+  const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
+  if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM must be one line');
   return {
     port,
     databaseUrl,
@@ -87,5 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     inboxRetentionMs: retentionDays * 86_400_000,
     otlp: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    signupRateLimit,
+    idempotencyKeyTtlMs: idempotencyHours * 3_600_000,
+    metricsToken: env.METRICS_TOKEN || undefined,
+    billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || undefined,
+    mailFrom,
+    publicUrl,
+    shutdownTimeoutMs,
   };
 }

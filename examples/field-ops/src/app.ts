@@ -18,6 +18,7 @@ import { ProductObserver } from './observability/observer.js';
 import { Tracing } from './observability/tracing.js';
 import type { Clock } from './runtime/clock.js';
 import { systemClock } from './runtime/clock.js';
+import { fromTransport } from './runtime/dead-letters.js';
 import type { Endpoint } from './runtime/handler.js';
 import type { Logger } from './runtime/logger.js';
 import { silentLogger } from './runtime/logger.js';
@@ -30,9 +31,10 @@ import { SqliteStore } from './runtime/sqlite-store.js';
 import type { Store } from './runtime/store.js';
 import type { Transport } from './runtime/transport.js';
 import { onboarding, workflows } from './saga/definitions.js';
-import { onboardingSagaEndpoint, workflowSagaEndpoints } from './saga/endpoints.js';
+import { onboardingSagaEndpoint, tenantSagaType, workflowSagaEndpoints } from './saga/endpoints.js';
 import { editionEndpoint } from './services/edition.js';
 import { parseFaults } from './services/faults.js';
+import { activationCodes } from './services/activation.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
 import { mailSender } from './services/notification.js';
 import { stepImplementations } from './services/registry.js';
@@ -42,9 +44,14 @@ export interface App {
   readonly runtime: Runtime;
   readonly store: Store;
   readonly transport: Transport;
-  /** The HTTP API; in the `worker` role it answers `/health` only. */
+  /** The HTTP API; in the `worker` role it answers the health routes only (`/health*`). */
   readonly server: FastifyInstance;
   start(): Promise<void>;
+  /**
+   * Stops taking work, finishes what is in flight and closes the store; rejects with a
+   * `ShutdownTimeout` when that takes longer than `SHUTDOWN_TIMEOUT_MS`. Calling it again
+   * answers the same.
+   */
   stop(): Promise<void>;
 }
 
@@ -84,19 +91,26 @@ export function createTransport(
 
 /** The name and message types of every endpoint, without running any of them. */
 export const productRoutes = (config: Config): Route[] =>
-  productEndpoints(config, silentLogger).map(({ name, types }) => ({ endpoint: name, types }));
+  // No endpoint runs here, so none needs the real secret.
+  productEndpoints(config, silentLogger, { jwtSecret: 'routes only: never used to sign' }).map(
+    ({ name, types }) => ({ endpoint: name, types }),
+  );
 
 /** Every step, compensation and saga endpoint of the product. */
 export function productEndpoints(
-  config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl'>,
+  config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl' | 'mailFrom' | 'publicUrl'>,
   log: Logger,
+  secrets: Pick<Secrets, 'jwtSecret'>,
 ): Endpoint[] {
   const all = Object.values(workflows);
   const faults = parseFaults(
     config.faults,
     all.flatMap((w) => [...w.steps, ...w.reactions].map((s) => s.id)),
   );
-  const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl) : fileMailer(config.mailDir);
+  const mailOptions = { from: config.mailFrom };
+  const mailer = config.smtpUrl
+    ? smtpMailer(config.smtpUrl, mailOptions)
+    : fileMailer(config.mailDir, mailOptions);
   const implementations = stepImplementations(mailer);
   const options = { faults, log };
   const endpoints: Endpoint[] = [];
@@ -121,7 +135,10 @@ export function productEndpoints(
     onboardingSagaEndpoint(onboarding, sagaOptions),
     ...workflowSagaEndpoints(all, sagaOptions),
     editionEndpoint(),
-    mailSender(mailer),
+    mailSender(mailer, {
+      codes: activationCodes(secrets.jwtSecret),
+      publicUrl: config.publicUrl,
+    }),
   );
   return endpoints;
 }
@@ -131,13 +148,34 @@ function secretsFor(config: Config): Secrets {
   if (!config.production) return resolveSecrets(config);
   if (config.role !== 'worker' && (!config.adminToken || !config.jwtSecret))
     throw new ConfigError('ADMIN_TOKEN and JWT_SECRET must be set when NODE_ENV=production');
-  // A production worker answers /health only: it authenticates nobody.
+  // A production worker answers the health routes only: it authenticates nobody.
   const unused = () => randomBytes(32).toString('base64url');
   return {
     adminToken: config.adminToken ?? unused(),
     jwtSecret: config.jwtSecret ?? unused(),
     generated: [],
   };
+}
+
+/**
+ * How long readiness waits for the store: a database that does not answer (a pool waiting for a
+ * connection) makes the process not ready, rather than a probe that hangs.
+ */
+const readinessTimeoutMs = 2_000;
+
+/** Whether `work` resolves within `ms`; a rejection or no answer in time is `false`. */
+async function answersWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
@@ -158,7 +196,16 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       prefix: config.busPrefix,
       logger,
     });
-  const metrics = new Metrics(store);
+  const metrics = new Metrics(store, { token: config.metricsToken });
+  // What the broker dead-lettered on its own joins the store's dead letters, for /dead-letters.
+  transport.recordDeadLetters?.(async (found) => {
+    const letter = fromTransport(found);
+    await store.transaction((tx) => tx.addDeadLetter(letter));
+    logger.error(
+      { endpoint: letter.endpoint, deadLetterId: letter.id, errorType: letter.errorType },
+      'message dead-lettered by the broker, now in the store',
+    );
+  });
   const tracing =
     config.otlp || overrides.spanExporter
       ? new Tracing({
@@ -176,17 +223,31 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     observer: new ProductObserver(metrics, tracing),
   });
   if (config.role !== 'api')
-    for (const endpoint of productEndpoints(config, logger)) runtime.register(endpoint);
+    for (const endpoint of productEndpoints(config, logger, secrets)) runtime.register(endpoint);
   server = buildServer(
     {
       runtime,
       store,
       clock,
       metrics,
-      auth: new Auth({ ...secrets, clock, issuer: product.name }),
+      auth: new Auth({
+        ...secrets,
+        clock,
+        issuer: product.name,
+        tenantClosed: async (tenantId) => {
+          const saga = await store.getSaga<{ state: string }>(tenantSagaType, tenantId);
+          return saga?.state.state === 'Decommissioned';
+        },
+      }),
       inboxRetentionMs: config.inboxRetentionMs,
+      billingWebhookSecret: config.billingWebhookSecret,
+      signUpRateLimit: config.signupRateLimit,
+      idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       health: async () => ({
-        store: await store.transaction(async () => true).catch(() => false),
+        store: await answersWithin(
+          store.transaction(async () => true),
+          readinessTimeoutMs,
+        ),
         bus: runtime.running && transport.connected,
       }),
     },
@@ -202,6 +263,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       { files: secrets.generated },
       'development: ADMIN_TOKEN or JWT_SECRET is not set; using generated secrets kept in these files (set both in production)',
     );
+  let stopping: Promise<void> | undefined;
   return {
     runtime,
     store,
@@ -212,11 +274,53 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       await runtime.start();
       await app.listen({ port: config.port, host: '0.0.0.0' });
     },
-    async stop() {
-      await app.close();
-      await runtime.stop();
-      await store.close();
-      await tracing?.shutdown();
+    stop() {
+      stopping ??= drain();
+      return stopping;
     },
   };
+
+  /**
+   * Stops taking work and finishes what is in flight, within `config.shutdownTimeoutMs`. The HTTP
+   * API closes first (new requests are refused with 503, the ones in flight finish and their
+   * messages go out), then the runtime stops taking deliveries and waits for those in flight.
+   * Past the deadline it rejects with a `ShutdownTimeout`, so that the process exits before
+   * whatever stops it loses patience and kills it: the broker gives unacknowledged deliveries to
+   * another worker, and the outbox keeps what was committed and not yet published.
+   */
+  async function drain(): Promise<void> {
+    let waitingFor = 'the HTTP requests in flight';
+    const drained = (async () => {
+      await app.close();
+      waitingFor = 'the deliveries in flight';
+      await runtime.stop();
+      waitingFor = 'the store to close';
+      await store.close();
+      waitingFor = 'the last spans to be exported';
+      await tracing?.shutdown();
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new ShutdownTimeout(config.shutdownTimeoutMs, waitingFor)),
+        config.shutdownTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([drained, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** `stop()` gave up: something in flight did not finish within `SHUTDOWN_TIMEOUT_MS`. */
+export class ShutdownTimeout extends Error {
+  override name = 'ShutdownTimeout';
+  constructor(
+    readonly timeoutMs: number,
+    readonly waitingFor: string,
+  ) {
+    super(`shutdown gave up after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS) waiting for ${waitingFor}`);
+  }
 }

@@ -57,6 +57,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       tsx: '^4.20.0',
       typescript: '~5.9.3',
       vitest: '^4.0.0',
+      // The deployment tests read docker-compose.yml.
+      yaml: '^2.8.1',
     },
     // vite 8 names an optional dependency the registry does not serve, which breaks `npm ci`.
     overrides: { vite: '^7.3.8' },

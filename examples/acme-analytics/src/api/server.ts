@@ -4,8 +4,15 @@
  * (RFC 9457) saying what was wrong. Who may call what is declared per route (auth.ts).
  */
 import { STATUS_CODES } from 'node:http';
+import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
 import { product } from '../catalog.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Clock } from '../runtime/clock.js';
@@ -18,10 +25,11 @@ import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
 import { operationRoutes } from './operations.js';
-import { HttpProblem, sendProblem } from './problem.js';
+import { HttpProblem, problem, sendProblem } from './problem.js';
 import { health as healthSchema } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
 import { validatorCompiler } from './validators.js';
+import { webhookRoutes } from './webhooks.js';
 import { workflowRoutes } from './workflows.js';
 
 export interface ApiContext {
@@ -32,7 +40,13 @@ export interface ApiContext {
   readonly metrics: Metrics;
   /** Dead letters older than this are replayed only when forced (their dedupe is gone). */
   readonly inboxRetentionMs: number;
-  /** Whether the store and the bus answer, for `/health`. */
+  /** Sign-ups per minute per client address; 0: no limit. */
+  readonly signUpRateLimit: number;
+  /** How long a sign-up's `Idempotency-Key` is remembered. */
+  readonly idempotencyKeyTtlMs: number;
+  /** Verifies `POST /webhooks/billing` (`whsec_…`); unset: that route answers 503. */
+  readonly billingWebhookSecret: string | undefined;
+  /** Whether the store and the bus answer, for `/health/ready` (and `/health`). */
   readonly health: () => Promise<{ store: boolean; bus: boolean }>;
 }
 
@@ -42,7 +56,7 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
-  /** False for a worker: it answers `/health` only. */
+  /** False for a worker: it answers `/health`, `/health/live` and `/health/ready` only. */
   readonly routes?: boolean;
 }
 
@@ -80,6 +94,13 @@ const parserProblems: Record<string, { title: string; detail: (limit: number) =>
     detail: () => 'send the body as application/json',
   },
 };
+
+/** What `/health/live` answers: nothing but that the process does. */
+const liveSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['ok'] } },
+} as const;
 
 export function buildServer(context: ApiContext, options: ServerOptions): FastifyInstance {
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
@@ -133,41 +154,73 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
   const routes = collectRoutes(app);
   enforceAccess(app, context.auth);
 
+  // Liveness and readiness apart, as orchestrators probe them: `/health/live` fails only when the
+  // process no longer answers (restart it); `/health/ready` fails while the store or the bus does
+  // not answer (send it no traffic, but let it reconnect). `/health` is readiness, as it was.
   app.get(
-    '/health',
+    '/health/live',
     {
       config: {
         access: 'public',
         docs: {
-          operationId: 'health',
-          summary: 'Liveness and readiness: whether the store and the bus answer',
+          operationId: 'healthLive',
+          summary: 'Liveness: the process answers (the store and the bus are not asked)',
           tag: 'operations',
-          responses: {
-            200: { description: 'Ready.', schema: healthSchema },
-            503: {
-              description: 'Not ready.',
-              schema: healthSchema,
-              contentType: 'application/json',
-            },
+          responses: { 200: { description: 'Alive.', schema: liveSchema } },
+        },
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+  const readiness = (operationId: string, summary: string) => ({
+    config: {
+      access: 'public' as const,
+      docs: {
+        operationId,
+        summary,
+        tag: 'operations',
+        responses: {
+          200: { description: 'Ready.', schema: healthSchema },
+          503: {
+            description: 'Not ready: the store or the bus does not answer.',
+            schema: healthSchema,
+            contentType: 'application/json',
           },
         },
       },
     },
-    async (_request, reply) => {
-      const health = await context.health();
-      const ready = health.store && health.bus;
-      return reply
-        .code(ready ? 200 : 503)
-        .send({ status: ready ? 'ok' : 'unavailable', ...health });
-    },
+  });
+  const ready = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const health = await context.health();
+    const up = health.store && health.bus;
+    return reply.code(up ? 200 : 503).send({ status: up ? 'ok' : 'unavailable', ...health });
+  };
+  app.get(
+    '/health/ready',
+    readiness('healthReady', 'Readiness: whether the store and the bus answer'),
+    ready,
   );
+  app.get('/health', readiness('health', 'Readiness, as `/health/ready`'), ready);
   if (options.routes === false) return app;
 
-  tenantRoutes(app, context);
+  // The rate limiter sees the routes declared after it has loaded: sign-up is one of them.
+  app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, limit) =>
+      problem(
+        429,
+        'Too many requests',
+        `this client may do this ${limit.max} times a minute; try again in ${limit.after}`,
+        {},
+        { 'retry-after': String(Math.max(1, Math.ceil(limit.ttl / 1000))) },
+      ),
+  });
+  app.register(async (scope) => tenantRoutes(scope, context));
   lifecycleRoutes(app, context);
   entitlementRoutes(app, context);
   workflowRoutes(app, context);
   operationRoutes(app, context);
+  webhookRoutes(app, context);
 
   let document: object | undefined;
   app.get(

@@ -3,31 +3,18 @@
  * The tenant resources: sign-up (public, idempotent with `Idempotency-Key`), the operators' list,
  * and a tenant's own view and timeline.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { defaultEdition } from '../catalog.js';
-import {
-  childTraceParent,
-  isTraceParent,
-  newTenantId,
-  startEnvelope,
-} from '../contracts/envelope.js';
 import type { Store } from '../runtime/store.js';
 import { workflows } from '../saga/definitions.js';
 import { tenantSagaType } from '../saga/endpoints.js';
 import type { OnboardingState } from '../saga/onboarding.js';
-import { findTenant, saveTenant } from '../services/tenants.js';
+import { signUp } from '../services/sign-up.js';
+import type { SignUpRequest } from '../services/sign-up.js';
+import { findTenant } from '../services/tenants.js';
 import type { TenantRecord } from '../services/tenants.js';
 import { problem } from './problem.js';
 import * as schemas from './schemas.js';
 import type { ApiContext } from './server.js';
-
-interface SignUp {
-  readonly slug: string;
-  readonly name: string;
-  readonly edition?: string;
-  readonly owner: { readonly email: string; readonly name: string };
-}
 
 const onboardingSteps = workflows.onboarding.steps.map((step) => step.id);
 
@@ -55,32 +42,24 @@ export async function requireTenant(store: Store, id: string) {
   return { tenant, saga };
 }
 
-/** JSON with sorted keys: the same body, however its fields are ordered, has one fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
-
-const fingerprint = (body: unknown) => createHash('sha256').update(canonical(body)).digest('hex');
-
-export function tenantRoutes(app: FastifyInstance, { runtime, store }: ApiContext): void {
-  app.post<{ Body: SignUp; Headers: { 'idempotency-key'?: string; traceparent?: string } }>(
+export function tenantRoutes(
+  app: FastifyInstance,
+  { runtime, store, signUpRateLimit, idempotencyKeyTtlMs }: ApiContext,
+): void {
+  app.post<{ Body: SignUpRequest; Headers: { 'idempotency-key'?: string; traceparent?: string } }>(
     '/tenants',
     {
       schema: { body: schemas.signUpBody, headers: schemas.idempotencyHeaders },
       config: {
         access: 'public',
+        // Per client address: each sign-up e-mails an address of the caller's choosing.
+        rateLimit: signUpRateLimit > 0 ? { max: signUpRateLimit, timeWindow: 60_000 } : false,
         docs: {
           operationId: 'signUp',
           summary: 'Sign up a tenant: onboarding starts',
           tag: 'tenants',
           description:
-            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422. A `traceparent` header puts the onboarding in the caller's trace.",
+            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute.",
           responses: {
             202: {
               description: 'Accepted; `Location` names the tenant.',
@@ -88,85 +67,57 @@ export function tenantRoutes(app: FastifyInstance, { runtime, store }: ApiContex
             },
             409: { description: 'The slug belongs to another tenant.' },
             422: { description: 'The Idempotency-Key was used with another body.' },
+            429: {
+              description:
+                'Too many sign-ups from this client; `Retry-After` says when to try again.',
+            },
           },
         },
       },
     },
     async (request, reply) => {
-      const body = request.body;
-      const key = request.headers['idempotency-key'];
-      const caller = request.headers.traceparent;
-      const print = fingerprint(body);
-      const tenantId = newTenantId();
-      const result = await runtime.execute(async ({ tx, now, publish }) => {
-        if (key !== undefined) {
-          // The key's owner is the tenant it created and the body it was created from.
-          const claim = `${tenantId} ${print}`;
-          const holder = await tx.claimUnique('idempotency-key:sign-up', key, claim);
-          if (holder !== claim) {
-            const [earlier, earlierPrint] = holder.split(' ');
-            if (earlierPrint !== print)
-              throw problem(
-                422,
-                'Idempotency key reused',
-                'this Idempotency-Key was used with a different request body',
-              );
-            return { kind: 'replay', tenantId: earlier! } as const;
-          }
-        }
-        // Throwing rolls the whole unit back: the key is not spent on a refused sign-up.
-        if ((await tx.claimUnique('slug', body.slug, tenantId)) !== tenantId)
-          throw problem(409, 'Slug taken', `the slug "${body.slug}" belongs to another tenant`);
-        const edition = body.edition ?? defaultEdition;
-        const registered = publish(
-          startEnvelope({
-            type: 'TenantRegistered',
-            tenantId,
-            occurredAt: now,
-            ...(caller && isTraceParent(caller) ? { traceId: childTraceParent(caller) } : {}),
-            payload: {
-              slug: body.slug,
-              name: body.name,
-              edition,
-              ownerEmail: body.owner.email,
-              ownerName: body.owner.name,
-            },
-          }),
-        );
-        await saveTenant(tx, {
-          tenantId,
-          slug: body.slug,
-          name: body.name,
-          edition,
-          owner: { email: body.owner.email, name: body.owner.name },
-          correlationId: registered.correlationId,
-          createdAt: now.toISOString(),
-        });
-        return { kind: 'created', registered } as const;
+      const idempotencyKey = request.headers['idempotency-key'];
+      const traceParent = request.headers.traceparent;
+      const result = await signUp(runtime, request.body, {
+        keyTtlMs: idempotencyKeyTtlMs,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        ...(traceParent === undefined ? {} : { traceParent }),
       });
-      if (result.kind === 'replay') {
-        const earlier = await findTenant(store, result.tenantId);
-        if (!earlier)
-          throw new Error(`the idempotency key names tenant ${result.tenantId}, which is gone`);
-        return reply
-          .code(202)
-          .header('location', `/tenants/${earlier.tenantId}`)
-          .header('idempotent-replayed', 'true')
-          .send({
-            tenantId: earlier.tenantId,
-            correlationId: earlier.correlationId,
-            state: 'Registered',
-          });
+      switch (result.kind) {
+        case 'slug-taken':
+          throw problem(409, 'Slug taken', `the slug "${result.slug}" belongs to another tenant`);
+        case 'key-reused':
+          throw problem(
+            422,
+            'Idempotency key reused',
+            'this Idempotency-Key was used with a different request body',
+          );
+        case 'replayed': {
+          const earlier = await findTenant(store, result.tenantId);
+          if (!earlier)
+            throw new Error(`the idempotency key names tenant ${result.tenantId}, which is gone`);
+          return reply
+            .code(202)
+            .header('location', `/tenants/${earlier.tenantId}`)
+            .header('idempotent-replayed', 'true')
+            .send({
+              tenantId: earlier.tenantId,
+              correlationId: earlier.correlationId,
+              state: 'Registered',
+            });
+        }
+        case 'created': {
+          const { tenantId, correlationId } = result;
+          request.log.info(
+            { tenantId, correlationId, traceId: result.traceId.split('-')[1] },
+            'tenant registered',
+          );
+          return reply
+            .code(202)
+            .header('location', `/tenants/${tenantId}`)
+            .send({ tenantId, correlationId, state: 'Registered' });
+        }
       }
-      const created = result.registered;
-      request.log.info(
-        { tenantId, correlationId: created.correlationId, traceId: created.traceId.split('-')[1] },
-        'tenant registered',
-      );
-      return reply
-        .code(202)
-        .header('location', `/tenants/${tenantId}`)
-        .send({ tenantId, correlationId: created.correlationId, state: 'Registered' });
     },
   );
 

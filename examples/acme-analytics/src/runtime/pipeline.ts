@@ -16,13 +16,13 @@
  * The delivery resolves in every case but two (a `DeliverLater`, the store failing to record a
  * failure), so the transport's own redelivery is a last resort, not the retry mechanism.
  */
-import { createHash } from 'node:crypto';
 import type { Envelope, TenantId } from '../contracts/envelope.js';
 import { causedBy } from '../contracts/envelope.js';
 import type { AnyMessage, MessageType, PayloadOf } from '../contracts/messages.js';
 import { messageVersions } from '../contracts/messages.js';
 import { retryDelay } from '../saga/definition.js';
 import type { Clock } from './clock.js';
+import { deadLetterId } from './dead-letters.js';
 import type { Endpoint, EndpointDefinition, HandlerContext } from './handler.js';
 import { PermanentError } from './handler.js';
 import type { Logger } from './logger.js';
@@ -80,19 +80,6 @@ export async function retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
 function eventIdOf(envelope: unknown): string | undefined {
   const eventId: unknown = (envelope as Partial<Envelope> | null)?.eventId;
   return typeof eventId === 'string' ? eventId : undefined;
-}
-
-/** The same message dead-lettered twice at one endpoint is one letter. Shaped like a uuid. */
-function deadLetterId(endpoint: string, envelope: unknown): string {
-  const seed = eventIdOf(envelope) ?? `${Math.random()}:${Date.now()}`;
-  const hex = createHash('sha256').update(`${endpoint}\n${seed}`).digest('hex');
-  return [
-    hex.slice(0, 8),
-    hex.slice(8, 12),
-    hex.slice(12, 16),
-    hex.slice(16, 20),
-    hex.slice(20, 32),
-  ].join('-');
 }
 
 const describe = (error: unknown) =>
@@ -242,7 +229,8 @@ export class Pipeline {
   ): Promise<void> {
     const now = this.#options.clock.now().toISOString();
     const letter: DeadLetter = {
-      id: deadLetterId(endpoint.name, delivery.envelope),
+      // From the content, not the eventId it claims: another message cannot take its place.
+      id: deadLetterId(endpoint.name, { json: delivery.envelope }),
       endpoint: endpoint.name,
       envelope: delivery.envelope,
       errorType: failure.errorType,

@@ -98,23 +98,32 @@ export const sql = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
   timeline: 'SELECT * FROM audit WHERE tenant_id = $1 ORDER BY seq',
 
-  // One letter per message and endpoint, however often it is dead-lettered.
-  addDeadLetter: `INSERT INTO dead_letters (id, endpoint, tenant_id, type, envelope, error_type,
-      error_message, attempts, first_failed_at, last_failed_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-    ON CONFLICT (id) DO UPDATE SET endpoint = excluded.endpoint, tenant_id = excluded.tenant_id,
-      type = excluded.type, envelope = excluded.envelope, error_type = excluded.error_type,
-      error_message = excluded.error_message, attempts = excluded.attempts,
-      first_failed_at = excluded.first_failed_at, last_failed_at = excluded.last_failed_at`,
+  // A letter's id names its message (dead-letters.ts): a second failure of it updates the
+  // failure, from whichever failure is the latest, and never the message itself.
+  addDeadLetter: `INSERT INTO dead_letters (id, endpoint, tenant_id, type, envelope, source, body,
+      error_type, error_message, attempts, first_failed_at, last_failed_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    ON CONFLICT (id) DO UPDATE SET
+      error_type = CASE WHEN excluded.last_failed_at >= dead_letters.last_failed_at
+        THEN excluded.error_type ELSE dead_letters.error_type END,
+      error_message = CASE WHEN excluded.last_failed_at >= dead_letters.last_failed_at
+        THEN excluded.error_message ELSE dead_letters.error_message END,
+      attempts = CASE WHEN excluded.last_failed_at >= dead_letters.last_failed_at
+        THEN excluded.attempts ELSE dead_letters.attempts END,
+      first_failed_at = LEAST(dead_letters.first_failed_at, excluded.first_failed_at),
+      last_failed_at = GREATEST(dead_letters.last_failed_at, excluded.last_failed_at)`,
   getDeadLetter: 'SELECT * FROM dead_letters WHERE id = $1',
   removeDeadLetter: 'DELETE FROM dead_letters WHERE id = $1 RETURNING *',
   listDeadLetters: `SELECT * FROM dead_letters
     WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR type = $2)
     ORDER BY seq`,
+  countDeadLetters: `SELECT endpoint, COUNT(*)::integer AS count FROM dead_letters
+    GROUP BY endpoint ORDER BY endpoint`,
 
   claimUnique: `INSERT INTO uniques (scope, key, owner) VALUES ($1, $2, $3)
     ON CONFLICT DO NOTHING`,
   uniqueOwner: 'SELECT owner FROM uniques WHERE scope = $1 AND key = $2',
+  releaseUnique: 'DELETE FROM uniques WHERE scope = $1 AND key = $2 AND owner = $3',
   // Check and add in one statement: the conflicting row is locked and re-read, so concurrent adds
   // can never overshoot the cap.
   addToCounter: `INSERT INTO counters (tenant_id, name, value)
@@ -192,6 +201,8 @@ export interface DeadLetterRow {
   id: string;
   endpoint: string;
   envelope: Envelope;
+  source: string | null;
+  body: string | null;
   error_type: string;
   error_message: string;
   attempts: number;
@@ -208,4 +219,6 @@ export const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   attempts: row.attempts,
   firstFailedAt: row.first_failed_at.toISOString(),
   lastFailedAt: row.last_failed_at.toISOString(),
+  ...(row.source === 'broker' ? { source: 'broker' as const } : {}),
+  ...(row.body === null ? {} : { body: row.body }),
 });

@@ -5,7 +5,8 @@
  * - `<prefix>events`, a durable topic exchange; every message is published to it with its type
  *   as the routing key;
  * - per endpoint, a durable queue `<prefix><endpoint>` bound to the types it receives, and
- *   `<queue>_error` for messages the transport cannot parse or give up on;
+ *   `<queue>_error` for messages the transport cannot parse or give up on (a process that records
+ *   dead letters consumes it into the store);
  * - per retry delay, a fanout exchange and a queue `<prefix>retry.<ms>ms` whose messages expire
  *   after that delay and are dead-lettered to the default exchange with the routing key they were
  *   published with: the endpoint queue they came from. Delays need no broker plugin, and a long
@@ -56,10 +57,15 @@ export class Topology {
     return this.#retryName(this.#options.laterDelayMs);
   }
 
-  /** The queues `idle()` watches: the endpoints' own and the retry queues feeding them. */
-  watchedQueues(endpoints: Iterable<string>): string[] {
+  /**
+   * The queues `idle()` watches: the endpoints' own and the retry queues feeding them, and their
+   * error queues when the process consumes those (`errorQueues`).
+   */
+  watchedQueues(endpoints: Iterable<string>, options: { errorQueues?: boolean } = {}): string[] {
+    const names = [...endpoints];
     return [
-      ...[...endpoints].map((endpoint) => this.queue(endpoint)),
+      ...names.map((endpoint) => this.queue(endpoint)),
+      ...(options.errorQueues ? names.map((endpoint) => this.errorQueue(endpoint)) : []),
       ...this.#delays().map((delay) => this.#retryName(delay)),
     ];
   }

@@ -12,6 +12,9 @@
  *   the `x-attempt` header) and comes back; after `maxAttempts`, or when its body is not a JSON
  *   object, it goes to `<queue>_error` with the failure in headers. The runtime records its own
  *   retries and dead letters in the store, so this is the last resort (a database outage).
+ * - With `recordDeadLetters`, the process also consumes its endpoints' `<queue>_error` queues and
+ *   hands each message there to the recorder (the store, for `/dead-letters`), acking it only
+ *   once the recorder resolved: a message the broker dead-lettered is never lost, nor invisible.
  * - A lost connection is re-established with backoff: topology declared again, consumers
  *   resubscribed. `stop` cancels the consumers and waits for the handlers in flight.
  */
@@ -23,7 +26,13 @@ import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { Route } from './rabbitmq-topology.js';
 import { Topology } from './rabbitmq-topology.js';
-import type { Delivery, DeliveryHandler, SubscribeOptions, Transport } from './transport.js';
+import type {
+  Delivery,
+  DeliveryHandler,
+  SubscribeOptions,
+  Transport,
+  TransportDeadLetter,
+} from './transport.js';
 import { DeliverLater } from './transport.js';
 
 export class BrokerUnavailable extends Error {
@@ -53,6 +62,8 @@ export interface RabbitMqTransportOptions {
   readonly reconnectDelayMs?: { readonly initial: number; readonly max: number };
   /** For tests: the topology removes itself this long after it was last used. */
   readonly expiresMs?: number;
+  /** How long a message of `<queue>_error` waits before it is offered again, when recording it failed. */
+  readonly recordRetryMs?: number;
   readonly logger?: Logger;
 }
 
@@ -77,6 +88,8 @@ interface Session {
 }
 
 const attemptHeader = 'x-attempt';
+/** How many messages of one `<queue>_error` are being recorded at once. */
+const errorQueuePrefetch = 8;
 const firstFailedHeader = 'x-first-failed-at';
 const sendIdHeader = 'x-send-id';
 
@@ -95,6 +108,10 @@ export class RabbitMqTransport implements Transport {
   /** Deliveries received so far: `idle` uses it to tell whether anything happened meanwhile. */
   #received = 0;
   #idleWaiters: (() => void)[] = [];
+  /** Where messages of `<queue>_error` go (`recordDeadLetters`); unset, they stay on the broker. */
+  #record: ((letter: TransportDeadLetter) => Promise<void>) | undefined;
+  /** Waits before a failed recording is offered again; `stop` ends them at once. */
+  readonly #pauses = new Set<() => void>();
 
   constructor(options: RabbitMqTransportOptions) {
     this.#options = options;
@@ -120,6 +137,11 @@ export class RabbitMqTransport implements Transport {
     const queue = this.#topology.queue(endpoint);
     this.#subscriptions.set(endpoint, { endpoint, queue, handler, concurrency });
     this.#routes.set(endpoint, types);
+  }
+
+  recordDeadLetters(record: (letter: TransportDeadLetter) => Promise<void>): void {
+    if (this.#state !== 'new') throw new Error('recordDeadLetters before start()');
+    this.#record = record;
   }
 
   async publish(envelope: Envelope): Promise<void> {
@@ -171,6 +193,7 @@ export class RabbitMqTransport implements Transport {
         session.consumers.map(({ channel, tag }) => channel.cancel(tag).catch(() => undefined)),
       );
     }
+    for (const end of [...this.#pauses]) end();
     await this.#whenNothingInFlight();
     if (session) await session.connection.close().catch(() => undefined);
     this.#session = undefined;
@@ -190,7 +213,9 @@ export class RabbitMqTransport implements Transport {
   }
 
   async idle(): Promise<void> {
-    const queues = this.#topology.watchedQueues(this.#subscriptions.keys());
+    const queues = this.#topology.watchedQueues(this.#subscriptions.keys(), {
+      errorQueues: this.#record !== undefined,
+    });
     let quiet = 0;
     while (quiet < 2 && this.#state === 'running') {
       await this.#whenNothingInFlight();
@@ -275,6 +300,7 @@ export class RabbitMqTransport implements Transport {
       this.#session = current;
       for (const subscription of this.#subscriptions.values())
         await this.#consume(current, subscription);
+      if (this.#record) await this.#consumeErrorQueues(current, this.#record);
     } catch (error) {
       if (session && this.#session === session) this.#session = undefined;
       await connection.close().catch(() => undefined);
@@ -297,6 +323,70 @@ export class RabbitMqTransport implements Transport {
       else void session.connection.close().catch(() => undefined);
     });
     session.consumers.push({ channel, tag: consumerTag });
+  }
+
+  /** Consumes the subscribed endpoints' `<queue>_error` queues, on a channel of their own. */
+  async #consumeErrorQueues(
+    session: Session,
+    record: (letter: TransportDeadLetter) => Promise<void>,
+  ): Promise<void> {
+    if (this.#subscriptions.size === 0) return;
+    const channel = await session.connection.createChannel();
+    this.#watch(session, channel);
+    await channel.prefetch(errorQueuePrefetch);
+    for (const { endpoint } of this.#subscriptions.values()) {
+      const queue = this.#topology.errorQueue(endpoint);
+      const { consumerTag } = await channel.consume(queue, (message) => {
+        if (message) void this.#takeOver(channel, endpoint, message, record);
+        else void session.connection.close().catch(() => undefined);
+      });
+      session.consumers.push({ channel, tag: consumerTag });
+    }
+  }
+
+  /**
+   * Records one message of `<queue>_error`, then acks it. If recording fails (the store is still
+   * down), the message goes back to its queue after `recordRetryMs`, to be offered again.
+   */
+  async #takeOver(
+    channel: Channel,
+    endpoint: string,
+    message: ConsumeMessage,
+    record: (letter: TransportDeadLetter) => Promise<void>,
+  ): Promise<void> {
+    this.#inFlight += 1;
+    this.#received += 1;
+    try {
+      await record(errorQueueLetter(endpoint, message, this.#topology.errorQueue(endpoint)));
+      ack(channel, message);
+    } catch (error) {
+      this.#logger.warn(
+        { err: error, endpoint },
+        'could not record a message of its error queue; it stays there and comes again',
+      );
+      await this.#pause(this.#options.recordRetryMs ?? 1000);
+      try {
+        channel.nack(message, false, true);
+      } catch {
+        // The channel is gone: the broker requeues what was not acked.
+      }
+    } finally {
+      this.#inFlight -= 1;
+      if (this.#inFlight === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Waits `ms`, or less if the transport stops meanwhile. */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.#pauses.delete(end);
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.#pauses.add(end);
+    });
   }
 
   /** A channel the broker closed (an error on it) takes the connection down: one way to recover. */
@@ -461,6 +551,42 @@ function parse(content: Buffer): Envelope | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A message of `<queue>_error` as a dead letter, its failure read from the headers the transport
+ * wrote there. Anyone who can publish may have put it there, so the headers are checked: the
+ * endpoint is the queue's, and a missing or malformed header gets a value that says so.
+ */
+function errorQueueLetter(
+  endpoint: string,
+  message: ConsumeMessage,
+  queue: string,
+): TransportDeadLetter {
+  const headers = message.properties.headers ?? {};
+  const lastFailedAt = isoTime(headers['x-failed-at']) ?? new Date().toISOString();
+  return {
+    endpoint,
+    body: message.content,
+    errorType: headerText(headers['x-error-type'], 200) ?? 'DeadLettered',
+    errorMessage:
+      headerText(headers['x-error-message'], 10_000) ?? `found in ${queue} with no failure named`,
+    // An integer column: a forged header must not make the letter impossible to record.
+    attempts: Math.min(positiveInteger(headers[attemptHeader]) ?? 1, 2 ** 31 - 1),
+    firstFailedAt: isoTime(headers[firstFailedHeader]) ?? lastFailedAt,
+    lastFailedAt,
+  };
+}
+
+function headerText(value: unknown, maxLength: number): string | undefined {
+  const text = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  return typeof text === 'string' && text !== '' ? text.slice(0, maxLength) : undefined;
+}
+
+function isoTime(value: unknown): string | undefined {
+  const text = headerText(value, 100);
+  const at = text === undefined ? NaN : Date.parse(text);
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
 function positiveInteger(value: unknown): number | undefined {

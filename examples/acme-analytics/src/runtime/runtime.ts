@@ -9,6 +9,7 @@ import type { Envelope } from '../contracts/envelope.js';
 import { Background } from './background.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
+import { isMessage, NotAMessage } from './dead-letters.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Endpoint } from './handler.js';
 import type { Logger } from './logger.js';
@@ -166,7 +167,8 @@ export class Runtime {
 
   /**
    * Takes a dead letter back and sends its message to its endpoint again, as a first attempt.
-   * Both happen in one transaction (through the schedule, due now): a crash cannot lose it.
+   * Both happen in one transaction (through the schedule, due now): a crash cannot lose it. A
+   * letter that holds no message (a body from the broker that is not JSON) is kept: `NotAMessage`.
    */
   async replayDeadLetter(id: string): Promise<DeadLetter | undefined> {
     const now = this.#clock.now();
@@ -174,6 +176,8 @@ export class Runtime {
       const removed = await tx.removeDeadLetter(id);
       if (removed) {
         const { endpoint, envelope } = removed;
+        // Throwing rolls the removal back: the letter stays, for an operator to read or delete.
+        if (!isMessage(envelope)) throw new NotAMessage(id);
         await tx.schedule({
           id: `replay:${id}`,
           dueAt: now.toISOString(),

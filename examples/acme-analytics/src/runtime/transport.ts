@@ -34,6 +34,22 @@ export interface SubscribeOptions {
   readonly concurrency?: number;
 }
 
+/**
+ * A message the transport dead-lettered on its own, which the store may never have heard of: a
+ * broker moves a body it cannot parse, or a message whose deliveries kept failing (the store
+ * down), to the endpoint's error queue. Times are ISO.
+ */
+export interface TransportDeadLetter {
+  readonly endpoint: string;
+  /** The body as the transport holds it: maybe not JSON, maybe not even text. */
+  readonly body: Buffer;
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly attempts: number;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+}
+
 export interface Transport {
   readonly kind: 'memory' | 'rabbitmq';
   /**
@@ -71,6 +87,14 @@ export interface Transport {
   idle(): Promise<void>;
   /** Whether messages can go through now (a broker transport: connected to the broker). */
   readonly connected: boolean;
+  /**
+   * Hands each message this process's endpoints dead-lettered in the transport itself to
+   * `record`, and lets go of it only once `record` resolved; while `record` fails, the message
+   * stays with the transport and comes again later. Call before `start`. Only a broker has such
+   * messages: the in-process bus gives every failure back to the pipeline, which records it in
+   * the store, so it does not implement this.
+   */
+  recordDeadLetters?(record: (letter: TransportDeadLetter) => Promise<void>): void;
 }
 
 /**
@@ -99,5 +123,8 @@ export function tapped(
     get connected() {
       return transport.connected;
     },
+    ...(transport.recordDeadLetters
+      ? { recordDeadLetters: (record) => transport.recordDeadLetters!(record) }
+      : {}),
   };
 }

@@ -18,6 +18,7 @@ import type {
 } from '../contracts/messages.js';
 import type { RetryPolicy } from '../saga/definition.js';
 import type { SinkDefinition } from '../runtime/handler.js';
+import type { ActivationCodes } from './activation.js';
 import type { Mail, Mailer } from './mailer.js';
 import type { StepContext } from './step-context.js';
 import type { StepImplementation } from './steps.js';
@@ -28,7 +29,11 @@ export interface Templates {
   readonly productTitle: string;
 }
 
-type Rendered = Omit<Mail, 'id' | 'to'> & { readonly template: string };
+type Rendered = Pick<Mail, 'subject' | 'text'> & {
+  readonly template: string;
+  /** The invitation whose activation code the sender adds to the text. */
+  readonly invitationId?: string;
+};
 
 export function renderMail(
   message: Envelope,
@@ -45,10 +50,9 @@ export function renderMail(
         `Hello ${invited.name},`,
         '',
         `Your ${templates.productTitle} workspace "${tenant.name}" (${tenant.slug}) is being set up.`,
-        `Activate your account with this code: ${invited.activationToken}`,
-        '',
         'If you did not sign up, ignore this e-mail.',
       ].join('\n'),
+      invitationId: invited.invitationId,
     };
   }
   return {
@@ -79,6 +83,7 @@ export function notification(mailer: Mailer, templates: Templates): StepImplemen
         to,
         subject: rendered.subject,
         text: rendered.text,
+        ...(rendered.invitationId ? { invitationId: rendered.invitationId } : {}),
       });
       const payload: NotificationSentPayload = {
         notificationId: randomUUID(),
@@ -110,16 +115,39 @@ export const mailRetry: RetryPolicy = {
 
 export const mailSenderName = 'notification.send-email';
 
-/** Sends each queued e-mail, outside any transaction. */
-export function mailSender(mailer: Mailer): SinkDefinition {
+export interface SenderOptions {
+  readonly codes: ActivationCodes;
+  /** Where the owner activates: `PUBLIC_URL`. */
+  readonly publicUrl: string;
+}
+
+/**
+ * Sends each queued e-mail, outside any transaction. An activation e-mail gets its code here, at
+ * the last moment, so that no queued or dead-lettered message ever holds it.
+ */
+export function mailSender(mailer: Mailer, options: SenderOptions): SinkDefinition {
   return {
     kind: 'sink',
     name: mailSenderName,
     types: ['SendEmail'],
     retry: mailRetry,
     async send(message) {
-      const { mailId, to, subject, text } = message.payload as SendEmailPayload;
-      await mailer.send({ id: mailId, to, subject, text });
+      const { mailId, to, subject, text, invitationId } = message.payload as SendEmailPayload;
+      const activation = invitationId
+        ? activationText(options.codes.code(message.tenantId, invitationId), options.publicUrl)
+        : '';
+      await mailer.send({
+        id: mailId,
+        to,
+        subject,
+        text: `${text}${activation}`,
+        date: new Date(message.occurredAt),
+      });
     },
   };
 }
+
+const activationText = (code: string, publicUrl: string) =>
+  ['', '', `Your activation code: ${code}`, `Or open ${publicUrl}/activate#code=${code}`, ''].join(
+    '\n',
+  );

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/runtime/logger.js';
 import type { RabbitMqTransportOptions } from '../../src/runtime/rabbitmq-transport.js';
 import { RabbitMqTransport } from '../../src/runtime/rabbitmq-transport.js';
-import type { Delivery } from '../../src/runtime/transport.js';
+import type { Delivery, TransportDeadLetter } from '../../src/runtime/transport.js';
 import { runId, serviceUrl } from './integration.js';
 import { envelope, eventually } from './support.js';
 import { transportContract } from './transport.contract.js';
@@ -93,6 +93,99 @@ describe.skipIf(!url)('rabbitmq transport', () => {
       'x-error-type': 'TypeError',
       'x-error-message': 'never works',
     });
+  });
+
+  it('hands what lands in <queue>_error to its recorder, and acks it only once recorded', async () => {
+    const consumer = transport({ recordRetryMs: 20 });
+    const recorded: TransportDeadLetter[] = [];
+    let calls = 0;
+    consumer.recordDeadLetters(async (letter) => {
+      calls += 1;
+      if (calls === 1) throw new Error('the store is down');
+      recorded.push(letter);
+    });
+    await consumer.subscribe('drained', ['Drained'], async () => undefined);
+    await consumer.start();
+    // Straight to the consumer's queue, as anyone on the broker could.
+    raw!.channel.sendToQueue(`${prefix}drained`, Buffer.from('{not json'));
+    await eventually(() => expect(recorded).toHaveLength(1));
+    expect(calls, 'offered again after the first recording failed').toBe(2);
+    expect(recorded[0]!.body.toString()).toBe('{not json');
+    expect(recorded[0]).toMatchObject({
+      endpoint: 'drained',
+      errorType: 'UnparsableMessage',
+      attempts: 1,
+    });
+    await consumer.idle();
+    expect((await raw!.channel.checkQueue(`${prefix}drained_error`)).messageCount).toBe(0);
+  });
+
+  it('takes over what lay in <queue>_error before it started, with the failure its headers name', async () => {
+    const queue = `${prefix}waiting_error`;
+    await raw!.channel.assertQueue(queue, { durable: true, arguments: { 'x-expires': 60_000 } });
+    const message = envelope('Waiting');
+    raw!.channel.sendToQueue(queue, Buffer.from(JSON.stringify(message)), {
+      headers: {
+        'x-attempt': 25,
+        'x-error-type': 'BrokerUnavailable',
+        'x-error-message': 'the store did not answer',
+        'x-first-failed-at': '2030-01-01T00:00:00.000Z',
+        'x-failed-at': '2030-01-01T00:05:00.000Z',
+        // Whatever a publisher claims, the letter belongs to the queue's endpoint.
+        'x-endpoint': 'somewhere-else',
+      },
+    });
+    const consumer = transport();
+    const recorded: TransportDeadLetter[] = [];
+    consumer.recordDeadLetters(async (letter) => {
+      recorded.push(letter);
+    });
+    const received: Delivery[] = [];
+    await consumer.subscribe('waiting', ['Waiting'], async (delivery) => {
+      received.push(delivery);
+    });
+    await consumer.start();
+    await consumer.idle();
+    expect(recorded).toHaveLength(1);
+    expect(JSON.parse(recorded[0]!.body.toString())).toEqual(message);
+    expect(recorded[0]).toMatchObject({
+      endpoint: 'waiting',
+      errorType: 'BrokerUnavailable',
+      errorMessage: 'the store did not answer',
+      attempts: 25,
+      firstFailedAt: '2030-01-01T00:00:00.000Z',
+      lastFailedAt: '2030-01-01T00:05:00.000Z',
+    });
+    // A replay sends it to its queue again, as a first attempt.
+    await consumer.send('waiting', { envelope: message, attempt: 1 });
+    await eventually(() =>
+      expect(received.map((d) => [d.envelope, d.attempt])).toEqual([[message, 1]]),
+    );
+  });
+
+  it('records a message whose deliveries ran out, with the last failure', async () => {
+    const consumer = transport({ maxAttempts: 2 });
+    const recorded: TransportDeadLetter[] = [];
+    consumer.recordDeadLetters(async (letter) => {
+      recorded.push(letter);
+    });
+    await consumer.subscribe('exhausted', ['Exhausted'], async () => {
+      throw new TypeError('the store is down');
+    });
+    await consumer.start();
+    const message = envelope('Exhausted');
+    await consumer.publish(message);
+    await eventually(() => expect(recorded).toHaveLength(1));
+    expect(JSON.parse(recorded[0]!.body.toString())).toEqual(message);
+    expect(recorded[0]).toMatchObject({
+      endpoint: 'exhausted',
+      errorType: 'TypeError',
+      errorMessage: 'the store is down',
+      attempts: 2,
+    });
+    expect(Date.parse(recorded[0]!.firstFailedAt)).toBeLessThanOrEqual(
+      Date.parse(recorded[0]!.lastFailedAt),
+    );
   });
 
   it('fails a send to a queue nobody declared, so its scheduled row is kept', async () => {

@@ -94,12 +94,21 @@ export function lifecycleRoutes(app: FastifyInstance, { runtime, store, auth }: 
           operationId: 'mintTenantToken',
           summary: 'Mint a token that sees this tenant only',
           tag: 'lifecycle',
-          responses: { 201: { description: 'The token.', schema: schemas.tokenMinted } },
+          responses: {
+            201: { description: 'The token.', schema: schemas.tokenMinted },
+            409: { description: 'The tenant is decommissioned: its tokens would be refused.' },
+          },
         },
       },
     },
     async (request, reply) => {
-      const { tenant } = await requireTenant(store, request.params.id);
+      const { tenant, saga } = await requireTenant(store, request.params.id);
+      if (saga?.state === 'Decommissioned')
+        throw problem(
+          409,
+          'Tenant decommissioned',
+          `tenant ${tenant.tenantId} is closed: it gets no new tokens`,
+        );
       const { token, expiresAt } = await auth.mintTenantToken(
         tenant.tenantId,
         request.body?.expiresIn ?? 3600,

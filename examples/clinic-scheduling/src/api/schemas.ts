@@ -411,3 +411,52 @@ export const problemSchema = {
     },
   },
 } as const;
+
+export const billingWebhookBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'tenantId'],
+  properties: {
+    type: {
+      type: 'string',
+      enum: ['payment.past_due', 'payment.settled'],
+      description: '`payment.past_due` publishes `PaymentPastDue`, `payment.settled` `PaymentSettled`.',
+    },
+    tenantId: { ...uuid, description: 'The tenant whose invoice it is.' },
+    invoiceId: string(200, "The provider's invoice, carried in the message."),
+  },
+} as const;
+
+/** Checked by the route itself before validation (a missing one is a 401); listed for the docs. */
+export const billingWebhookHeaders = {
+  type: 'object',
+  required: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  properties: {
+    'webhook-id': {
+      type: 'string',
+      maxLength: 255,
+      description: 'The delivery; a repeated id is applied once.',
+    },
+    'webhook-timestamp': {
+      type: 'string',
+      pattern: '^[0-9]+$',
+      description: 'Unix seconds; more than 5 minutes off is refused.',
+    },
+    'webhook-signature': {
+      type: 'string',
+      description: '`v1,<base64 HMAC-SHA256>`, several separated by spaces.',
+    },
+  },
+} as const;
+
+export const billingWebhookAccepted = {
+  type: 'object',
+  required: ['webhookId', 'eventId', 'accepted', 'tenantId', 'replayed'],
+  properties: {
+    webhookId: { type: 'string' },
+    eventId: { ...uuid, description: 'The message it was published as (the first time).' },
+    accepted: { type: 'string', enum: ['PaymentPastDue', 'PaymentSettled'] },
+    tenantId: uuid,
+    replayed: { type: 'boolean', description: 'True when this `webhook-id` was accepted before.' },
+  },
+} as const;

@@ -145,6 +145,7 @@ export interface SendEmailPayload {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  readonly invitationId?: string;
 }
 export type SendEmail = Envelope<'SendEmail', SendEmailPayload>;
 
@@ -237,12 +238,12 @@ export interface TenantSuspendedPayload {
 }
 export type TenantSuspended = Envelope<'TenantSuspended', TenantSuspendedPayload>;
 
-/** Identity invited the owner user with an activation token. */
+/** Identity invited the owner user; the activation code is derived from the invitation when the e-mail is sent, and travels in no message. */
 export interface UserInvitedPayload {
   readonly userId: string;
   readonly email: string;
   readonly name: string;
-  readonly activationToken: string;
+  readonly invitationId: string;
 }
 export type UserInvited = Envelope<'UserInvited', UserInvitedPayload>;
 
@@ -539,10 +540,11 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: ['mailId', 'to', 'subject', 'text'],
     properties: {
-      mailId: { type: 'string', maxLength: 1000 },
+      mailId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$' },
       to: { type: 'string', format: 'email' },
-      subject: { type: 'string', maxLength: 1000 },
-      text: { type: 'string', maxLength: 1000 },
+      subject: { type: 'string', maxLength: 998, pattern: '^[^\\r\\n]*$' },
+      text: { type: 'string' },
+      invitationId: { type: 'string', format: 'uuid' },
     },
   },
   StepCompensated: {
@@ -643,12 +645,12 @@ export const payloadSchemas = {
   UserInvited: {
     type: 'object',
     additionalProperties: false,
-    required: ['userId', 'email', 'name', 'activationToken'],
+    required: ['userId', 'email', 'name', 'invitationId'],
     properties: {
       userId: { type: 'string', format: 'uuid' },
       email: { type: 'string', format: 'email' },
       name: { type: 'string', maxLength: 1000 },
-      activationToken: { type: 'string', maxLength: 1000 },
+      invitationId: { type: 'string', format: 'uuid' },
     },
   },
   WorkflowCompleted: {

@@ -83,6 +83,12 @@ const migrations: readonly string[] = [
     END IF;
   END $$;
   `,
+  // Dead letters found in a broker's `<queue>_error`: where they came from, and a body that is
+  // not JSON (base64). Metrics count the letters per endpoint.
+  `
+  ALTER TABLE dead_letters ADD COLUMN source text, ADD COLUMN body text;
+  CREATE INDEX dead_letters_by_endpoint ON dead_letters (endpoint);
+  `,
 ];
 
 /** A schema name we create and interpolate into SQL: plain lower-case identifiers only. */

@@ -160,6 +160,8 @@ export class PostgresTx implements Tx {
       typeof tenantId === 'string' ? tenantId : null,
       typeof type === 'string' ? type : null,
       json(letter.envelope),
+      letter.source ?? null,
+      letter.body ?? null,
       letter.errorType,
       letter.errorMessage,
       letter.attempts,
@@ -203,6 +205,11 @@ export class PostgresTx implements Tx {
     // READ COMMITTED: this statement sees the row whose insert made ours do nothing.
     const { rows } = await client.query<{ owner: string }>(sql.uniqueOwner, [scope, key]);
     return rows[0]!.owner;
+  }
+
+  async releaseUnique(scope: string, key: string, owner: string): Promise<boolean> {
+    const released = await this.#use().query(sql.releaseUnique, [scope, key, owner]);
+    return released.rowCount === 1;
   }
 
   async addToCounter(

@@ -229,10 +229,18 @@ export class SqliteTx implements Tx {
     // An invalid message may lack any field, so tenant and type are read defensively.
     const { tenantId, type } = (letter.envelope as Partial<Envelope> | null) ?? {};
     this.#use().addDeadLetter.run({
-      ...letter,
+      id: letter.id,
+      endpoint: letter.endpoint,
       tenantId: typeof tenantId === 'string' ? tenantId : null,
       type: typeof type === 'string' ? type : null,
-      envelope: JSON.stringify(letter.envelope),
+      envelope: JSON.stringify(letter.envelope) ?? 'null',
+      source: letter.source ?? null,
+      body: letter.body ?? null,
+      errorType: letter.errorType,
+      errorMessage: letter.errorMessage,
+      attempts: letter.attempts,
+      firstFailedAt: letter.firstFailedAt,
+      lastFailedAt: letter.lastFailedAt,
     });
   }
 
@@ -270,6 +278,10 @@ export class SqliteTx implements Tx {
     const sql = this.#use();
     sql.claimUnique.run(scope, key, owner);
     return (sql.uniqueOwner.get(scope, key) as { owner: string }).owner;
+  }
+
+  async releaseUnique(scope: string, key: string, owner: string): Promise<boolean> {
+    return this.#use().releaseUnique.run(scope, key, owner).changes === 1;
   }
 
   async addToCounter(

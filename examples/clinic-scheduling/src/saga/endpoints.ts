@@ -20,6 +20,8 @@ import type {
 import type { AuditNote, Decision, Outgoing } from './effects.js';
 import { decide } from './onboarding.js';
 import type { OnboardingState } from './onboarding.js';
+import { slugScope } from '../services/sign-up.js';
+import { findTenant } from '../services/tenants.js';
 import { tenantCommands } from './tenant-commands.js';
 import { decideWorkflow } from './workflow.js';
 import type { WorkflowRunState } from './workflow.js';
@@ -101,6 +103,10 @@ export function onboardingSagaEndpoint(
         (state) => decide(definition, state, message, ctx.now),
       );
       if (moved?.from === undefined && moved?.to !== undefined) await provisionSpace(ctx);
+      // A tenant closed before it was ever Active gives its slug back: a failed sign-up must not
+      // hold a name forever. (Only ProvisioningFailed leads there without passing Active.)
+      if (moved?.from === 'ProvisioningFailed' && moved.to === 'Decommissioned')
+        await releaseSlug(ctx);
     },
   };
 }
@@ -119,6 +125,18 @@ async function provisionSpace(ctx: HandlerContext): Promise<void> {
     fromState: null,
     toState: null,
     detail: { isolation: 'schema', space },
+  });
+}
+
+async function releaseSlug(ctx: HandlerContext): Promise<void> {
+  const { tenantId } = ctx.message;
+  const tenant = await findTenant(ctx.tx, tenantId);
+  if (!tenant || !(await ctx.tx.releaseUnique(slugScope, tenant.slug, tenantId))) return;
+  await audit(ctx, {
+    action: 'slugReleased',
+    fromState: null,
+    toState: null,
+    detail: { slug: tenant.slug },
   });
 }
 

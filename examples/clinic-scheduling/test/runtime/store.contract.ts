@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/contracts/envelope.js';
 import { ManualClock } from '../../src/runtime/clock.js';
+import { deadLetterId, fromTransport } from '../../src/runtime/dead-letters.js';
 import type { AuditEntry, DeadLetter, Store } from '../../src/runtime/store.js';
+import type { TransportDeadLetter } from '../../src/runtime/transport.js';
 import { ConcurrencyConflict } from '../../src/runtime/store.js';
 import { deferred, envelope } from './support.js';
 
@@ -412,6 +414,91 @@ export function storeContract(
       expect(await store.listDeadLetters()).toEqual([second]);
     });
 
+    it('never lets a later failure overwrite the message a dead letter keeps', async () => {
+      const message = envelope('PaymentFailed', { invoice: 1 }, tenantA as never);
+      const first = deadLetter(message);
+      await store.transaction((tx) => tx.addDeadLetter(first));
+      // A letter under the same id, with another message, endpoint and first failure: only its
+      // failure, the latest, is taken.
+      const later = {
+        ...deadLetter({ ...message, payload: { invoice: 'forged' } }, 'identity'),
+        id: first.id,
+        errorType: 'PermanentError',
+        errorMessage: 'gave up',
+        attempts: 1,
+        firstFailedAt: '2030-01-02T00:00:00.000Z',
+        lastFailedAt: '2030-01-02T00:00:01.000Z',
+      };
+      await store.transaction((tx) => tx.addDeadLetter(later));
+      const updated = {
+        ...first,
+        errorType: 'PermanentError',
+        errorMessage: 'gave up',
+        attempts: 1,
+        lastFailedAt: later.lastFailedAt,
+      };
+      expect(await store.getDeadLetter(first.id)).toEqual(updated);
+      // A failure older than the one kept changes nothing but, earlier still, the first failure.
+      const older = { ...first, errorType: 'Stale', firstFailedAt: '2029-12-31T00:00:00.000Z' };
+      await store.transaction((tx) => tx.addDeadLetter(older));
+      expect(await store.listDeadLetters()).toEqual([
+        { ...updated, firstFailedAt: older.firstFailedAt },
+      ]);
+    });
+
+    it('keeps two messages that claim one eventId as two letters, and one message as one', async () => {
+      const real = envelope('PaymentFailed', { invoice: 1 }, tenantA as never);
+      const forged = { ...real, payload: { invoice: 'forged' } };
+      const letterOf = (message: Envelope, attempts: number): DeadLetter => ({
+        ...deadLetter(message),
+        id: deadLetterId('billing', { json: message }),
+        attempts,
+      });
+      await store.transaction((tx) => tx.addDeadLetter(letterOf(real, 3)));
+      await store.transaction((tx) => tx.addDeadLetter(letterOf(forged, 1)));
+      // The same message with its keys in another order (as jsonb hands them back) is the same.
+      const reordered = Object.fromEntries(Object.entries(real).reverse()) as unknown as Envelope;
+      await store.transaction((tx) => tx.addDeadLetter(letterOf(reordered, 5)));
+      const letters = await store.listDeadLetters();
+      expect(letters.map((letter) => [letter.envelope, letter.attempts])).toEqual([
+        [real, 5],
+        [forged, 1],
+      ]);
+    });
+
+    it('keeps a letter from the broker whose body is not JSON, byte for byte', async () => {
+      const found = (body: Buffer): TransportDeadLetter => ({
+        endpoint: 'billing',
+        body,
+        errorType: 'UnparsableMessage',
+        errorMessage: 'not a JSON object',
+        attempts: 1,
+        firstFailedAt: '2030-01-01T00:00:00.000Z',
+        lastFailedAt: '2030-01-01T00:00:00.000Z',
+      });
+      const garbled = Buffer.concat([Buffer.from('{not json '), Buffer.from([0x00, 0xff, 0xfe])]);
+      // Valid JSON, but no jsonb column could hold it.
+      const nul = Buffer.from('{"eventId":"e-1","type":"T","payload":"\\u0000"}');
+      const letters = [fromTransport(found(garbled)), fromTransport(found(nul))];
+      await store.transaction(async (tx) => {
+        for (const letter of letters) await tx.addDeadLetter(letter);
+      });
+      expect(await store.listDeadLetters()).toEqual(letters);
+      const kept = await store.getDeadLetter(letters[0]!.id);
+      expect(kept).toMatchObject({ envelope: null, source: 'broker' });
+      expect(Buffer.from(kept!.body!, 'base64')).toEqual(garbled);
+      expect(Buffer.from(letters[1]!.body!, 'base64')).toEqual(nul);
+    });
+
+    it('counts dead letters per endpoint, in one row each', async () => {
+      expect(await store.countDeadLetters()).toEqual({});
+      await store.transaction(async (tx) => {
+        for (const endpoint of ['billing', 'identity', 'billing', 'billing'])
+          await tx.addDeadLetter(deadLetter(envelope('Failed'), endpoint));
+      });
+      expect(await store.countDeadLetters()).toEqual({ billing: 3, identity: 1 });
+    });
+
     it('keeps text and JSON exactly as written, whatever characters they hold', async () => {
       const awkward = `it's a \\ back\\slash "quoted" $1 ünïcødé 🎉\nnext line`;
       const data = { awkward, nested: { list: [awkward, 1.5, null, true] } };
@@ -493,6 +580,23 @@ export function storeContract(
       expect(
         await store.transaction((tx) => tx.claimUnique('idempotency', 'acme', 'tenant-2')),
       ).toBe('tenant-2');
+    });
+
+    it('releases a unique key for its owner only, and then it can be claimed again', async () => {
+      await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-1'));
+      expect(
+        await store.transaction((tx) => tx.releaseUnique('slug', 'released', 'tenant-2')),
+        "another owner's release",
+      ).toBe(false);
+      expect(await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-2'))).toBe(
+        'tenant-1',
+      );
+      expect(
+        await store.transaction((tx) => tx.releaseUnique('slug', 'released', 'tenant-1')),
+      ).toBe(true);
+      expect(await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-2'))).toBe(
+        'tenant-2',
+      );
     });
 
     it('never lets a counter exceed its maximum, under 200 concurrent adds', async () => {

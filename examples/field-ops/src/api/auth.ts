@@ -2,8 +2,10 @@
 /**
  * Who is calling. `Authorization: Bearer <token>` carries either the operators' `ADMIN_TOKEN`
  * or a JWT (HS256, signed with `JWT_SECRET`) whose `role` claim is `admin` or `tenant`, a tenant
- * token naming its `tenantId`. Every route says who may call it (`config.access`); a route that
- * says nothing is for operators only, so a forgotten declaration fails closed.
+ * token naming its `tenantId`. A JWT must expire (`exp`) and name this product as its issuer and
+ * its audience (`iss`, `aud`); a tenant token is refused once its tenant is decommissioned. Every
+ * route says who may call it (`config.access`); a route that says nothing is for operators only,
+ * so a forgotten declaration fails closed.
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -31,8 +33,10 @@ export interface AuthOptions {
   readonly adminToken: string;
   readonly jwtSecret: string;
   readonly clock: Clock;
-  /** The JWT issuer of minted tokens: the product's name. */
+  /** The `iss` and `aud` of every token: the product's name. */
   readonly issuer: string;
+  /** Whether a tenant's tokens are void (its tenant is decommissioned, or gone). */
+  readonly tenantClosed?: (tenantId: string) => Promise<boolean>;
 }
 
 /** A fixed-length digest, so that comparing never leaks the token's length or a prefix. */
@@ -60,6 +64,7 @@ export class Auth {
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(tenantId)
       .setIssuer(this.#options.issuer)
+      .setAudience(this.#options.issuer)
       .setJti(randomUUID())
       .setIssuedAt(now)
       .setExpirationTime(expiresAt)
@@ -83,14 +88,20 @@ export class Auth {
     try {
       ({ payload: claims } = await jwtVerify(token, this.#key, {
         algorithms: ['HS256'],
+        issuer: this.#options.issuer,
+        audience: this.#options.issuer,
+        requiredClaims: ['exp'],
         currentDate: this.#options.clock.now(),
       }));
     } catch (error) {
       throw unauthorized(whyRefused(error));
     }
     if (claims.role === 'admin') return { role: 'operator', via: 'jwt' };
-    if (claims.role === 'tenant' && typeof claims.tenantId === 'string' && claims.tenantId)
+    if (claims.role === 'tenant' && typeof claims.tenantId === 'string' && claims.tenantId) {
+      if (await this.#options.tenantClosed?.(claims.tenantId))
+        throw unauthorized('the token belongs to a tenant that was decommissioned');
       return { role: 'tenant', tenantId: claims.tenantId };
+    }
     throw unauthorized('the token names no known role (`admin`, or `tenant` with a `tenantId`)');
   }
 }
@@ -100,8 +111,12 @@ function whyRefused(error: unknown): string {
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return 'the token is not signed by this product';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'the token must be signed with HS256';
-  if (error instanceof errors.JWTClaimValidationFailed)
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp') return 'the token must expire: it has no `exp` claim';
+    if (error.claim === 'aud') return 'the token is meant for another audience (`aud`)';
+    if (error.claim === 'iss') return 'the token was issued by someone else (`iss`)';
     return `the token is not valid: ${error.message}`;
+  }
   return 'the token is malformed';
 }
 

@@ -2,13 +2,26 @@
 /**
  * Prometheus metrics of one product instance, in a registry of its own (not prom-client's global
  * one), so that several instances in one process (tests) never share a series.
+ *
+ * A scrape reads from the store one row per series (saga states, endpoints with dead letters),
+ * through aggregate queries: never the sagas or the dead letters themselves, so its cost does not
+ * grow with them. With `METRICS_TOKEN` set, only a scrape that bears it may read the metrics.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../runtime/store.js';
 import type { StepReport } from './scope.js';
 
 /** The saga record types whose instances are counted per state. */
 const sagaTypes = ['tenant', 'workflow'] as const;
+
+export interface MetricsOptions {
+  /** `METRICS_TOKEN`: the bearer token a scrape must present; unset, the metrics are public. */
+  readonly token?: string | undefined;
+}
+
+/** A fixed-length digest, so that comparing never leaks the token's length or a prefix. */
+const digest = (value: string) => createHash('sha256').update(value).digest();
 
 export class Metrics {
   readonly registry = new Registry();
@@ -20,8 +33,10 @@ export class Metrics {
   readonly stepSeconds: Histogram<'workflow' | 'step' | 'phase' | 'outcome'>;
   readonly deliverySeconds: Histogram<'endpoint'>;
   #defaults = false;
+  readonly #token: Buffer | undefined;
 
-  constructor(store: Pick<Store, 'countSagas' | 'listDeadLetters'>) {
+  constructor(store: Pick<Store, 'countSagas' | 'countDeadLetters'>, options: MetricsOptions = {}) {
+    this.#token = options.token ? digest(options.token) : undefined;
     const registers = [this.registry];
     new Gauge({
       name: 'saas_saga_instances',
@@ -40,10 +55,15 @@ export class Metrics {
     });
     new Gauge({
       name: 'saas_dead_letters_pending',
-      help: 'Dead letters waiting for an operator.',
+      help: 'Dead letters waiting for an operator, per endpoint.',
+      // Per endpoint, not per message type: endpoints are the product's, while a type is whatever
+      // a dead-lettered message says, which would let a sender make up series.
+      labelNames: ['endpoint'],
       registers,
       async collect() {
-        this.set((await store.listDeadLetters()).length);
+        const counts = await store.countDeadLetters();
+        this.reset();
+        for (const [endpoint, count] of Object.entries(counts)) this.set({ endpoint }, count);
       },
     });
     this.messagesIn = new Counter({
@@ -97,6 +117,17 @@ export class Metrics {
     this.stepSeconds.observe({ workflow, step, phase, outcome }, report.seconds);
     if (phase === 'compensate' && outcome === 'succeeded')
       this.compensations.inc({ workflow, step });
+  }
+
+  /**
+   * Whether a scrape with this `Authorization` header may read the metrics: any scrape when no
+   * token is configured, else only `Bearer <METRICS_TOKEN>` (compared in constant time).
+   */
+  allows(authorization: string | undefined): boolean {
+    if (!this.#token) return true;
+    const presented = /^Bearer +([^\s]+)\s*$/i.exec(authorization ?? '')?.[1];
+    // Compared even when nothing was presented, so that the answer takes the same time.
+    return timingSafeEqual(digest(presented ?? ''), this.#token) && presented !== undefined;
   }
 
   /** The Prometheus text exposition, with the process's own metrics from the first scrape on. */

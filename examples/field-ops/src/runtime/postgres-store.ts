@@ -231,6 +231,13 @@ export class PostgresStore implements Store {
     return rows[0] && toDeadLetter(rows[0]);
   }
 
+  async countDeadLetters(): Promise<Record<string, number>> {
+    const { rows } = await this.#pool.query<{ endpoint: string; count: number }>(
+      sql.countDeadLetters,
+    );
+    return Object.fromEntries(rows.map((row) => [row.endpoint, row.count]));
+  }
+
   getRecord<Data>(
     collection: string,
     tenantId: string,

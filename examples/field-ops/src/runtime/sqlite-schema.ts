@@ -78,6 +78,12 @@ const migrations: readonly string[] = [
   CREATE INDEX IF NOT EXISTS outbox_by_event_id ON outbox (event_id);
   CREATE INDEX IF NOT EXISTS dead_letters_by_endpoint ON dead_letters (endpoint);
   `,
+  // Dead letters found in a broker's `<queue>_error`: where they came from, and a body that is
+  // not JSON (base64).
+  `
+  ALTER TABLE dead_letters ADD COLUMN source TEXT;
+  ALTER TABLE dead_letters ADD COLUMN body TEXT;
+  `,
 ];
 
 /** Applies the migrations the file lacks, up to `upTo` (all of them; tests stop earlier). */

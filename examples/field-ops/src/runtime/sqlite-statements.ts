@@ -90,12 +90,21 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     ),
     timeline: sql('SELECT * FROM audit WHERE tenant_id = ? ORDER BY seq'),
 
-    // Replacing keeps one letter per message and endpoint however often it is dead-lettered.
+    // A letter's id names its message (dead-letters.ts): a second failure of it updates the
+    // failure, from whichever failure is the latest, and never the message itself.
     addDeadLetter: sql(
-      `INSERT OR REPLACE INTO dead_letters (id, endpoint, tenant_id, type, envelope, error_type,
-         error_message, attempts, first_failed_at, last_failed_at)
-       VALUES (@id, @endpoint, @tenantId, @type, @envelope, @errorType, @errorMessage, @attempts,
-         @firstFailedAt, @lastFailedAt)`,
+      `INSERT INTO dead_letters (id, endpoint, tenant_id, type, envelope, source, body,
+         error_type, error_message, attempts, first_failed_at, last_failed_at)
+       VALUES (@id, @endpoint, @tenantId, @type, @envelope, @source, @body, @errorType,
+         @errorMessage, @attempts, @firstFailedAt, @lastFailedAt)
+       ON CONFLICT (id) DO UPDATE SET
+         error_type = iif(excluded.last_failed_at >= last_failed_at, excluded.error_type,
+           error_type),
+         error_message = iif(excluded.last_failed_at >= last_failed_at, excluded.error_message,
+           error_message),
+         attempts = iif(excluded.last_failed_at >= last_failed_at, excluded.attempts, attempts),
+         first_failed_at = min(first_failed_at, excluded.first_failed_at),
+         last_failed_at = max(last_failed_at, excluded.last_failed_at)`,
     ),
     getDeadLetter: sql('SELECT * FROM dead_letters WHERE id = ?'),
     removeDeadLetter: sql('DELETE FROM dead_letters WHERE id = ?'),
@@ -103,6 +112,9 @@ export function prepareStatements(db: BetterSqlite3.Database) {
       `SELECT * FROM dead_letters
        WHERE (@tenantId IS NULL OR tenant_id = @tenantId) AND (@type IS NULL OR type = @type)
        ORDER BY rowid`,
+    ),
+    countDeadLetters: sql(
+      'SELECT endpoint, COUNT(*) AS count FROM dead_letters GROUP BY endpoint ORDER BY endpoint',
     ),
 
     getRecord: sql('SELECT * FROM records WHERE collection = ? AND tenant_id = ? AND id = ?'),
@@ -116,6 +128,7 @@ export function prepareStatements(db: BetterSqlite3.Database) {
       'INSERT INTO uniques (scope, key, owner) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
     uniqueOwner: sql('SELECT owner FROM uniques WHERE scope = ? AND key = ?'),
+    releaseUnique: sql('DELETE FROM uniques WHERE scope = ? AND key = ? AND owner = ?'),
     // Check and add in one statement: concurrent adds can never overshoot `max`.
     addToCounter: sql(
       `INSERT INTO counters (tenant_id, name, value)
@@ -197,6 +210,8 @@ export interface DeadLetterRow {
   id: string;
   endpoint: string;
   envelope: string;
+  source: string | null;
+  body: string | null;
   error_type: string;
   error_message: string;
   attempts: number;
@@ -213,4 +228,6 @@ export const toDeadLetter = (row: DeadLetterRow): DeadLetter => ({
   attempts: row.attempts,
   firstFailedAt: row.first_failed_at,
   lastFailedAt: row.last_failed_at,
+  ...(row.source === 'broker' ? { source: 'broker' as const } : {}),
+  ...(row.body === null ? {} : { body: row.body }),
 });

@@ -18,7 +18,7 @@
  * COMMIT fails every unit of the group (the callers retry them). Marking outbox rows dispatched
  * joins the group like a unit.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -174,7 +174,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions = {}) {
     const path = sqlitePath(options.url ?? 'file:./data/app.db');
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') ownerOnlyFile(path);
     this.#db = new Database(path);
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.pragma('journal_mode = WAL');
@@ -393,6 +393,13 @@ export class SqliteStore implements Store {
     });
   }
 
+  countDeadLetters(): Promise<Record<string, number>> {
+    return this.#exclusive((sql) => {
+      const rows = sql.countDeadLetters.all() as { endpoint: string; count: number }[];
+      return Object.fromEntries(rows.map((row) => [row.endpoint, row.count]));
+    });
+  }
+
   getRecord<Data>(
     collection: string,
     tenantId: string,
@@ -446,4 +453,14 @@ export class SqliteStore implements Store {
     if (!this.#sql) throw new Error('call migrate() before using the store');
     return this.#sql;
   }
+}
+
+/**
+ * The database file and its folder, owner-only: tenants' data and the audit trail are in it.
+ * SQLite gives its -wal and -shm files the database file's permissions.
+ */
+function ownerOnlyFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
 }

@@ -82,15 +82,29 @@ export interface AuditEntry {
   readonly at: string;
 }
 
+/**
+ * A message an endpoint gave up on, kept for an operator. Its id comes from its endpoint and its
+ * content (dead-letters.ts), so another message can never take its place.
+ */
 export interface DeadLetter {
   readonly id: string;
   readonly endpoint: string;
+  /**
+   * The message as it arrived. One that failed validation may be any JSON value; one the broker
+   * dead-lettered whose body is not JSON is `null`, its bytes in `body`. `isMessage`
+   * (dead-letters.ts) tells whether it can be sent again.
+   */
   readonly envelope: Envelope;
   readonly errorType: string;
   readonly errorMessage: string;
+  /** The attempts of its latest failure. */
   readonly attempts: number;
   readonly firstFailedAt: string;
   readonly lastFailedAt: string;
+  /** `broker`: found in the endpoint's `<queue>_error`, where the transport put it on its own. */
+  readonly source?: 'broker';
+  /** A body from the broker that is not JSON, byte for byte, in base64. */
+  readonly body?: string;
 }
 
 /** A document of a service, scoped to a tenant (`tenant_id` on every row under pooled isolation). */
@@ -146,6 +160,11 @@ export interface Tx {
   schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void>;
   cancelScheduled(id: string): Promise<void>;
   appendAudit(entry: AuditEntry): Promise<void>;
+  /**
+   * Keeps a dead letter. A letter with the id of one already kept is a later failure of the same
+   * message at the same endpoint: it updates the failure (error, attempts, last failure) and
+   * nothing else; the envelope, body and first failure stay as they were first written.
+   */
   addDeadLetter(letter: DeadLetter): Promise<void>;
   removeDeadLetter(id: string): Promise<DeadLetter | undefined>;
   getRecord<Data>(
@@ -166,6 +185,11 @@ export interface Tx {
    * that holds it: `owner` itself when the claim succeeded.
    */
   claimUnique(scope: string, key: string, owner: string): Promise<string>;
+  /**
+   * Gives up `owner`'s claim of `key` in `scope` (a slug whose tenant never became active, an
+   * idempotency key that expired); true when it held one. Another owner's claim stays.
+   */
+  releaseUnique(scope: string, key: string, owner: string): Promise<boolean>;
   /**
    * Adds `amount` to a counter unless the result would exceed `max` (`null`: no cap), atomically.
    * Returns the new value, or `undefined` when refused.
@@ -216,6 +240,8 @@ export interface Store {
   timeline(tenantId: string): Promise<AuditEntry[]>;
   listDeadLetters(filter?: { tenantId?: string; type?: string }): Promise<DeadLetter[]>;
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** How many dead letters each endpoint has (for metrics): one row per endpoint, not per letter. */
+  countDeadLetters(): Promise<Record<string, number>>;
   getRecord<Data>(
     collection: string,
     tenantId: string,

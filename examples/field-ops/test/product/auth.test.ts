@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { product } from '../../src/catalog.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { resolveSecrets } from '../../src/dev-secrets.js';
 import {
@@ -53,16 +54,26 @@ function urlOf(path: string, tenantId: string): string {
     .replace(/\{[A-Za-z]+\}/g, someUuid);
 }
 
-/** A JWT as another system would make it; valid for an hour of the harness's clock. */
-const sign = (claims: Record<string, unknown>, secret = jwtSecret) =>
-  new SignJWT(claims)
+/**
+ * A JWT as another system would make it: valid for an hour of the harness's clock, issued by and
+ * for this product, unless `options` say otherwise.
+ */
+function sign(
+  claims: Record<string, unknown>,
+  secret = jwtSecret,
+  options: { issuer?: string; audience?: string; expires?: boolean } = {},
+) {
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuedAt(new Date('2030-01-01T00:00:00Z'))
-    .setExpirationTime(new Date('2030-01-01T01:00:00Z'))
-    .sign(new TextEncoder().encode(secret));
+    .setIssuer(options.issuer ?? product.name)
+    .setAudience(options.audience ?? product.name);
+  if (options.expires !== false) jwt.setExpirationTime(new Date('2030-01-01T01:00:00Z'));
+  return jwt.sign(new TextEncoder().encode(secret));
+}
 
 describe('authentication', () => {
-  it('serves sign-up, /health, /metrics and /openapi.json without a token, and nothing else', async () => {
+  it('serves sign-up, health, metrics, the billing webhook and /openapi.json without a token, and nothing else', async () => {
     p = await startProduct();
     const { tenantId } = await activeTenant(p);
     const ops = await operations(p);
@@ -71,9 +82,13 @@ describe('authentication', () => {
       .map((op) => `${op.method} ${op.path}`);
     expect(publicOps.sort()).toEqual([
       'get /health',
+      'get /health/live',
+      'get /health/ready',
       'get /metrics',
       'get /openapi.json',
       'post /tenants',
+      // Signed instead: the billing provider's HMAC (webhooks.test.ts).
+      'post /webhooks/billing',
     ]);
     const before = await snapshot(p);
     for (const op of ops.filter((o) => o.access !== 'public')) {
@@ -122,6 +137,22 @@ describe('authentication', () => {
         { authorization: `Basic ${Buffer.from(`admin:${adminToken}`).toString('base64')}` },
       ],
       [
+        'a token that never expires (no exp)',
+        { authorization: `Bearer ${await sign({ role: 'admin' }, jwtSecret, { expires: false })}` },
+      ],
+      [
+        'a token for another audience',
+        {
+          authorization: `Bearer ${await sign({ role: 'admin' }, jwtSecret, { audience: 'billing' })}`,
+        },
+      ],
+      [
+        'a token issued by someone else',
+        {
+          authorization: `Bearer ${await sign({ role: 'admin' }, jwtSecret, { issuer: 'elsewhere' })}`,
+        },
+      ],
+      [
         'a tampered tenant token',
         { authorization: `Bearer ${minted.slice(0, -2)}${minted.endsWith('A') ? 'BB' : 'AA'}` },
       ],
@@ -148,6 +179,23 @@ describe('authentication', () => {
 });
 
 describe('a tenant token', () => {
+  it('is refused once its tenant is decommissioned', async () => {
+    p = await startProduct();
+    const { tenantId } = await activeTenant(p);
+    const token = await tenantToken(p, tenantId);
+    const url = `/tenants/${tenantId}`;
+    expect((await p.inject({ method: 'GET', url, token })).statusCode).toBe(200);
+    const closed = await p.inject({ method: 'POST', url: `${url}/decommission`, payload: {} });
+    expect(closed.statusCode, closed.body).toBe(202);
+    await p.settle();
+    expect((await p.tenant(tenantId)).state).toBe('Decommissioned');
+    const refused = expectProblem(await p.inject({ method: 'GET', url, token }), 401);
+    expect(refused.detail).toContain('decommissioned');
+    // The operators still see it, and mint it no new token.
+    expect((await p.inject({ method: 'GET', url })).statusCode).toBe(200);
+    expectProblem(await p.inject({ method: 'POST', url: `${url}/tokens`, payload: {} }), 409);
+  });
+
   it('sees its own tenant, timeline, entitlements and workflows', async () => {
     p = await startProduct();
     const { tenantId } = await activeTenant(p);
@@ -231,14 +279,32 @@ describe('secrets', () => {
   });
 
   it('refuses to start in production without ADMIN_TOKEN and JWT_SECRET', () => {
+    const strong = 'a'.repeat(32);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'x' })).toThrow(/JWT_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x' })).toThrow(/ADMIN_TOKEN/);
+    expect(() => loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: strong })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong })).toThrow(/ADMIN_TOKEN/);
     expect(
-      loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: 'a', JWT_SECRET: 'b' }).production,
+      loadConfig({ NODE_ENV: 'production', ADMIN_TOKEN: strong, JWT_SECRET: strong }).production,
     ).toBe(true);
-    // A worker serves no API.
-    expect(loadConfig({ NODE_ENV: 'production', ROLE: 'worker' }).role).toBe('worker');
+    // A worker serves no API, but signs the activation codes its e-mails carry.
+    const worker = { NODE_ENV: 'production', ROLE: 'worker', BUS_URL: 'amqp://mq' };
+    expect(() => loadConfig(worker)).toThrow(/JWT_SECRET/);
+    expect(loadConfig({ ...worker, JWT_SECRET: strong }).role).toBe('worker');
+  });
+
+  it('refuses secrets shorter than 32 bytes in production, and says how to make one', () => {
+    const short = 'x'.repeat(31);
+    const strong = 'y'.repeat(32);
+    for (const env of [
+      { ADMIN_TOKEN: short, JWT_SECRET: strong },
+      { ADMIN_TOKEN: strong, JWT_SECRET: short },
+    ]) {
+      expect(() => loadConfig({ NODE_ENV: 'production', ...env })).toThrow(
+        /must be at least 32 bytes when NODE_ENV=production.*openssl rand/,
+      );
+    }
+    // In development a short secret is the developer's business.
+    expect(loadConfig({ ADMIN_TOKEN: short, JWT_SECRET: short }).adminToken).toBe(short);
   });
 
   it('in development, generates missing secrets once, owner-only, and keeps them across restarts', () => {
