@@ -420,7 +420,8 @@ export const billingWebhookBody = {
     type: {
       type: 'string',
       enum: ['payment.past_due', 'payment.settled'],
-      description: '`payment.past_due` publishes `PaymentPastDue`, `payment.settled` `PaymentSettled`.',
+      description:
+        '`payment.past_due` publishes `PaymentPastDue`, `payment.settled` `PaymentSettled`.',
     },
     tenantId: { ...uuid, description: 'The tenant whose invoice it is.' },
     invoiceId: string(200, "The provider's invoice, carried in the message."),
