@@ -644,6 +644,65 @@ const ruleTable: readonly RuleRow[] = [
           `,
         }),
       },
+      {
+        name: 'two ids that are one handler method once spelt for code',
+        yaml: blueprint({
+          workflows: yaml`
+            workflows:
+              onboarding:
+                steps:
+                  subscription: { service: billing, on: TenantRegistered, emits: SubscriptionActivated, compensate: CancelSubscription }
+                  index-notes: { service: notes, on: SubscriptionActivated, emits: NotebookCreated, compensate: DeleteNotebook }
+                  indexNotes: { service: notes, on: NotebookCreated, emits: NotesIndexed }
+                  ^^^^^^^^^^ duplicate-step-id
+          `,
+        }),
+      },
+    ],
+  },
+  {
+    code: 'duplicate-workflow-id',
+    severity: 'error',
+    valid: [
+      {
+        name: 'distinct workflow ids',
+        yaml: blueprint({
+          workflows: yaml`
+            workflows:
+              onboarding:
+                steps:
+                  subscription: { service: billing, on: TenantRegistered, emits: SubscriptionActivated, compensate: CancelSubscription }
+                  notebook: { service: notes, on: SubscriptionActivated, emits: NotebookCreated, compensate: DeleteNotebook }
+              data-export:
+                startedBy: RequestExport
+                steps:
+                  snapshot: { service: exports, on: RequestExport, emits: SnapshotTaken }
+          `,
+        }),
+      },
+    ],
+    invalid: [
+      {
+        name: 'two workflow ids that are one once spelt for code',
+        yaml: blueprint({
+          workflows: yaml`
+            workflows:
+              onboarding:
+                steps:
+                  subscription: { service: billing, on: TenantRegistered, emits: SubscriptionActivated, compensate: CancelSubscription }
+                  notebook: { service: notes, on: SubscriptionActivated, emits: NotebookCreated, compensate: DeleteNotebook }
+              data-export:
+                startedBy: RequestExport
+                steps:
+                  snapshot: { service: exports, on: RequestExport, emits: SnapshotTaken }
+              dataExport:
+              ^^^^^^^^^^ duplicate-workflow-id
+                startedBy: RequestArchive
+                steps:
+                  archive: { service: exports, on: RequestArchive, emits: ArchiveTaken }
+          `,
+        }),
+      },
     ],
   },
   {

@@ -122,10 +122,13 @@ export function reportConflicts(plan: Plan, output: Output, document: JsonDocume
         );
     }
   });
+  const unreadable = plan.conflicts.every((conflict) => conflict.reason === 'unparsable');
   output.err(
-    `${paint(output, 'red', 'error:')} refusing to overwrite what was edited by hand:\n${lines.join('\n')}\n` +
-      'Nothing was written. Move your change into a file of yours (a domain handler or src/main.ts) or\n' +
-      'into the blueprint, or pass --force to replace these with what saas-gen generates.\n',
+    unreadable
+      ? `${paint(output, 'red', 'error:')} cannot merge into a file saas-gen cannot read:\n${lines.join('\n')}\nNothing was written.\n`
+      : `${paint(output, 'red', 'error:')} refusing to overwrite what was edited by hand:\n${lines.join('\n')}\n` +
+          'Nothing was written. Move your change into a file of yours (a domain handler or src/main.ts) or\n' +
+          'into the blueprint, or pass --force to replace these with what saas-gen generates.\n',
   );
   throw new Exit(ExitCode.failure);
 }

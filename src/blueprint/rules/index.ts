@@ -14,6 +14,7 @@ import {
   builtinServiceContract,
   commandConflict,
   duplicateStepId,
+  duplicateWorkflowId,
   reservedEvent,
   unknownService,
 } from './services.js';
@@ -34,6 +35,7 @@ export const rules: readonly Rule[] = [
   commandConflict,
   duplicateEmitter,
   duplicateStepId,
+  duplicateWorkflowId,
   stepCycle,
   unreachableStep,
   durationRange,

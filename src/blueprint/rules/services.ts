@@ -189,25 +189,58 @@ export const commandConflict: Rule = {
   },
 };
 
+/**
+ * An id as generated code spells it: `index-docs`, `index_docs` and `indexDocs` are all the
+ * handler method `onIndexDocs`, so two of them in one blueprint would not compile.
+ */
+const codeKey = (id: string): string => id.replace(/[-_]/g, '').toLowerCase();
+
 export const duplicateStepId: Rule = {
   code: 'duplicate-step-id',
   description:
-    'Step and reaction ids are unique across the blueprint (`SAAS_FAULTS` and the API name steps by id).',
+    'Step and reaction ids are unique across the blueprint, also once spelt for code (`index-docs` and `indexDocs` are one), as `SAAS_FAULTS`, the API and the handlers name steps by id.',
   check({ model, report }) {
     const first = new Map<string, Step>();
     for (const step of allSteps(model)) {
-      const earlier = first.get(step.id);
+      const earlier = first.get(codeKey(step.id));
       if (!earlier) {
-        first.set(step.id, step);
+        first.set(codeKey(step.id), step);
         continue;
       }
       report({
         code: 'duplicate-step-id',
-        message: `${describeStep(step)} has the same id as ${describeStep(earlier)}`,
+        message:
+          earlier.id === step.id
+            ? `${describeStep(step)} has the same id as ${describeStep(earlier)}`
+            : `${describeStep(step)} and ${describeStep(earlier)} have one id once spelt for code (\`${step.id}\`, \`${earlier.id}\`)`,
         pointer: step.pointer,
         target: 'key',
         hint: 'rename one of them',
         related: [{ pointer: earlier.pointer, message: 'first defined here' }],
+      });
+    }
+  },
+};
+
+export const duplicateWorkflowId: Rule = {
+  code: 'duplicate-workflow-id',
+  description:
+    'Workflow ids are unique once spelt for code (`data-export` and `dataExport` are one workflow in the generated code).',
+  check({ model, report }) {
+    const first = new Map<string, string>();
+    for (const workflow of model.workflows) {
+      const earlier = first.get(codeKey(workflow.id));
+      if (earlier === undefined) {
+        first.set(codeKey(workflow.id), workflow.id);
+        continue;
+      }
+      report({
+        code: 'duplicate-workflow-id',
+        message: `workflows \`${workflow.id}\` and \`${earlier}\` have one id once spelt for code`,
+        pointer: `/workflows/${workflow.id}`,
+        target: 'key',
+        hint: 'rename one of them',
+        related: [{ pointer: `/workflows/${earlier}`, message: 'first defined here' }],
       });
     }
   },

@@ -74,7 +74,12 @@ export async function checkCommand(
     });
     const expected = new Map(product.files.map((file) => [file.path, file.content]));
     const drift = plan.outcomes.flatMap((outcome) =>
-      driftOf(outcome, disk.get(outcome.path) ?? '', expected.get(outcome.path) ?? ''),
+      driftOf(
+        outcome,
+        disk.get(outcome.path) ?? '',
+        expected.get(outcome.path) ?? '',
+        plan.conflicts.find((conflict) => conflict.path === outcome.path)?.detail,
+      ),
     );
     for (const warning of plan.warnings)
       output.err(`${paint(output, 'yellow', 'warning:')} ${warning}\n`);
@@ -85,10 +90,15 @@ export async function checkCommand(
       );
     }
     const owned = plan.outcomes.filter((outcome) => outcome.owner !== 'user').length;
-    if (drift.length > 0 || relation.kind === 'upgrade') {
+    if (drift.length > 0) {
       output.err(
-        `${paint(output, 'red', '✗')} ${drift.length} of ${owned} files saas-gen owns drifted from ${blueprintFile}` +
-          `${relation.kind === 'upgrade' ? ` (and the product is of saas-gen ${relation.from})` : ''}: run \`npx saas-gen generate\` (or move hand edits into your own files).\n`,
+        `${paint(output, 'red', '✗')} ${drift.length} of ${owned} files saas-gen owns drifted from ${blueprintFile}: run \`npx saas-gen generate\` (or move hand edits into your own files).\n`,
+      );
+      throw new Exit(ExitCode.failure);
+    }
+    if (relation.kind === 'upgrade') {
+      output.err(
+        `${paint(output, 'red', '✗')} no file drifted, but the manifest is saas-gen ${relation.from}'s: run \`npx saas-gen@${running} generate\` to record the upgrade.\n`,
       );
       throw new Exit(ExitCode.failure);
     }
@@ -98,7 +108,12 @@ export async function checkCommand(
   });
 }
 
-function driftOf(outcome: FileOutcome, actual: string, expected: string): Drift[] {
+function driftOf(
+  outcome: FileOutcome,
+  actual: string,
+  expected: string,
+  unreadable: string | undefined,
+): Drift[] {
   const { path, owner: fileClass, action } = outcome;
   const patch = (from: string, to: string) =>
     createTwoFilesPatch(`a/${path}`, `b/${path}`, from, to, undefined, undefined, { context: 3 });
@@ -134,7 +149,7 @@ function driftOf(outcome: FileOutcome, actual: string, expected: string): Drift[
   if (action === 'create')
     return [{ path, class: fileClass, problem: 'missing', diff: patch('', expected) }];
   if (action === 'conflict' && !outcome.parts) {
-    return [{ path, class: fileClass, problem: 'cannot be read: it is not valid JSON', diff: '' }];
+    return [{ path, class: fileClass, problem: unreadable ?? 'cannot be read', diff: '' }];
   }
   const parts = (outcome.parts ?? []).filter((part) => part.status !== 'held');
   if (parts.length === 0) return [];
