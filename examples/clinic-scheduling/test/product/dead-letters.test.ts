@@ -224,7 +224,9 @@ describe('dead letters', () => {
     // Gone for good: nothing sends it again.
     await p.elapse(maxDelay * firstStep.retry.attempts);
     expect((await list(p)).map((l) => l.id)).toEqual([kept!.id]);
-    expect((await p.tenant(gone!.envelope.tenantId)).state).toBe('Provisioning');
+    // Its step never ran to success (the onboarding may have timed out meanwhile, or not: the
+    // blueprint's timeout decides).
+    expect((await p.tenant(gone!.envelope.tenantId)).steps[firstStep.id]).not.toBe('Succeeded');
   });
 
   it('refuses a malformed replay list', async () => {

@@ -15,9 +15,16 @@ import { usersCollection } from '../../src/services/identity.js';
 import type { User } from '../../src/services/identity.js';
 import { expectProblem } from './api-support.js';
 import { infrastructure } from './infrastructure.js';
+import { workflows } from '../../src/saga/definitions.js';
 import { jwtSecret, nextSlug, onboardingSteps, productPerTest } from './harness.js';
 
 const product = productPerTest();
+const onboardingWork = [...workflows.onboarding.steps, ...workflows.onboarding.reactions];
+/** Whether the blueprint invites the owner, and whether an e-mail takes the invitation's code. */
+const invites = onboardingWork.some((step) => step.emits === 'UserInvited');
+const mailsActivation = onboardingWork.some(
+  (step) => step.service === 'notification' && step.on === 'UserInvited',
+);
 const onSqlite = !process.env.DATABASE_URL?.startsWith('postgres');
 
 const signUpBody = (slug = nextSlug()) => ({
@@ -106,8 +113,21 @@ describe(`secrets at rest on ${infrastructure}`, () => {
     const p = await product();
     const { tenantId } = await p.signUp();
     await p.settle();
+    const invitation = p.published.find((message) => message.type === 'UserInvited');
+    expect(Boolean(invitation), 'the owner is invited as the blueprint says').toBe(invites);
+    // The invitation carries its id, never a code.
+    if (invitation)
+      expect(Object.keys(invitation.payload as object).sort()).toEqual([
+        'email',
+        'invitationId',
+        'name',
+        'userId',
+      ]);
     const [mail] = p.mails().filter((name) => name.includes('-activation-'));
-    expect(mail, 'the activation e-mail').toBeDefined();
+    expect(Boolean(mail), 'an activation e-mail, when a notification step takes UserInvited').toBe(
+      mailsActivation,
+    );
+    if (!mail) return;
     const text = readFileSync(join(p.dir, 'mail', mail!), 'utf8');
     const code = /activation code: (\S+)/.exec(text)?.[1];
     expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);

@@ -22,6 +22,14 @@ import { infrastructure } from './infrastructure.js';
 /** Whether the blueprint's `lifecycle` moves a tenant on these messages (the reference one does). */
 const suspends = lifecycle.suspendOn.includes('PaymentPastDue');
 const reinstates = lifecycle.reinstateOn.includes('PaymentSettled');
+/**
+ * Whether a message of `type` reaches the test's tap: the in-process bus drops what no endpoint
+ * receives before it is even written, and only the lifecycle makes the saga receive these.
+ */
+const heard = (type: string) =>
+  Boolean(process.env.BUS_URL?.startsWith('amqp')) ||
+  lifecycle.suspendOn.includes(type) ||
+  lifecycle.reinstateOn.includes(type);
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -95,17 +103,17 @@ describe(`billing webhooks (${infrastructure})`, () => {
     expect(due.json()).toMatchObject({ tenantId, accepted: 'PaymentPastDue', replayed: false });
     await p.settle();
     expect((await p.tenant(tenantId)).state).toBe(whilePastDue);
-    const [published] = messages('PaymentPastDue', tenantId);
-    expect(published).toMatchObject({
-      eventId: due.json().eventId,
-      payload: { invoiceId: 'in_1001' },
-    });
+    const published = messages('PaymentPastDue', tenantId);
+    if (heard('PaymentPastDue'))
+      expect(published).toEqual([
+        expect.objectContaining({ eventId: due.json().eventId, payload: { invoiceId: 'in_1001' } }),
+      ]);
     const suspensions = await moves(tenantId, 'Suspended');
     if (suspends)
       expect(suspensions).toEqual([
         expect.objectContaining({
           fromState: 'Active',
-          causationId: published!.eventId,
+          causationId: due.json().eventId,
           detail: expect.objectContaining({ cause: 'PaymentPastDue' }),
         }),
       ]);
@@ -143,7 +151,8 @@ describe(`billing webhooks (${infrastructure})`, () => {
       expect(response.json()).toEqual({ ...first.json(), replayed: true });
     }
     await p.settle();
-    expect(messages('PaymentPastDue', tenantId)).toHaveLength(1);
+    // Applied once: one message (where one can be seen), one move, and every answer names it.
+    expect(messages('PaymentPastDue', tenantId)).toHaveLength(heard('PaymentPastDue') ? 1 : 0);
     expect(await moves(tenantId, 'Suspended')).toHaveLength(suspends ? 1 : 0);
 
     // Two copies at the same moment: one is applied, the other is told so.
@@ -154,12 +163,13 @@ describe(`billing webhooks (${infrastructure})`, () => {
     ]);
     expect(twins.map((r) => r.statusCode).sort()).toEqual([200, 202]);
     await p.settle();
-    expect(messages('PaymentSettled', tenantId)).toHaveLength(1);
+    expect(messages('PaymentSettled', tenantId)).toHaveLength(heard('PaymentSettled') ? 1 : 0);
+    expect(twins[0]!.json().eventId).toBe(twins[1]!.json().eventId);
 
     // Another id is another delivery.
     expect((await deliver(pastDue(tenantId))).statusCode).toBe(202);
     await p.settle();
-    expect(messages('PaymentPastDue', tenantId)).toHaveLength(2);
+    expect(messages('PaymentPastDue', tenantId)).toHaveLength(heard('PaymentPastDue') ? 2 : 0);
   });
 
   it('refuses a bad signature with 401 and publishes nothing', async () => {
