@@ -137,15 +137,18 @@ export async function startLocalRegistry(
     const url = `http://127.0.0.1:${port}/`;
     const token = await createUser(url);
 
-    // The token goes in a userconfig of our own, which takes the place of the user's: so it
-    // starts as a copy of theirs, whose settings (nodedir, cafile, proxy, …) installs still need.
-    const userconfig = join(dir, 'npmrc');
+    // Userconfigs of our own take the place of the user's, so they start as a copy of theirs,
+    // whose settings (nodedir, cafile, proxy, …) installs still need. Only publishing carries
+    // the token: reads are anonymous, because Verdaccio checks a token's password (bcrypt, a
+    // quarter of a second) on every request that carries one, and an install makes hundreds.
     const inherited = existsSync(npm.userconfig) ? readFileSync(npm.userconfig, 'utf8') : '';
-    writeFileSync(
-      userconfig,
-      `${inherited}\n# the local registry\nregistry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`,
-      { mode: 0o600 },
-    );
+    const local = `${inherited}\n# the local registry\nregistry=${url}\n`;
+    const userconfig = join(dir, 'npmrc');
+    writeFileSync(userconfig, local, { mode: 0o600 });
+    const publishing = join(dir, 'npmrc-publish');
+    writeFileSync(publishing, `${local}//127.0.0.1:${port}/:_authToken=${token}\n`, {
+      mode: 0o600,
+    });
 
     // npm's content cache is shared with the user's, so the tarballs of the products'
     // dependencies are downloaded once, not once per registry. npx's cache is not: it keys an
@@ -164,7 +167,10 @@ export async function startLocalRegistry(
       npm_config_logs_dir: join(npm.cache, '_logs'),
     };
     // From the temp directory: in the repository, npm would read its .npmrc, if it had one.
-    await run('npm', ['publish', tarball, '--access', 'public'], { cwd: dir, env });
+    await run('npm', ['publish', tarball, '--access', 'public'], {
+      cwd: dir,
+      env: { ...env, npm_config_userconfig: publishing },
+    });
     return { url, version, env, readyInMs: Date.now() - started, stop };
   } catch (error) {
     await stop();
