@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  editorCapabilities,
   LspClient,
   type CompletionItem,
   type Hover,
@@ -140,17 +141,7 @@ describe('editor support via yaml-language-server', () => {
         processId: process.pid,
         rootUri,
         workspaceFolders: [{ uri: rootUri, name: 'blueprints' }],
-        capabilities: {
-          workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
-          textDocument: {
-            synchronization: { dynamicRegistration: false },
-            completion: {
-              completionItem: { snippetSupport: true, documentationFormat: ['markdown'] },
-            },
-            hover: { contentFormat: ['markdown', 'plaintext'] },
-            publishDiagnostics: { relatedInformation: true },
-          },
-        },
+        capabilities: editorCapabilities,
       },
       WAIT_MS,
     );

@@ -17,6 +17,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from './support/cli.js';
 import {
+  editorCapabilities,
   LspClient,
   type CompletionItem,
   type Hover,
@@ -149,17 +150,7 @@ describe('shop/blueprint.yaml in an editor (yaml-language-server)', () => {
         processId: process.pid,
         rootUri,
         workspaceFolders: [{ uri: rootUri, name: 'shop' }],
-        capabilities: {
-          workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
-          textDocument: {
-            synchronization: { dynamicRegistration: false },
-            completion: {
-              completionItem: { snippetSupport: true, documentationFormat: ['markdown'] },
-            },
-            hover: { contentFormat: ['markdown', 'plaintext'] },
-            publishDiagnostics: { relatedInformation: true },
-          },
-        },
+        capabilities: editorCapabilities,
       },
       WAIT_MS,
     );

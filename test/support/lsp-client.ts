@@ -278,3 +278,16 @@ export class LspClient {
     return tail ? `\nserver stderr:\n${tail}` : '';
   }
 }
+
+/** What an editor tells a language server it can do: configuration, completion, hover, diagnostics. */
+export const editorCapabilities = {
+  workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+  textDocument: {
+    synchronization: { dynamicRegistration: false },
+    completion: {
+      completionItem: { snippetSupport: true, documentationFormat: ['markdown'] },
+    },
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    publishDiagnostics: { relatedInformation: true },
+  },
+};
