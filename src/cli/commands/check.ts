@@ -17,7 +17,6 @@ import {
 } from '../product.js';
 import { reporting } from '../report.js';
 import { readDisk } from '../writer.js';
-import { versions } from './generate.js';
 
 export interface CheckOptions {
   readonly json?: boolean;
@@ -53,8 +52,13 @@ export async function checkCommand(
       );
     }
     const running = readPackageVersion();
-    const relation = versionGate(dir, previous, running, 'it cannot be checked by an older one');
-    Object.assign(document, versions(relation, running));
+    const relation = versionGate(
+      root,
+      previous,
+      running,
+      'it cannot be checked by an older one',
+      document,
+    );
     // A version mismatch comes first: it explains every difference below it.
     if (relation.kind === 'upgrade') {
       output.out(

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { manifestPath, serializeManifest } from '../../sync/manifest.js';
 import { pathsToRead, planChanges } from '../../sync/plan.js';
 import type { Plan } from '../../sync/plan.js';
-import type { VersionRelation } from '../../sync/versions.js';
 import { readPackageVersion } from '../files.js';
 import { paint } from '../output.js';
 import type { Output } from '../output.js';
@@ -29,9 +28,9 @@ export async function generateCommand(
     }
     const blueprint = readBlueprintOf(root);
     const previous = readManifest(root);
-    const relation = versionGate(dir, previous, readPackageVersion(), 'nothing was written');
+    const running = readPackageVersion();
+    const relation = versionGate(root, previous, running, 'nothing was written', document);
     const product = await renderProduct(blueprint.path, blueprint.text, output, { document });
-    Object.assign(document, versions(relation, product.generatorVersion));
     const plan = planChanges({
       files: product.files,
       previous,
@@ -64,16 +63,6 @@ export async function generateCommand(
       output.out('package.json changed: run `npm install`.\n');
     }
   });
-}
-
-/** The versions involved, for `--json`. */
-export function versions(relation: VersionRelation, running: string): Record<string, unknown> {
-  return {
-    generatorVersion: running,
-    ...(relation.kind === 'upgrade' || relation.kind === 'newer'
-      ? { previousVersion: relation.from, upgraded: relation.kind === 'upgrade' }
-      : {}),
-  };
 }
 
 function summarize(plan: Plan): string {
