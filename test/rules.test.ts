@@ -236,6 +236,8 @@ const ruleTable: readonly RuleRow[] = [
                   subscription: { service: billing, on: TenantRegistered, emits: SubscriptionActivated, compensate: CancelSubscription }
                   owner: { service: identity, on: TenantRegistered, emits: UserInvited, compensate: DisableUser }
                   notebook: { service: notes, on: UserInvited, emits: NotebookCreated, compensate: DeleteNotebook }
+                reactions:
+                  welcome: { service: notification, on: UserInvited, emits: NotificationSent }
           `,
         }),
       },
@@ -391,6 +393,8 @@ const ruleTable: readonly RuleRow[] = [
                   invitation: { service: invitations, on: TenantRegistered, emits: UserInvited }
                                                                                    ^^^^^^^^^^^ builtin-service-contract
                   notebook: { service: notes, on: SubscriptionActivated, emits: NotebookCreated, compensate: DeleteNotebook }
+                reactions:
+                  welcome: { service: notification, on: UserInvited, emits: NotificationSent }
           `,
         }),
       },
@@ -700,6 +704,46 @@ const ruleTable: readonly RuleRow[] = [
                 startedBy: RequestArchive
                 steps:
                   archive: { service: exports, on: RequestArchive, emits: ArchiveTaken }
+          `,
+        }),
+      },
+    ],
+  },
+  {
+    code: 'owner-never-activated',
+    severity: 'warning',
+    valid: [
+      {
+        name: 'an invited owner whose invitation a notification step mails',
+        yaml: blueprint(),
+      },
+      {
+        name: 'no invitation at all',
+        yaml: blueprint({
+          workflows: yaml`
+            workflows:
+              onboarding:
+                steps:
+                  subscription: { service: billing, on: TenantRegistered, emits: SubscriptionActivated, compensate: CancelSubscription }
+                  notebook: { service: notes, on: SubscriptionActivated, emits: NotebookCreated, compensate: DeleteNotebook }
+          `,
+        }),
+      },
+    ],
+    invalid: [
+      {
+        name: 'an invited owner that no e-mail reaches',
+        yaml: blueprint({
+          workflows: yaml`
+            workflows:
+              onboarding:
+                steps:
+                  subscription: { service: billing, on: TenantRegistered, emits: SubscriptionActivated, compensate: CancelSubscription }
+                  owner: { service: identity, on: SubscriptionActivated, emits: UserInvited, compensate: DisableUser }
+                  ^^^^^ owner-never-activated
+                  notebook: { service: notes, on: SubscriptionActivated, emits: NotebookCreated, compensate: DeleteNotebook }
+                reactions:
+                  welcome: { service: notification, on: TenantProvisioned, emits: NotificationSent }
           `,
         }),
       },

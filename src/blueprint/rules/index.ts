@@ -15,6 +15,7 @@ import {
   commandConflict,
   duplicateStepId,
   duplicateWorkflowId,
+  ownerNeverActivated,
   reservedEvent,
   unknownService,
 } from './services.js';
@@ -36,6 +37,7 @@ export const rules: readonly Rule[] = [
   duplicateEmitter,
   duplicateStepId,
   duplicateWorkflowId,
+  ownerNeverActivated,
   stepCycle,
   unreachableStep,
   durationRange,

@@ -245,3 +245,23 @@ export const duplicateWorkflowId: Rule = {
     }
   },
 };
+
+export const ownerNeverActivated: Rule = {
+  code: 'owner-never-activated',
+  description:
+    "A step that invites the owner (`UserInvited`) needs a notification step on `UserInvited`: the activation e-mail is the only place the owner's code goes.",
+  check({ model, report }) {
+    const steps = allSteps(model);
+    const inviting = steps.find((step) => step.emits === 'UserInvited');
+    if (!inviting) return;
+    if (steps.some((step) => step.service === 'notification' && step.on === 'UserInvited')) return;
+    report({
+      code: 'owner-never-activated',
+      severity: 'warning',
+      message: `${describeStep(inviting)} invites the tenant's owner, but no notification step takes \`UserInvited\`: the owner is never sent an activation code`,
+      pointer: inviting.pointer,
+      target: 'key',
+      hint: 'give the notification step `on: UserInvited` (a blueprint has one: it emits `NotificationSent`), e.g. the reaction `activationEmail: { service: notification, on: UserInvited, emits: NotificationSent }`',
+    });
+  },
+};

@@ -82,7 +82,7 @@ export const onboardingWorkflow: WorkflowDefinition = {
       kind: 'reaction',
       service: 'notification',
       builtin: true,
-      on: 'TenantProvisioned',
+      on: 'UserInvited',
       emits: 'NotificationSent',
       compensate: null,
       retry: {
