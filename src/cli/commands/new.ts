@@ -32,8 +32,9 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
         `${dir} is not empty; choose a new directory, or pass --force to add the product to it (existing files are never overwritten)`,
       );
     }
-    const source = options.blueprint ?? starter(root, output);
-    const text = options.blueprint ? readTextFile(options.blueprint, 'blueprint') : source;
+    const text = options.blueprint
+      ? readTextFile(options.blueprint, 'blueprint')
+      : starter(root, output);
     // In the product, the modeline points at the pinned saas-gen's schema, wherever the product is.
     const modeline = withModeline(text, pinnedSchemaPath);
     const product = await renderProduct(
