@@ -16,6 +16,7 @@ import {
   newTenantId,
   startEnvelope,
 } from '../contracts/envelope.js';
+import { canonicalJson } from '../runtime/canonical-json.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Tx } from '../runtime/store.js';
 import { saveTenant } from './tenants.js';
@@ -145,15 +146,6 @@ async function claimKey(
   return undefined;
 }
 
-/** JSON with sorted keys: the same body, however its fields are ordered, has one fingerprint. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  return JSON.stringify(value);
-}
-
-const fingerprint = (body: unknown) => createHash('sha256').update(canonical(body)).digest('hex');
+/** The same body, however its fields are ordered, has one fingerprint. */
+const fingerprint = (body: unknown) =>
+  createHash('sha256').update(canonicalJson(body)).digest('hex');
