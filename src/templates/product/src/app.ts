@@ -195,7 +195,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       prefix: config.busPrefix,
       logger,
     });
-  const metrics = new Metrics(store, { token: config.metricsToken });
+  const metrics = new Metrics(store, {
+    token: config.metricsToken,
+    clock,
+    workflows: Object.values(workflows).map((workflow) => ({
+      id: workflow.id,
+      steps: [...workflow.steps, ...workflow.reactions].map((step) => step.id),
+    })),
+    build: { product: product.name, generatorVersion: product.generatorVersion, role: config.role },
+  });
   // What the broker dead-lettered on its own joins the store's dead letters, for /dead-letters.
   transport.recordDeadLetters?.(async (found) => {
     const letter = fromTransport(found);

@@ -112,6 +112,16 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
     bodyLimit,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Every answer, errors and refusals included, by the matched route's pattern (never the URL,
+  // which would make a series per tenant): '' when no route matched.
+  app.addHook('onResponse', async (request, reply) => {
+    context.metrics.httpRequest(
+      request.method,
+      request.is404 ? '' : (request.routeOptions.url ?? ''),
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error.problem, error.headers);
