@@ -34,6 +34,8 @@ import { onboardingSagaEndpoint, tenantSagaType, workflowSagaEndpoints } from '.
 import { editionEndpoint } from './services/edition.js';
 import { parseFaults } from './services/faults.js';
 import { activationCodes } from './services/activation.js';
+import type { AlertStore } from './services/alerts.js';
+import { alertEndpoint } from './services/alerts.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
 import { mailSender } from './services/notification.js';
 import { stepImplementations } from './services/registry.js';
@@ -95,11 +97,25 @@ export const productRoutes = (config: Config): Route[] =>
     ({ name, types }) => ({ endpoint: name, types }),
   );
 
-/** Every step, compensation and saga endpoint of the product. */
+/**
+ * Every step, compensation and saga endpoint of the product, and the onboarding alerts when
+ * `ALERT_WEBHOOK_URL` is set. Without `store` the endpoints are for their routes only: the alert
+ * sender would refuse to run.
+ */
 export function productEndpoints(
-  config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl' | 'mailFrom' | 'publicUrl'>,
+  config: Pick<
+    Config,
+    | 'faults'
+    | 'mailDir'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'publicUrl'
+    | 'alertWebhookUrl'
+    | 'alertWebhookSecret'
+  >,
   log: Logger,
   secrets: Pick<Secrets, 'jwtSecret'>,
+  store?: AlertStore,
 ): Endpoint[] {
   const all = Object.values(workflows);
   const faults = parseFaults(
@@ -139,6 +155,16 @@ export function productEndpoints(
       publicUrl: config.publicUrl,
     }),
   );
+  if (config.alertWebhookUrl)
+    endpoints.push(
+      alertEndpoint({
+        url: config.alertWebhookUrl,
+        secret: config.alertWebhookSecret,
+        publicUrl: config.publicUrl,
+        store,
+        log,
+      }),
+    );
   return endpoints;
 }
 
@@ -230,7 +256,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     observer: new ProductObserver(metrics, tracing),
   });
   if (config.role !== 'api')
-    for (const endpoint of productEndpoints(config, logger, secrets)) runtime.register(endpoint);
+    for (const endpoint of productEndpoints(config, logger, secrets, store))
+      runtime.register(endpoint);
   server = buildServer(
     {
       runtime,
