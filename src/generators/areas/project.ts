@@ -29,11 +29,15 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       bench: 'tsx scripts/bench.ts',
     },
     dependencies: {
+      // The HTTP server spans, on the product's own tracer provider.
+      '@fastify/otel': '^0.21.2',
       '@fastify/rate-limit': '^11.2.0',
       '@opentelemetry/api': '^1.9.0',
+      '@opentelemetry/core': '^2.12.1',
       '@opentelemetry/exporter-trace-otlp-http': '^0.223.1',
       '@opentelemetry/resources': '^2.12.1',
       '@opentelemetry/sdk-trace-base': '^2.12.1',
+      '@opentelemetry/semantic-conventions': '^1.45.0',
       ajv: '^8.17.1',
       'ajv-formats': '^3.0.1',
       // Ships its own type declarations since 1.2, so there is no @types/amqplib.

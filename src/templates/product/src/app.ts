@@ -242,7 +242,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const tracing =
     config.otlp || overrides.spanExporter
       ? new Tracing({
-          serviceName: process.env.OTEL_SERVICE_NAME || product.name,
+          // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override these (tracing.ts).
+          serviceName: product.name,
+          role: config.role,
+          ...(transport.messaging ? { messaging: transport.messaging } : {}),
           otlp: config.otlp,
           ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
         })
@@ -284,6 +287,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         ),
         bus: runtime.running && transport.connected,
       }),
+      ...(tracing ? { tracing } : {}),
     },
     {
       logLevel: config.logLevel,

@@ -14,6 +14,7 @@ import type {
 } from 'fastify';
 import { product } from '../catalog.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Store } from '../runtime/store.js';
@@ -47,6 +48,8 @@ export interface ApiContext {
   readonly billingWebhookSecret: string | undefined;
   /** Whether the store and the bus answer, for `/health/ready` (and `/health`). */
   readonly health: () => Promise<{ store: boolean; bus: boolean }>;
+  /** When tracing is on: an HTTP server span per request, the parent of what it publishes. */
+  readonly tracing?: Tracing;
 }
 
 export interface ServerOptions {
@@ -112,6 +115,8 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
     bodyLimit,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Before any route: the instrumentation wraps the routes as they are declared.
+  context.tracing?.instrumentHttp(app);
   // Every answer, errors and refusals included, by the matched route's pattern (never the URL,
   // which would make a series per tenant): '' when no route matched.
   app.addHook('onResponse', async (request, reply) => {

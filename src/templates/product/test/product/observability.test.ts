@@ -4,11 +4,7 @@
  * metrics at /metrics; JSON logs carrying tenantId, correlationId and traceId; /health; and
  * OTLP export to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -25,112 +21,6 @@ const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')
 const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
 const traceIdOf = (traceparent: string) => traceparent.split('-')[1]!;
-const spanIdOf = (traceparent: string) => traceparent.split('-')[2]!;
-
-describe('tracing', () => {
-  it('makes one onboarding one trace, every span linked to its parent across the bus', async () => {
-    const exporter = new InMemorySpanExporter();
-    const p = await product({ spanExporter: exporter });
-    const { tenantId } = await p.signUp();
-    await p.settle();
-    const registered = p.published.find(
-      (m) => m.type === 'TenantRegistered' && m.tenantId === tenantId,
-    )!;
-    const trace = traceIdOf(registered.traceId);
-    const spans = exporter.getFinishedSpans();
-    const ofTenant = spans.filter((s) => s.attributes['tenant.id'] === tenantId);
-    expect(ofTenant.length).toBeGreaterThan(onboardingSteps.length * 2);
-    expect(new Set(ofTenant.map((s) => s.spanContext().traceId))).toEqual(new Set([trace]));
-
-    const byId = new Map<string, ReadableSpan>(spans.map((s) => [s.spanContext().spanId, s]));
-    const roots = ofTenant.filter((s) => !s.parentSpanContext);
-    expect(roots.map((s) => s.name)).toEqual(['publish TenantRegistered']);
-    for (const span of ofTenant.filter((s) => s.parentSpanContext)) {
-      const parent = byId.get(span.parentSpanContext!.spanId);
-      expect(parent, `the parent of ${span.name}`).toBeDefined();
-      if (span.name.startsWith('process '))
-        expect(parent!.name).toBe(`publish ${span.name.slice(8)}`);
-    }
-    // Each message's publish span carries the ids its envelope names.
-    for (const message of p.published.filter((m) => m.tenantId === tenantId))
-      expect(byId.get(spanIdOf(message.traceId))?.name).toBe(`publish ${message.type}`);
-  });
-
-  it('tags spans with the tenant and the begin and end state of each step and of the saga', async () => {
-    const exporter = new InMemorySpanExporter();
-    const p = await product({ spanExporter: exporter });
-    const { tenantId } = await p.signUp();
-    await p.settle();
-    const spans = exporter.getFinishedSpans().filter((s) => s.attributes['tenant.id'] === tenantId);
-    for (const step of onboardingSteps) {
-      const span = spans.find((s) => s.name === `step ${step.id}`);
-      expect(span?.attributes, step.id).toMatchObject({
-        'saas.step': step.id,
-        'saas.state.begin': 'Pending',
-        'saas.state.end': 'Succeeded',
-      });
-    }
-    const saga = spans.filter((s) => s.attributes['saas.saga'] === 'tenant');
-    expect(
-      saga.map((s) => [s.attributes['saas.state.begin'], s.attributes['saas.state.end']]),
-    ).toContainEqual(['Provisioning', 'Active']);
-  });
-
-  it('records a failed attempt as an error span, and the retry as a new one in the same trace', async () => {
-    const exporter = new InMemorySpanExporter();
-    const p = await product({ spanExporter: exporter, faults: `${firstStep.id}:transient:1` });
-    const { tenantId } = await p.signUp();
-    await p.settle();
-    await p.elapse(maxDelay);
-    const attempts = exporter
-      .getFinishedSpans()
-      .filter(
-        (s) =>
-          s.name === `process ${firstStep.on}` &&
-          s.attributes['messaging.consumer.group.name'] ===
-            `${firstStep.service}.${firstStep.id}` &&
-          s.attributes['tenant.id'] === tenantId,
-      );
-    expect(
-      attempts.map((s) => [
-        s.attributes['saas.attempt'],
-        s.attributes['saas.outcome'],
-        s.status.code,
-      ]),
-    ).toEqual([
-      [1, 'retry', 2],
-      [2, 'handled', 0],
-    ]);
-    expect(attempts[0]!.parentSpanContext?.spanId).toBe(attempts[1]!.parentSpanContext?.spanId);
-  });
-
-  it('exports over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
-    const received: string[] = [];
-    const collector = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      request.on('end', () => {
-        received.push(`${request.url} ${body}`);
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-    const saved = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = endpoint;
-    try {
-      const p = await product({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } });
-      const { tenantId } = await p.signUp();
-      await p.settle();
-      await p.stop(); // flushes the batch
-      expect(received.some((r) => r.startsWith('/v1/traces ') && r.includes(tenantId))).toBe(true);
-    } finally {
-      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
-      else process.env.OTEL_EXPORTER_OTLP_ENDPOINT = saved;
-      collector.close();
-    }
-  });
-});
 
 /** The value of one series of the Prometheus text, or 0 when it is absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
