@@ -1,8 +1,7 @@
 /**
- * Observability: one onboarding is one trace (publish → process → step → publish …, linked by
- * the envelopes' W3C trace context), spans tagged with tenant and begin/end state; Prometheus
- * metrics at /metrics; JSON logs carrying tenantId, correlationId and traceId; /health; and
- * OTLP export to a collector when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * Observability: Prometheus metrics at /metrics (what a scrape costs, who may scrape), JSON logs
+ * carrying tenantId, correlationId and traceId, and /health. Traces are in tracing.test.ts; the
+ * metrics dashboards and alerts read, in metrics.test.ts.
  */
 import { PassThrough } from 'node:stream';
 import Database from 'better-sqlite3';
@@ -13,6 +12,7 @@ import { deadLetterId } from '../../src/runtime/dead-letters.js';
 import { expectProblem } from './api-support.js';
 import type { Product } from './harness.js';
 import { adminToken, onboardingSteps, productPerTest } from './harness.js';
+import { sample, scrape } from './metrics-support.js';
 
 /** Starts a product that is stopped after the test. */
 const product = productPerTest();
@@ -21,24 +21,6 @@ const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')
 const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
 const traceIdOf = (traceparent: string) => traceparent.split('-')[1]!;
-
-/** The value of one series of the Prometheus text, or 0 when it is absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .filter((line) => wanted.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
-const scrape = async (p: Product) => {
-  // Scraped as Prometheus would, without credentials.
-  const response = await p.inject({ method: 'GET', url: '/metrics', token: null });
-  expect(response.statusCode).toBe(200);
-  expect(response.headers['content-type']).toContain('text/plain');
-  return response.body;
-};
 
 describe('metrics', () => {
   it('counts saga instances per state, steps, messages in and out, and retries', async () => {
