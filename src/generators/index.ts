@@ -6,6 +6,7 @@ import type { Area } from './areas/area.js';
 import { catalogArea } from './areas/catalog.js';
 import { contractsArea } from './areas/contracts.js';
 import { diagramsArea } from './areas/diagrams.js';
+import { observabilityArea } from './areas/observability.js';
 import { projectArea } from './areas/project.js';
 import { sagaArea } from './areas/saga.js';
 import { contractJobs, servicesArea } from './areas/services.js';
@@ -29,6 +30,7 @@ const areas: readonly Area[] = [
   contractsArea,
   sagaArea,
   diagramsArea,
+  observabilityArea,
   servicesArea,
 ];
 
