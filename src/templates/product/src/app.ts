@@ -45,7 +45,7 @@ export interface App {
   readonly runtime: Runtime;
   readonly store: Store;
   readonly transport: Transport;
-  /** The HTTP API; in the `worker` role it answers the health routes only (`/health*`). */
+  /** The HTTP API; in the `worker` role it answers the health routes and `/metrics` only. */
   readonly server: FastifyInstance;
   start(): Promise<void>;
   /**

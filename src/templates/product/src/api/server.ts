@@ -24,7 +24,7 @@ import { enforceAccess } from './auth.js';
 import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
-import { operationRoutes } from './operations.js';
+import { metricsRoute, operationRoutes } from './operations.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
 import { health as healthSchema } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
@@ -58,7 +58,7 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
-  /** False for a worker: it answers `/health`, `/health/live` and `/health/ready` only. */
+  /** False for a worker: it answers `/health`, `/health/live`, `/health/ready` and `/metrics` only. */
   readonly routes?: boolean;
 }
 
@@ -215,6 +215,7 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
     ready,
   );
   app.get('/health', readiness('health', 'Readiness, as `/health/ready`'), ready);
+  metricsRoute(app, context.metrics);
   if (options.routes === false) return app;
 
   // The rate limiter sees the routes declared after it has loaded: sign-up is one of them.
