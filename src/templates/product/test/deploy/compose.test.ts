@@ -216,16 +216,18 @@ describe('docker-compose.yml', () => {
       });
     });
 
-    it('sends the traces to Jaeger when asked, and the alerts to a webhook from the workers', () => {
-      for (const name of ['api', 'worker'])
+    it('sends the traces to Jaeger when asked, and the alerts to a webhook from every role', () => {
+      for (const name of ['api', 'worker']) {
         expect(service(name).environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe(
           '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
         );
+        // Every role declares the queues of the endpoints its configuration names.
+        expect(service(name).environment, name).toMatchObject({
+          ALERT_WEBHOOK_URL: '${ALERT_WEBHOOK_URL:-}',
+          ALERT_WEBHOOK_SECRET: '${ALERT_WEBHOOK_SECRET:-}',
+        });
+      }
       expect(text).toMatch(/http:\/\/jaeger:4318/);
-      expect(service('worker').environment).toMatchObject({
-        ALERT_WEBHOOK_URL: '${ALERT_WEBHOOK_URL:-}',
-        ALERT_WEBHOOK_SECRET: '${ALERT_WEBHOOK_SECRET:-}',
-      });
     });
   });
 
