@@ -6,18 +6,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payloadSchemas } from '../../src/contracts/messages.js';
-import type { MessageType } from '../../src/contracts/messages.js';
 import { workflows } from '../../src/saga/definitions.js';
 import type { Product } from '../product/harness.js';
 import { onboardingSteps, onboardingTimeoutMs, startProduct } from '../product/harness.js';
+import { samplePayload } from '../product/payloads.js';
 import { binary, observabilityDir, prometheusConfigCopy } from './tools.js';
 
 const prometheusBinary = binary('prometheus');
@@ -72,22 +70,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-/** A value its JSON Schema accepts, for the fields of a start command. */
-function sample(schema: { type?: string; format?: string; items?: object }): unknown {
-  if (schema.type === 'array') return [sample(schema.items ?? {})];
-  if (schema.type === 'integer' || schema.type === 'number') return 1;
-  if (schema.type === 'boolean') return true;
-  if (schema.type === 'object') return {};
-  const formats: Record<string, string> = {
-    uuid: randomUUID(),
-    email: 'someone@example.com',
-    uri: 'https://example.com/',
-    'date-time': new Date(0).toISOString(),
-    date: '2030-01-01',
-  };
-  return formats[schema.format ?? ''] ?? 'sample';
 }
 
 describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Prometheus', () => {
@@ -169,15 +151,10 @@ describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Promethe
       const { tenantId } = await healthy.signUp();
       await healthy.settle();
       for (const workflow of Object.values(workflows).filter((w) => w.kind === 'domain')) {
-        const schema = payloadSchemas[workflow.trigger as MessageType] as {
-          properties?: Record<string, { type?: string; format?: string }>;
-        };
         const started = await healthy.inject({
           method: 'POST',
           url: `/tenants/${tenantId}/workflows/${workflow.id}`,
-          payload: Object.fromEntries(
-            Object.entries(schema.properties ?? {}).map(([name, field]) => [name, sample(field)]),
-          ),
+          payload: samplePayload(workflow.trigger),
         });
         expect(started.statusCode, started.body).toBe(202);
       }
