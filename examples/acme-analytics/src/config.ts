@@ -41,6 +41,10 @@ export interface Config {
   readonly publicUrl: string;
   /** `SHUTDOWN_TIMEOUT_MS`: how long SIGTERM waits for in-flight work before giving up. */
   readonly shutdownTimeoutMs: number;
+  /** `ALERT_WEBHOOK_URL`: where failed and timed-out onboardings are POSTed; unset, nowhere. */
+  readonly alertWebhookUrl: string | undefined;
+  /** `ALERT_WEBHOOK_SECRET`: signs those alerts (Standard Webhooks, `whsec_…`); unset, unsigned. */
+  readonly alertWebhookSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -129,6 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`PUBLIC_URL must be an http(s) URL, not "${env.PUBLIC_URL}"`);
   const mailFrom = env.MAIL_FROM || 'no-reply@localhost';
   if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM must be one line');
+  const alertWebhookUrl = env.ALERT_WEBHOOK_URL || undefined;
+  if (alertWebhookUrl !== undefined) checkAlertUrl(alertWebhookUrl);
+  const alertWebhookSecret = env.ALERT_WEBHOOK_SECRET || undefined;
+  if (alertWebhookSecret !== undefined) checkAlertSecret(alertWebhookSecret, production);
   return {
     port,
     databaseUrl,
@@ -151,5 +159,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom,
     publicUrl,
     shutdownTimeoutMs,
+    alertWebhookUrl,
+    alertWebhookSecret,
   };
+}
+
+/** An http(s) URL that fetch can send to; the error shows it with its credentials hidden. */
+function checkAlertUrl(url: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new ConfigError(
+      `ALERT_WEBHOOK_URL must be an http:// or https:// URL, not "${redactUrl(url)}"`,
+    );
+}
+
+/**
+ * A Standard Webhooks secret: `whsec_` and the key in base64, as receivers configure it. In
+ * production its key must be as long as the product's other secrets.
+ */
+function checkAlertSecret(secret: string, production: boolean): void {
+  const key = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret)?.[1];
+  if (key === undefined)
+    throw new ConfigError(
+      'ALERT_WEBHOOK_SECRET must be `whsec_` followed by the key in base64: use `echo whsec_$(openssl rand -base64 32)`',
+    );
+  const bytes = Buffer.from(key, 'base64').length;
+  if (production && bytes < minimumSecretBytes)
+    throw new ConfigError(
+      `ALERT_WEBHOOK_SECRET holds a key of ${bytes} bytes; it must be at least ${minimumSecretBytes} bytes when NODE_ENV=production (a shorter secret can be guessed): use \`echo whsec_$(openssl rand -base64 32)\``,
+    );
 }

@@ -35,6 +35,8 @@ import { onboardingSagaEndpoint, tenantSagaType, workflowSagaEndpoints } from '.
 import { editionEndpoint } from './services/edition.js';
 import { parseFaults } from './services/faults.js';
 import { activationCodes } from './services/activation.js';
+import type { AlertStore } from './services/alerts.js';
+import { alertEndpoint } from './services/alerts.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
 import { mailSender } from './services/notification.js';
 import { stepImplementations } from './services/registry.js';
@@ -44,7 +46,7 @@ export interface App {
   readonly runtime: Runtime;
   readonly store: Store;
   readonly transport: Transport;
-  /** The HTTP API; in the `worker` role it answers the health routes only (`/health*`). */
+  /** The HTTP API; in the `worker` role it answers the health routes and `/metrics` only. */
   readonly server: FastifyInstance;
   start(): Promise<void>;
   /**
@@ -96,11 +98,25 @@ export const productRoutes = (config: Config): Route[] =>
     ({ name, types }) => ({ endpoint: name, types }),
   );
 
-/** Every step, compensation and saga endpoint of the product. */
+/**
+ * Every step, compensation and saga endpoint of the product, and the onboarding alerts when
+ * `ALERT_WEBHOOK_URL` is set. Without `store` the endpoints are for their routes only: the alert
+ * sender would refuse to run.
+ */
 export function productEndpoints(
-  config: Pick<Config, 'faults' | 'mailDir' | 'smtpUrl' | 'mailFrom' | 'publicUrl'>,
+  config: Pick<
+    Config,
+    | 'faults'
+    | 'mailDir'
+    | 'smtpUrl'
+    | 'mailFrom'
+    | 'publicUrl'
+    | 'alertWebhookUrl'
+    | 'alertWebhookSecret'
+  >,
   log: Logger,
   secrets: Pick<Secrets, 'jwtSecret'>,
+  store?: AlertStore,
 ): Endpoint[] {
   const all = Object.values(workflows);
   const faults = parseFaults(
@@ -140,6 +156,16 @@ export function productEndpoints(
       publicUrl: config.publicUrl,
     }),
   );
+  if (config.alertWebhookUrl)
+    endpoints.push(
+      alertEndpoint({
+        url: config.alertWebhookUrl,
+        secret: config.alertWebhookSecret,
+        publicUrl: config.publicUrl,
+        store,
+        log,
+      }),
+    );
   return endpoints;
 }
 
@@ -196,7 +222,15 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       prefix: config.busPrefix,
       logger,
     });
-  const metrics = new Metrics(store, { token: config.metricsToken });
+  const metrics = new Metrics(store, {
+    token: config.metricsToken,
+    clock,
+    workflows: Object.values(workflows).map((workflow) => ({
+      id: workflow.id,
+      steps: [...workflow.steps, ...workflow.reactions].map((step) => step.id),
+    })),
+    build: { product: product.name, generatorVersion: product.generatorVersion, role: config.role },
+  });
   // What the broker dead-lettered on its own joins the store's dead letters, for /dead-letters.
   transport.recordDeadLetters?.(async (found) => {
     const letter = fromTransport(found);
@@ -209,7 +243,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const tracing =
     config.otlp || overrides.spanExporter
       ? new Tracing({
-          serviceName: process.env.OTEL_SERVICE_NAME || product.name,
+          // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override these (tracing.ts).
+          serviceName: product.name,
+          role: config.role,
+          ...(transport.messaging ? { messaging: transport.messaging } : {}),
           otlp: config.otlp,
           ...(overrides.spanExporter ? { exporter: overrides.spanExporter } : {}),
         })
@@ -223,7 +260,8 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     observer: new ProductObserver(metrics, tracing),
   });
   if (config.role !== 'api')
-    for (const endpoint of productEndpoints(config, logger, secrets)) runtime.register(endpoint);
+    for (const endpoint of productEndpoints(config, logger, secrets, store))
+      runtime.register(endpoint);
   server = buildServer(
     {
       runtime,
@@ -250,6 +288,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
         ),
         bus: runtime.running && transport.connected,
       }),
+      ...(tracing ? { tracing } : {}),
     },
     {
       logLevel: config.logLevel,

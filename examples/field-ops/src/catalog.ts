@@ -3,8 +3,15 @@
  * What Field Ops sells: its editions, features, limits and flags, from the blueprint.
  */
 
-/** The product, as the blueprint names it (the API's title, the JWT issuer, the trace service). */
-export const product = { name: 'field-ops', title: 'Field Ops' } as const;
+/**
+ * The product, as the blueprint names it (the API's title, the JWT issuer, the trace service),
+ * and the saas-gen version that generated it (in `saas_build_info`).
+ */
+export const product = {
+  name: 'field-ops',
+  title: 'Field Ops',
+  generatorVersion: '0.2.0',
+} as const;
 
 export const features = {
   routing: {

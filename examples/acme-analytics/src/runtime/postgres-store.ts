@@ -23,6 +23,7 @@ import type { Queryable } from './postgres-tenancy.js';
 import type {
   AuditEntry,
   DeadLetter,
+  OutboxBacklog,
   OutboxRecord,
   RecordDoc,
   SagaQuery,
@@ -236,6 +237,14 @@ export class PostgresStore implements Store {
       sql.countDeadLetters,
     );
     return Object.fromEntries(rows.map((row) => [row.endpoint, row.count]));
+  }
+
+  async outboxBacklog(): Promise<OutboxBacklog> {
+    const { rows } = await this.#pool.query<{ pending: number; oldest: Date | null }>(
+      sql.outboxBacklog,
+    );
+    const row = rows[0]!;
+    return { pending: row.pending, oldestAt: row.oldest ?? undefined };
   }
 
   getRecord<Data>(

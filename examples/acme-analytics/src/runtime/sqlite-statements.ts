@@ -113,6 +113,9 @@ export function prepareStatements(db: BetterSqlite3.Database) {
        WHERE (@tenantId IS NULL OR tenant_id = @tenantId) AND (@type IS NULL OR type = @type)
        ORDER BY rowid`,
     ),
+    outboxBacklog: sql(
+      'SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox WHERE dispatched_at IS NULL',
+    ),
     countDeadLetters: sql(
       'SELECT endpoint, COUNT(*) AS count FROM dead_letters GROUP BY endpoint ORDER BY endpoint',
     ),

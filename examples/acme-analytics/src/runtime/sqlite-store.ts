@@ -51,6 +51,7 @@ import {
 import type {
   AuditEntry,
   DeadLetter,
+  OutboxBacklog,
   OutboxRecord,
   RecordDoc,
   SagaQuery,
@@ -397,6 +398,16 @@ export class SqliteStore implements Store {
     return this.#exclusive((sql) => {
       const rows = sql.countDeadLetters.all() as { endpoint: string; count: number }[];
       return Object.fromEntries(rows.map((row) => [row.endpoint, row.count]));
+    });
+  }
+
+  outboxBacklog(): Promise<OutboxBacklog> {
+    return this.#exclusive((sql) => {
+      const row = sql.outboxBacklog.get() as { pending: number; oldest: number | null };
+      return {
+        pending: row.pending,
+        oldestAt: row.oldest === null ? undefined : new Date(row.oldest),
+      };
     });
   }
 

@@ -3,46 +3,13 @@
  * Domain workflows through the API: started for an Active tenant with the payload of their
  * `startedBy` command, run to completion by their steps (placeholder handlers at first).
  */
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MessageType } from '../../src/contracts/messages.js';
-import { payloadSchemas } from '../../src/contracts/messages.js';
 import { workflows } from '../../src/saga/definitions.js';
 import type { Product } from './harness.js';
 import { startProduct } from './harness.js';
+import { samplePayload } from './payloads.js';
 
 const domain = Object.values(workflows).filter((workflow) => workflow.kind === 'domain');
-
-interface FieldSchema {
-  readonly type?: string;
-  readonly format?: string;
-  readonly items?: FieldSchema;
-}
-
-/** A value its JSON Schema accepts, for the fields of a start command. */
-function sample(schema: FieldSchema): unknown {
-  if (schema.type === 'array') return [sample(schema.items ?? {})];
-  if (schema.type === 'integer' || schema.type === 'number') return 1;
-  if (schema.type === 'boolean') return true;
-  if (schema.type === 'object') return {};
-  const formats: Record<string, string> = {
-    uuid: randomUUID(),
-    email: 'someone@example.com',
-    uri: 'https://example.com/',
-    'date-time': new Date(0).toISOString(),
-    date: '2030-01-01',
-  };
-  return formats[schema.format ?? ''] ?? 'sample';
-}
-
-function samplePayload(type: string): Record<string, unknown> {
-  const schema = payloadSchemas[type as MessageType] as {
-    properties?: Record<string, FieldSchema>;
-  };
-  return Object.fromEntries(
-    Object.entries(schema.properties ?? {}).map(([name, field]) => [name, sample(field)]),
-  );
-}
 
 let p: Product;
 afterEach(async () => {

@@ -245,6 +245,24 @@ export function storeContract(
         expect(await store.pendingOutbox(10)).toEqual([{ id: ids[1], envelope: second }]);
       });
 
+      it('counts what waits to be dispatched and knows since when (for metrics)', async () => {
+        expect(await store.outboxBacklog()).toEqual({ pending: 0, oldestAt: undefined });
+        const first = clock.now();
+        let ids: Promise<number[]> | undefined;
+        await store.transaction(async (tx) => {
+          ids = tx.enqueueWithCommit([envelope('One')]).ids;
+        });
+        clock.advance(5_000);
+        await store.transaction(async (tx) => {
+          tx.enqueueWithCommit([envelope('Two'), envelope('Three')]);
+        });
+        expect(await store.outboxBacklog()).toEqual({ pending: 3, oldestAt: first });
+        await store.markDispatched(await ids!);
+        const { pending, oldestAt } = await store.outboxBacklog();
+        expect(pending).toBe(2);
+        expect(oldestAt?.getTime()).toBe(first.getTime() + 5_000);
+      });
+
       it('never shows a message of a transaction that rolls back, even while it is open', async () => {
         const enqueued = deferred();
         const readStarted = deferred();

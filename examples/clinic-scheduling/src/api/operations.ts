@@ -2,7 +2,7 @@
 /**
  * The operators' view of what went wrong: dead letters with their whole envelope and failure,
  * replayed one by one or from an explicit list (with a dry run), or deleted; and the Prometheus
- * metrics.
+ * metrics (served in every role, `metricsRoute`).
  *
  * A replay sends the message to its consumer again as a first attempt. Deduplication only
  * remembers messages for the inbox retention, so a message older than that may re-run a side
@@ -12,6 +12,7 @@
  * and is refused: read it, then delete it.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Metrics } from '../observability/metrics.js';
 import { isMessage, NotAMessage } from '../runtime/dead-letters.js';
 import type { DeadLetter } from '../runtime/store.js';
 import { problem } from './problem.js';
@@ -85,7 +86,7 @@ function bodyView(base64: string): { encoding: 'utf8' | 'base64'; data: string }
 }
 
 export function operationRoutes(app: FastifyInstance, context: ApiContext): void {
-  const { store, runtime, clock, metrics, inboxRetentionMs } = context;
+  const { store, runtime, clock, inboxRetentionMs } = context;
 
   /** When the message was sent; a message too broken to say falls back to its first failure. */
   const sentAt = (letter: DeadLetter) => {
@@ -264,7 +265,13 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
       return reply.code(204).send();
     },
   );
+}
 
+/**
+ * `GET /metrics`, in every role: a worker's counters (its steps, retries, dead letters) are
+ * scraped from it, like the API's.
+ */
+export function metricsRoute(app: FastifyInstance, metrics: Metrics): void {
   app.get(
     '/metrics',
     {

@@ -15,6 +15,7 @@ import type {
 } from 'fastify';
 import { product } from '../catalog.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Store } from '../runtime/store.js';
@@ -24,7 +25,7 @@ import { enforceAccess } from './auth.js';
 import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
-import { operationRoutes } from './operations.js';
+import { metricsRoute, operationRoutes } from './operations.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
 import { health as healthSchema } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
@@ -48,6 +49,8 @@ export interface ApiContext {
   readonly billingWebhookSecret: string | undefined;
   /** Whether the store and the bus answer, for `/health/ready` (and `/health`). */
   readonly health: () => Promise<{ store: boolean; bus: boolean }>;
+  /** When tracing is on: an HTTP server span per request, the parent of what it publishes. */
+  readonly tracing?: Tracing;
 }
 
 export interface ServerOptions {
@@ -56,7 +59,7 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
-  /** False for a worker: it answers `/health`, `/health/live` and `/health/ready` only. */
+  /** False for a worker: it answers `/health`, `/health/live`, `/health/ready` and `/metrics` only. */
   readonly routes?: boolean;
 }
 
@@ -113,6 +116,18 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
     bodyLimit,
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Before any route: the instrumentation wraps the routes as they are declared.
+  context.tracing?.instrumentHttp(app);
+  // Every answer, errors and refusals included, by the matched route's pattern (never the URL,
+  // which would make a series per tenant): '' when no route matched.
+  app.addHook('onResponse', async (request, reply) => {
+    context.metrics.httpRequest(
+      request.method,
+      request.is404 ? '' : (request.routeOptions.url ?? ''),
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error.problem, error.headers);
@@ -201,6 +216,7 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
     ready,
   );
   app.get('/health', readiness('health', 'Readiness, as `/health/ready`'), ready);
+  metricsRoute(app, context.metrics);
   if (options.routes === false) return app;
 
   // The rate limiter sees the routes declared after it has loaded: sign-up is one of them.

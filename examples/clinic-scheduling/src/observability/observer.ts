@@ -50,6 +50,8 @@ export class ProductObserver implements RuntimeObserver {
       stop();
       const { outcome } = scope;
       this.#metrics.messagesIn.inc({ endpoint, type: typeOf(envelope), outcome });
+      // A delivery that is retried or dead-lettered rolled its unit of work back.
+      if (outcome === 'handled') for (const run of scope.runs) this.#metrics.run(run);
       span?.setAttribute('saas.outcome', outcome);
       span?.end();
     }
@@ -76,11 +78,15 @@ export class ProductObserver implements RuntimeObserver {
     scope?: DeliveryScope,
   ): void {
     this.#metrics.retries.inc({ endpoint, type: typeOf(envelope) });
+    const step = productScope(scope)?.lastStep;
+    if (step) this.#metrics.stepRetries.inc(step);
     this.#failed('retry', failure, scope);
   }
 
   deadLettered(letter: DeadLetter, scope?: DeliveryScope): void {
     this.#metrics.deadLetters.inc({ endpoint: letter.endpoint, type: typeOf(letter.envelope) });
+    const step = productScope(scope)?.lastStep;
+    if (step) this.#metrics.stepDeadLetters.inc(step);
     this.#failed('dead-lettered', letter, scope);
   }
 

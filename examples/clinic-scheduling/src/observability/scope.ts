@@ -6,7 +6,7 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
-import type { DeliveryScope, StepInfo } from '../runtime/observer.js';
+import type { DeliveryScope, RunEvent, StepInfo } from '../runtime/observer.js';
 import type { Tracing } from './tracing.js';
 
 /** What a step reports to metrics when it ends. */
@@ -25,6 +25,10 @@ export class ProductScope implements DeliveryScope {
   readonly span: Span | undefined;
   /** What became of the delivery, set by the observer's hooks. */
   outcome: DeliveryOutcome = 'handled';
+  /** The step whose handler this delivery ran last: a retry or a dead letter is that step's. */
+  lastStep: { readonly workflow: string; readonly step: string } | undefined;
+  /** Runs started or ended here: the observer counts them if the delivery is handled. */
+  readonly runs: RunEvent[] = [];
   readonly #tracing: Tracing | undefined;
   readonly #report: (step: StepReport) => void;
 
@@ -42,6 +46,10 @@ export class ProductScope implements DeliveryScope {
     this.span?.setAttributes(attributes);
   }
 
+  run(event: RunEvent): void {
+    this.runs.push(event);
+  }
+
   /**
    * Runs one step's handler in a span of its own (a child of the delivery's), tagged with the
    * step's begin and end status, and reports its duration and outcome to the metrics.
@@ -55,6 +63,7 @@ export class ProductScope implements DeliveryScope {
       'saas.state.begin': begin,
       'tenant.id': info.tenantId,
     });
+    this.lastStep = { workflow: info.workflow, step: info.step };
     const started = performance.now();
     const finish = (outcome: StepReport['outcome'], end: string, error?: unknown) => {
       const { workflow, step, phase } = info;

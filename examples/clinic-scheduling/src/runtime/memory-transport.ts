@@ -6,7 +6,13 @@
  * which is why `publish` resolves only once every endpoint has handled the message.
  */
 import type { Envelope } from '../contracts/envelope.js';
-import type { Delivery, DeliveryHandler, SubscribeOptions, Transport } from './transport.js';
+import type {
+  Delivery,
+  DeliveryHandler,
+  MessagingNames,
+  SubscribeOptions,
+  Transport,
+} from './transport.js';
 import { DeliverLater } from './transport.js';
 
 /**
@@ -65,6 +71,12 @@ interface Queue {
 
 export class MemoryTransport implements Transport {
   readonly kind = 'memory' as const;
+  /** No broker: every message fans out from one place (`events`) to its endpoints' queues. */
+  readonly messaging: MessagingNames = {
+    system: 'saas_gen.memory',
+    exchange: 'events',
+    queue: (endpoint) => endpoint,
+  };
   readonly #queues = new Map<string, Queue>();
   readonly #routes = new Map<string, Queue[]>();
   /** Redeliveries waiting for their delay, so that `stop` can give them back. */

@@ -28,12 +28,31 @@ export interface StepInfo {
   readonly isFailure: (error: unknown) => boolean;
 }
 
+/** How a workflow run (the onboarding's included) ended. */
+export type RunOutcome = 'completed' | 'failed' | 'timed_out';
+
+/** A workflow run started or ended in this delivery. */
+export type RunEvent =
+  | { readonly kind: 'started'; readonly workflow: string }
+  | {
+      readonly kind: 'ended';
+      readonly workflow: string;
+      readonly outcome: RunOutcome;
+      /** From the run's start to its end; unknown for a run saved without its start time. */
+      readonly seconds: number | undefined;
+    };
+
 /** One delivery, as its observer follows it. */
 export interface DeliveryScope {
   /** Tags the delivery's current span (a saga's begin and end state, say). */
   annotate(attributes: Readonly<Record<string, string | number | boolean>>): void;
   /** Runs one step's handler in a span of its own, timed and counted for the metrics. */
   step<T>(info: StepInfo, work: () => Promise<T>): Promise<T>;
+  /**
+   * A workflow run started or ended in this delivery's unit of work: it counts once that unit
+   * commits (a unit that is retried or dead-lettered did not happen).
+   */
+  run?(event: RunEvent): void;
 }
 
 export interface RuntimeObserver {

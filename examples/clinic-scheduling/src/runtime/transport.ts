@@ -50,8 +50,23 @@ export interface TransportDeadLetter {
   readonly lastFailedAt: string;
 }
 
+/**
+ * The transport's names for where messages go, in the terms of OpenTelemetry's messaging
+ * conventions (observability/tracing.ts names its spans and attributes with them).
+ */
+export interface MessagingNames {
+  /** `messaging.system`: `rabbitmq` on the broker, `saas_gen.memory` for the in-process bus. */
+  readonly system: string;
+  /** Where `publish` sends every message: the broker's exchange. */
+  readonly exchange: string;
+  /** The queue an endpoint receives from. */
+  queue(endpoint: string): string;
+}
+
 export interface Transport {
   readonly kind: 'memory' | 'rabbitmq';
+  /** Where messages go, for tracing; a transport without it is traced by its `kind` only. */
+  readonly messaging?: MessagingNames;
   /**
    * Declares an endpoint (a queue) that receives every published message of the listed types.
    * Called for every endpoint before `start`.
@@ -109,6 +124,7 @@ export function tapped(
 ): Transport {
   return {
     kind: transport.kind,
+    ...(transport.messaging ? { messaging: transport.messaging } : {}),
     subscribe: (endpoint, types, handler, options) =>
       transport.subscribe(endpoint, types, handler, options),
     publish: (envelope) => {

@@ -10,6 +10,7 @@ import type { TenantId } from '../contracts/envelope.js';
 import { newId } from '../contracts/envelope.js';
 import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
+import type { RunOutcome } from '../runtime/observer.js';
 import { runIdOf } from './definition.js';
 import type {
   OnboardingDefinition,
@@ -193,7 +194,9 @@ interface Instance {
 }
 
 /** Carries out the decision; says which state it moved from and to, when it was not refused. */
-async function run<State extends { readonly state: string; readonly tenantId: string }>(
+async function run<
+  State extends { readonly state: string; readonly tenantId: string; readonly startedAt?: string },
+>(
   ctx: HandlerContext,
   instance: Instance,
   decideFor: (state: State | undefined) => Decision<State>,
@@ -238,7 +241,38 @@ async function run<State extends { readonly state: string; readonly tenantId: st
   }
   for (const message of decision.outgoing) send(ctx, instance, message);
   for (const note of decision.audit) await audit(ctx, note);
+  reportRun(ctx, instance.workflow.id, record === undefined, decision);
   return { from: record?.state.state, to: decision.state.state };
+}
+
+/** The moves that end a run, by their trigger: the same in the tenant's and a workflow's machine. */
+const runEnds: Readonly<Partial<Record<string, RunOutcome>>> = {
+  allStepsSucceeded: 'completed',
+  stepFailed: 'failed',
+  timeout: 'timed_out',
+};
+
+/** Tells the delivery's observer that this decision started or ended a run (for its metrics). */
+function reportRun(
+  ctx: HandlerContext,
+  workflow: string,
+  started: boolean,
+  decision: {
+    readonly state: { readonly startedAt?: string };
+    readonly audit: readonly AuditNote[];
+  },
+): void {
+  const report = ctx.scope?.run?.bind(ctx.scope);
+  if (!report) return;
+  if (started) report({ kind: 'started', workflow });
+  const outcome = decision.audit.map((note) => runEnds[note.action]).find(Boolean);
+  if (!outcome) return;
+  const { startedAt } = decision.state;
+  const seconds =
+    startedAt === undefined
+      ? undefined
+      : Math.max(0, ctx.now.getTime() - Date.parse(startedAt)) / 1000;
+  report({ kind: 'ended', workflow, outcome, seconds });
 }
 
 function send(ctx: HandlerContext, instance: Instance, message: Outgoing): void {

@@ -123,7 +123,7 @@ function register(
   const payload = message.payload as PayloadOf['TenantRegistered'];
   const effects = noEffects();
   const registered: OnboardingState = {
-    ...newRun(definition.workflow, payload),
+    ...newRun(definition.workflow, payload, message.occurredAt),
     tenantId: message.tenantId,
     correlationId: message.correlationId,
     slug: payload.slug,

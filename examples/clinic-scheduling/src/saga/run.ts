@@ -38,9 +38,18 @@ export interface RunState {
   /** The trigger's payload and each succeeded step's event payload: inputs of re-runs and undos. */
   readonly input: unknown;
   readonly results: Readonly<Record<string, unknown>>;
+  /**
+   * When the run was asked for (its trigger's `occurredAt`: the sign-up, for the onboarding), for
+   * the duration metric. Absent in runs saved by an earlier version of the product.
+   */
+  readonly startedAt?: string;
 }
 
-export function newRun(definition: WorkflowDefinition, input: unknown): RunState {
+export function newRun(
+  definition: WorkflowDefinition,
+  input: unknown,
+  startedAt: string,
+): RunState {
   return {
     steps: Object.fromEntries(definition.steps.map((step) => [step.id, 'Pending' as const])),
     completed: [],
@@ -49,6 +58,7 @@ export function newRun(definition: WorkflowDefinition, input: unknown): RunState
     round: 1,
     input,
     results: {},
+    startedAt,
   };
 }
 

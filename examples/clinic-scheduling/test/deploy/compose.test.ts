@@ -4,7 +4,7 @@
  * there are, what each publishes, where its credentials come from and how its health is checked.
  * No Docker engine is needed.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -18,6 +18,9 @@ interface Service {
   readonly healthcheck?: { readonly test: readonly string[] };
   readonly depends_on?: Record<string, { condition: string }>;
   readonly stop_grace_period?: string;
+  readonly volumes?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly command?: readonly string[];
 }
 
 const text = readFileSync(
@@ -122,6 +125,111 @@ describe('docker-compose.yml', () => {
     );
     expect(grace && timeout).toBeTruthy();
     expect(Number(grace![1]) * 1000).toBeGreaterThan(Number(timeout![1]));
+  });
+
+  describe('the observability profile', () => {
+    const observability = ['grafana', 'jaeger', 'prometheus'];
+    const productFile = (path: string) =>
+      fileURLToPath(new URL(`../../${path.replace(/^\.\//, '')}`, import.meta.url));
+    /** `./host:/container:ro` mounts of a service, by container path. */
+    const mounts = (name: string) =>
+      Object.fromEntries(
+        (service(name).volumes ?? [])
+          .map((volume) => volume.split(':'))
+          .filter((parts) => parts[0]!.startsWith('./'))
+          .map(([host, container, mode]) => [container!, { host: host!, mode }]),
+      );
+
+    it('runs Prometheus, Grafana and Jaeger only with --profile observability', () => {
+      for (const name of observability)
+        expect(service(name).profiles, name).toEqual(['observability']);
+      for (const [name] of byDefault) expect(observability, name).not.toContain(name);
+      expect(service('prometheus').image).toMatch(/^prom\/prometheus:v[\d.]+$/);
+      expect(service('grafana').image).toMatch(/^grafana\/grafana:[\d.]+$/);
+      expect(service('jaeger').image).toMatch(/^jaegertracing\/all-in-one:[\d.]+$/);
+      // Their UIs on this machine only.
+      for (const name of observability) {
+        expect(service(name).ports?.length, name).toBeGreaterThan(0);
+        for (const port of service(name).ports ?? []) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+      }
+      expect(service('jaeger').ports).toEqual(['127.0.0.1:${JAEGER_PORT:-16686}:16686']);
+      expect(service('jaeger').environment?.COLLECTOR_OTLP_ENABLED).toBe('true');
+    });
+
+    it("mounts the product's configuration, rules, provisioning and dashboards read-only", () => {
+      const prometheus = mounts('prometheus');
+      expect(prometheus['/etc/prometheus/prometheus.yml']).toEqual({
+        host: './observability/prometheus.yml',
+        mode: 'ro',
+      });
+      expect(prometheus['/etc/prometheus/alerts.yml']).toEqual({
+        host: './observability/alerts.yml',
+        mode: 'ro',
+      });
+      expect(service('prometheus').command).toContain(
+        '--config.file=/etc/prometheus/prometheus.yml',
+      );
+      const grafana = mounts('grafana');
+      expect(grafana['/etc/grafana/provisioning']).toEqual({
+        host: './observability/grafana/provisioning',
+        mode: 'ro',
+      });
+      for (const [container, { host, mode }] of Object.entries({ ...prometheus, ...grafana })) {
+        expect(mode, container).toBe('ro');
+        expect(existsSync(productFile(host)), host).toBe(true);
+      }
+      // Grafana's dashboard provider reads the folder the dashboards are mounted at.
+      const provider = parse(
+        readFileSync(
+          productFile('observability/grafana/provisioning/dashboards/dashboards.yml'),
+          'utf8',
+        ),
+      ) as { providers: { options: { path: string } }[] };
+      expect(grafana[provider.providers[0]!.options.path]?.host).toBe(
+        './observability/grafana/dashboards',
+      );
+    });
+
+    it('hands Prometheus METRICS_TOKEN in the file prometheus.yml reads it from', () => {
+      const config = parse(readFileSync(productFile('observability/prometheus.yml'), 'utf8')) as {
+        scrape_configs: { authorization: { credentials_file: string } }[];
+      };
+      const files = new Set(config.scrape_configs.map((job) => job.authorization.credentials_file));
+      expect(files.size).toBe(1);
+      const [file] = [...files];
+      expect(service('prometheus').environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:-}');
+      const script = service('prometheus').entrypoint?.join(' ') ?? '';
+      expect(script).toContain(`"$$METRICS_TOKEN" > ${file}`);
+      expect(script).toMatch(/exec \/bin\/prometheus "\$\$@"/);
+    });
+
+    it('has no default Grafana admin password: Grafana refuses to start without one', () => {
+      const env = service('grafana').environment ?? {};
+      expect(env.GF_SECURITY_ADMIN_PASSWORD).toBe('${GRAFANA_ADMIN_PASSWORD:-}');
+      expect(service('grafana').entrypoint?.join(' ')).toMatch(
+        /\[ -n "\$\$GF_SECURITY_ADMIN_PASSWORD" \] \|\| \{ echo "set GRAFANA_ADMIN_PASSWORD[^"]*" >&2; exit 1; \}; exec \/run\.sh$/,
+      );
+      // Anyone who reaches it may look, nobody may change anything without the password.
+      expect(env).toMatchObject({
+        GF_AUTH_ANONYMOUS_ENABLED: 'true',
+        GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+        GF_USERS_ALLOW_SIGN_UP: 'false',
+      });
+    });
+
+    it('sends the traces to Jaeger when asked, and the alerts to a webhook from every role', () => {
+      for (const name of ['api', 'worker']) {
+        expect(service(name).environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBe(
+          '${OTEL_EXPORTER_OTLP_ENDPOINT:-}',
+        );
+        // Every role declares the queues of the endpoints its configuration names.
+        expect(service(name).environment, name).toMatchObject({
+          ALERT_WEBHOOK_URL: '${ALERT_WEBHOOK_URL:-}',
+          ALERT_WEBHOOK_SECRET: '${ALERT_WEBHOOK_SECRET:-}',
+        });
+      }
+      expect(text).toMatch(/http:\/\/jaeger:4318/);
+    });
   });
 
   it('says where changes go', () => {

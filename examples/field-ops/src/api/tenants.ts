@@ -44,7 +44,7 @@ export async function requireTenant(store: Store, id: string) {
 
 export function tenantRoutes(
   app: FastifyInstance,
-  { runtime, store, signUpRateLimit, idempotencyKeyTtlMs }: ApiContext,
+  { runtime, store, signUpRateLimit, idempotencyKeyTtlMs, tracing }: ApiContext,
 ): void {
   app.post<{ Body: SignUpRequest; Headers: { 'idempotency-key'?: string; traceparent?: string } }>(
     '/tenants',
@@ -77,7 +77,8 @@ export function tenantRoutes(
     },
     async (request, reply) => {
       const idempotencyKey = request.headers['idempotency-key'];
-      const traceParent = request.headers.traceparent;
+      // Traced, the onboarding is a child of this request's span (itself the caller's child).
+      const traceParent = tracing ? tracing.traceParentOf(request) : request.headers.traceparent;
       const result = await signUp(runtime, request.body, {
         keyTtlMs: idempotencyKeyTtlMs,
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),

@@ -3,22 +3,65 @@
  * Prometheus metrics of one product instance, in a registry of its own (not prom-client's global
  * one), so that several instances in one process (tests) never share a series.
  *
- * A scrape reads from the store one row per series (saga states, endpoints with dead letters),
- * through aggregate queries: never the sagas or the dead letters themselves, so its cost does not
- * grow with them. With `METRICS_TOKEN` set, only a scrape that bears it may read the metrics.
+ * A scrape reads from the store one row per series (saga states, endpoints with dead letters,
+ * the outbox backlog), through aggregate queries: never the sagas or the dead letters
+ * themselves, so its cost does not grow with them. With `METRICS_TOKEN` set, only a scrape that
+ * bears it may read the metrics.
+ *
+ * Every series whose labels the blueprint already names (each workflow and each of its steps) is
+ * created at zero when the instance starts, so that a dashboard or an alert over it has data
+ * before the first event, and `increase()` sees the first one.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../runtime/clock.js';
+import { systemClock } from '../runtime/clock.js';
+import type { RunEvent, RunOutcome } from '../runtime/observer.js';
 import type { Store } from '../runtime/store.js';
 import type { StepReport } from './scope.js';
 
 /** The saga record types whose instances are counted per state. */
 const sagaTypes = ['tenant', 'workflow'] as const;
 
+const runOutcomes: readonly RunOutcome[] = ['completed', 'failed', 'timed_out'];
+
+/**
+ * prom-client's default gauges that end in `_total`, which the exposition format keeps for
+ * counters (`promtool check metrics` refuses them); `nodejs_active_handles` and
+ * `nodejs_active_requests` say the same without the suffix.
+ */
+const misnamedDefaults = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** What the metrics know of a workflow in advance: its id and the ids of its steps. */
+export interface WorkflowShape {
+  readonly id: string;
+  /** Its awaited steps and its reactions. */
+  readonly steps: readonly string[];
+}
+
+/** What `saas_build_info` says about this instance. */
+export interface BuildInfo {
+  readonly product: string;
+  readonly generatorVersion: string;
+  /** `ROLE`: all, api or worker. */
+  readonly role: string;
+}
+
 export interface MetricsOptions {
   /** `METRICS_TOKEN`: the bearer token a scrape must present; unset, the metrics are public. */
   readonly token?: string | undefined;
+  /** The product's workflows, the onboarding's included: their series start at zero. */
+  readonly workflows?: readonly WorkflowShape[];
+  readonly build?: BuildInfo;
+  /** The store's clock, for the age of the outbox backlog. */
+  readonly clock?: Clock;
 }
+
+export type MetricsStore = Pick<Store, 'countSagas' | 'countDeadLetters' | 'outboxBacklog'>;
 
 /** A fixed-length digest, so that comparing never leaks the token's length or a prefix. */
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -30,13 +73,22 @@ export class Metrics {
   readonly retries: Counter<'endpoint' | 'type'>;
   readonly deadLetters: Counter<'endpoint' | 'type'>;
   readonly compensations: Counter<'workflow' | 'step'>;
+  readonly stepRetries: Counter<'workflow' | 'step'>;
+  readonly stepDeadLetters: Counter<'workflow' | 'step'>;
   readonly stepSeconds: Histogram<'workflow' | 'step' | 'phase' | 'outcome'>;
   readonly deliverySeconds: Histogram<'endpoint'>;
+  readonly runsStarted: Counter<'workflow'>;
+  readonly runsEnded: Counter<'workflow' | 'outcome'>;
+  readonly runSeconds: Histogram<'workflow' | 'outcome'>;
+  readonly httpSeconds: Histogram<
+    'http_request_method' | 'http_route' | 'http_response_status_code'
+  >;
   #defaults = false;
   readonly #token: Buffer | undefined;
 
-  constructor(store: Pick<Store, 'countSagas' | 'countDeadLetters'>, options: MetricsOptions = {}) {
+  constructor(store: MetricsStore, options: MetricsOptions = {}) {
     this.#token = options.token ? digest(options.token) : undefined;
+    const clock = options.clock ?? systemClock;
     const registers = [this.registry];
     new Gauge({
       name: 'saas_saga_instances',
@@ -66,6 +118,48 @@ export class Metrics {
         for (const [endpoint, count] of Object.entries(counts)) this.set({ endpoint }, count);
       },
     });
+    // One query answers both outbox gauges: the first to be collected asks, the other reuses it.
+    let backlog: ReturnType<MetricsStore['outboxBacklog']> | undefined;
+    const readBacklog = () => {
+      backlog ??= store.outboxBacklog().finally(() => {
+        backlog = undefined;
+      });
+      return backlog;
+    };
+    new Gauge({
+      name: 'saas_outbox_pending',
+      help: 'Messages committed and not yet handed to the bus.',
+      registers,
+      async collect() {
+        this.set((await readBacklog()).pending);
+      },
+    });
+    new Gauge({
+      name: 'saas_outbox_oldest_age_seconds',
+      help: 'How long the oldest message not yet handed to the bus has waited (0: none waits).',
+      registers,
+      async collect() {
+        const { oldestAt } = await readBacklog();
+        const age = oldestAt ? (clock.now().getTime() - oldestAt.getTime()) / 1000 : 0;
+        this.set(Math.max(0, age));
+      },
+    });
+    if (options.build) {
+      new Gauge({
+        name: 'saas_build_info',
+        help: 'Always 1: the product, the saas-gen version that generated it, Node.js and the role.',
+        labelNames: ['product', 'generator_version', 'node_version', 'role'],
+        registers,
+      }).set(
+        {
+          product: options.build.product,
+          generator_version: options.build.generatorVersion,
+          node_version: process.versions.node,
+          role: options.build.role,
+        },
+        1,
+      );
+    }
     this.messagesIn = new Counter({
       name: 'saas_messages_consumed_total',
       help: 'Deliveries to an endpoint, by what became of them.',
@@ -96,11 +190,24 @@ export class Metrics {
       labelNames: ['workflow', 'step'],
       registers,
     });
+    this.stepRetries = new Counter({
+      name: 'saas_step_retries_total',
+      help: "Attempts of a step's handler that failed and are tried again.",
+      labelNames: ['workflow', 'step'],
+      registers,
+    });
+    this.stepDeadLetters = new Counter({
+      name: 'saas_step_dead_letters_total',
+      help: 'Messages of a step dead-lettered: its handler failed on every attempt.',
+      labelNames: ['workflow', 'step'],
+      registers,
+    });
     this.stepSeconds = new Histogram({
       name: 'saas_step_duration_seconds',
       help: "Duration of a step's handler (phase run) or of its compensation.",
       labelNames: ['workflow', 'step', 'phase', 'outcome'],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      // Up to an hour: a step's share of its workflow's timeout is an alert threshold.
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 900, 1800, 3600],
       registers,
     });
     this.deliverySeconds = new Histogram({
@@ -110,6 +217,49 @@ export class Metrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
+    this.runsStarted = new Counter({
+      name: 'saas_workflow_runs_started_total',
+      help: 'Workflow runs started (for the onboarding: sign-ups).',
+      labelNames: ['workflow'],
+      registers,
+    });
+    this.runsEnded = new Counter({
+      name: 'saas_workflow_runs_ended_total',
+      help: 'Workflow runs ended, by outcome (for the onboarding, completed: the tenant is Active).',
+      labelNames: ['workflow', 'outcome'],
+      registers,
+    });
+    this.runSeconds = new Histogram({
+      name: 'saas_workflow_run_duration_seconds',
+      help: 'From the start of a workflow run (the sign-up, for the onboarding) to its end.',
+      labelNames: ['workflow', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600],
+      registers,
+    });
+    this.httpSeconds = new Histogram({
+      name: 'http_server_request_duration_seconds',
+      help: 'Duration of HTTP requests the API answered, by method, route pattern and status.',
+      labelNames: ['http_request_method', 'http_route', 'http_response_status_code'],
+      // The HTTP semantic conventions' advice for this histogram.
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+      registers,
+    });
+    for (const workflow of options.workflows ?? []) this.#zero(workflow);
+  }
+
+  /** Creates at zero the series of a workflow and its steps. */
+  #zero({ id: workflow, steps }: WorkflowShape): void {
+    this.runsStarted.inc({ workflow }, 0);
+    for (const outcome of runOutcomes) {
+      this.runsEnded.inc({ workflow, outcome }, 0);
+      this.runSeconds.zero({ workflow, outcome });
+    }
+    for (const step of steps) {
+      this.compensations.inc({ workflow, step }, 0);
+      this.stepRetries.inc({ workflow, step }, 0);
+      this.stepDeadLetters.inc({ workflow, step }, 0);
+      this.stepSeconds.zero({ workflow, step, phase: 'run', outcome: 'succeeded' });
+    }
   }
 
   step(report: StepReport): void {
@@ -117,6 +267,26 @@ export class Metrics {
     this.stepSeconds.observe({ workflow, step, phase, outcome }, report.seconds);
     if (phase === 'compensate' && outcome === 'succeeded')
       this.compensations.inc({ workflow, step });
+  }
+
+  /** A run started or ended in a unit of work that committed. */
+  run(event: RunEvent): void {
+    const { workflow } = event;
+    if (event.kind === 'started') {
+      this.runsStarted.inc({ workflow });
+      return;
+    }
+    const { outcome } = event;
+    this.runsEnded.inc({ workflow, outcome });
+    if (event.seconds !== undefined) this.runSeconds.observe({ workflow, outcome }, event.seconds);
+  }
+
+  /** One HTTP request answered; `route` is the matched route's pattern, '' when none matched. */
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpSeconds.observe(
+      { http_request_method: method, http_route: route, http_response_status_code: status },
+      seconds,
+    );
   }
 
   /**
@@ -135,6 +305,7 @@ export class Metrics {
     if (!this.#defaults) {
       this.#defaults = true;
       collectDefaultMetrics({ register: this.registry });
+      for (const name of misnamedDefaults) this.registry.removeSingleMetric(name);
     }
     return this.registry.metrics();
   }

@@ -117,6 +117,8 @@ export const sql = {
   listDeadLetters: `SELECT * FROM dead_letters
     WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::text IS NULL OR type = $2)
     ORDER BY seq`,
+  outboxBacklog: `SELECT COUNT(*)::integer AS pending, MIN(created_at) AS oldest FROM outbox
+    WHERE dispatched_at IS NULL`,
   countDeadLetters: `SELECT endpoint, COUNT(*)::integer AS count FROM dead_letters
     GROUP BY endpoint ORDER BY endpoint`,
 

@@ -29,6 +29,7 @@ import { Topology } from './rabbitmq-topology.js';
 import type {
   Delivery,
   DeliveryHandler,
+  MessagingNames,
   SubscribeOptions,
   Transport,
   TransportDeadLetter,
@@ -95,6 +96,7 @@ const sendIdHeader = 'x-send-id';
 
 export class RabbitMqTransport implements Transport {
   readonly kind = 'rabbitmq' as const;
+  readonly messaging: MessagingNames;
   readonly #options: RabbitMqTransportOptions;
   readonly #topology: Topology;
   readonly #logger: Logger;
@@ -122,6 +124,12 @@ export class RabbitMqTransport implements Transport {
       laterDelayMs: options.laterDelayMs ?? 100,
       ...(options.expiresMs === undefined ? {} : { expiresMs: options.expiresMs }),
     });
+    const topology = this.#topology;
+    this.messaging = {
+      system: 'rabbitmq',
+      exchange: topology.exchange,
+      queue: (endpoint) => topology.queue(endpoint),
+    };
   }
 
   async subscribe(

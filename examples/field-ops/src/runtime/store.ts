@@ -212,6 +212,12 @@ export interface SagaQuery {
   readonly cursor?: string;
 }
 
+export interface OutboxBacklog {
+  readonly pending: number;
+  /** When the oldest of them was committed; none when nothing is pending. */
+  readonly oldestAt: Date | undefined;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema; safe to run concurrently from several processes. */
@@ -242,6 +248,8 @@ export interface Store {
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
   /** How many dead letters each endpoint has (for metrics): one row per endpoint, not per letter. */
   countDeadLetters(): Promise<Record<string, number>>;
+  /** The messages committed and not yet handed to the bus (for metrics): how many, and since when. */
+  outboxBacklog(): Promise<OutboxBacklog>;
   getRecord<Data>(
     collection: string,
     tenantId: string,

@@ -90,7 +90,7 @@ function start(
   if (current) return unchanged(current);
   const effects = noEffects();
   const running: WorkflowRunState = {
-    ...newRun(definition, message.payload),
+    ...newRun(definition, message.payload, message.occurredAt),
     workflowId: message.correlationId,
     workflow: definition.id,
     tenantId: message.tenantId,

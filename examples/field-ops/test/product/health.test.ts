@@ -60,12 +60,17 @@ describe(`health (${infrastructure})`, () => {
     expect((await probe(p, '/health/live')).status).toBe(200);
   });
 
-  it('answers all three on a worker, which serves no other route', async () => {
+  it('answers all three on a worker, which serves no other route but its metrics', async () => {
     // A worker needs a bus shared with other processes; the harness gives it its own transport.
     const p = await product({ env: { ROLE: 'worker', BUS_URL: 'amqp://127.0.0.1:5672' } });
     expect(await probe(p, '/health/live')).toEqual({ status: 200, body: { status: 'ok' } });
     expect(await probe(p, '/health/ready')).toEqual(ok);
     expect(await probe(p, '/health')).toEqual(ok);
     expect((await p.inject({ method: 'GET', url: '/tenants' })).statusCode).toBe(404);
+    // Its steps' counters are its own: Prometheus scrapes every worker.
+    const metrics = await p.inject({ method: 'GET', url: '/metrics', token: null });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toContain('saas_build_info{');
+    expect(metrics.body).toContain('role="worker"');
   });
 });
