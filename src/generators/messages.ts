@@ -80,6 +80,12 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
     ],
   },
   {
+    name: 'UserActivated',
+    kind: 'event',
+    description: 'The invited owner activated their account with the e-mailed code; it is Active.',
+    fields: [field('userId', 'uuid'), field('email', 'email')],
+  },
+  {
     name: 'NotificationSent',
     kind: 'event',
     description: 'Notification delivered a message.',
