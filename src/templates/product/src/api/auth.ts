@@ -1,8 +1,10 @@
 /**
  * Who is calling. `Authorization: Bearer <token>` carries either the operators' `ADMIN_TOKEN`
- * or a JWT (HS256, signed with `JWT_SECRET`) whose `role` claim is `admin` or `tenant`, a tenant
- * token naming its `tenantId`. A JWT must expire (`exp`) and name this product as its issuer and
- * its audience (`iss`, `aud`); a tenant token is refused once its tenant is decommissioned. Every
+ * or a JWT (HS256, signed with `JWT_SECRET`) whose `role` claim is `admin`, `tenant` or `signup`,
+ * a tenant or sign-up token naming its `tenantId`. A sign-up's token (its `progressToken`) reads
+ * that tenant's progress and nothing else: routes must say they take it (`access: 'progress'`).
+ * A JWT must expire (`exp`) and name this product as its issuer and its audience (`iss`, `aud`);
+ * a tenant's tokens are refused once its tenant is decommissioned. Every
  * route says who may call it (`config.access`); a route that says nothing is for operators only,
  * so a forgotten declaration fails closed.
  */
@@ -12,12 +14,19 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../runtime/clock.js';
 import { problem } from './problem.js';
 
-/** `public`: anyone; `tenant`: an operator, or the tenant that the route's `:id` names. */
-export type Access = 'public' | 'operator' | 'tenant';
+/**
+ * `public`: anyone; `tenant`: an operator, or the tenant that the route's `:id` names;
+ * `progress`: as `tenant`, and the sign-up of that tenant with its progress token.
+ */
+export type Access = 'public' | 'operator' | 'tenant' | 'progress';
 
 export type Principal =
   | { readonly role: 'operator'; readonly via: 'admin-token' | 'jwt' }
-  | { readonly role: 'tenant'; readonly tenantId: string };
+  | { readonly role: 'tenant'; readonly tenantId: string }
+  | { readonly role: 'signup'; readonly tenantId: string };
+
+/** How long a sign-up's progress token is valid: long enough to watch its onboarding. */
+export const progressTokenTtlSeconds = 3600;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -56,10 +65,19 @@ export class Auth {
   }
 
   /** A token for one tenant, valid for `ttlSeconds`. */
-  async mintTenantToken(tenantId: string, ttlSeconds: number) {
+  mintTenantToken(tenantId: string, ttlSeconds: number) {
+    return this.#mint('tenant', tenantId, ttlSeconds);
+  }
+
+  /** A sign-up's token: it reads that tenant's progress (`GET /tenants/{id}`) and nothing else. */
+  mintProgressToken(tenantId: string) {
+    return this.#mint('signup', tenantId, progressTokenTtlSeconds);
+  }
+
+  async #mint(role: 'tenant' | 'signup', tenantId: string, ttlSeconds: number) {
     const now = this.#options.clock.now();
     const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
-    const token = await new SignJWT({ role: 'tenant', tenantId })
+    const token = await new SignJWT({ role, tenantId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(tenantId)
       .setIssuer(this.#options.issuer)
@@ -96,12 +114,15 @@ export class Auth {
       throw unauthorized(whyRefused(error));
     }
     if (claims.role === 'admin') return { role: 'operator', via: 'jwt' };
-    if (claims.role === 'tenant' && typeof claims.tenantId === 'string' && claims.tenantId) {
-      if (await this.#options.tenantClosed?.(claims.tenantId))
+    const { role, tenantId } = claims;
+    if ((role === 'tenant' || role === 'signup') && typeof tenantId === 'string' && tenantId) {
+      if (await this.#options.tenantClosed?.(tenantId))
         throw unauthorized('the token belongs to a tenant that was decommissioned');
-      return { role: 'tenant', tenantId: claims.tenantId };
+      return { role, tenantId };
     }
-    throw unauthorized('the token names no known role (`admin`, or `tenant` with a `tenantId`)');
+    throw unauthorized(
+      'the token names no known role (`admin`, or `tenant` or `signup` with a `tenantId`)',
+    );
   }
 }
 
@@ -132,6 +153,12 @@ export function enforceAccess(app: FastifyInstance, auth: Auth): void {
     const principal = await auth.authenticate(request.headers.authorization);
     request.principal = principal;
     if (principal.role === 'operator') return;
+    if (principal.role === 'signup' && access !== 'progress')
+      throw problem(
+        403,
+        'Forbidden',
+        "a progress token reads its tenant's progress (GET /tenants/{id}) and nothing else",
+      );
     if (access === 'operator')
       throw problem(
         403,

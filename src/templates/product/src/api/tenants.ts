@@ -1,12 +1,13 @@
 /**
- * The tenant resources: sign-up (public, idempotent with `Idempotency-Key`), the operators' list,
- * and a tenant's own view and timeline.
+ * The tenant resources: sign-up (public, idempotent with `Idempotency-Key`), the operators' list
+ * and counts, a tenant's own view and timeline, and the messages of a tenant.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../runtime/store.js';
 import { workflows } from '../saga/definitions.js';
 import { tenantSagaType } from '../saga/endpoints.js';
 import type { OnboardingState } from '../saga/onboarding.js';
+import { tenantStates } from '../saga/tenant-machine.js';
 import { signUp } from '../services/sign-up.js';
 import type { SignUpRequest } from '../services/sign-up.js';
 import { findTenant } from '../services/tenants.js';
@@ -29,7 +30,7 @@ export function tenantView(tenant: TenantSummary, saga: OnboardingState | undefi
     state: saga?.state ?? 'Registered',
     steps: saga?.steps ?? Object.fromEntries(onboardingSteps.map((id) => [id, 'Pending'])),
     correlationId: tenant.correlationId,
-    ...(saga?.failure ? { failure: saga.failure } : {}),
+    failure: saga?.failure ?? null,
   };
 }
 
@@ -43,8 +44,16 @@ export async function requireTenant(store: Store, id: string) {
 
 export function tenantRoutes(
   app: FastifyInstance,
-  { runtime, store, signUpRateLimit, idempotencyKeyTtlMs, tracing }: ApiContext,
+  { runtime, store, auth, signUpRateLimit, idempotencyKeyTtlMs, tracing }: ApiContext,
 ): void {
+  /** What a sign-up answers, a replay included: a fresh `progressToken` each time. */
+  const accepted = async (tenantId: string, correlationId: string) => ({
+    tenantId,
+    correlationId,
+    state: 'Registered',
+    progressToken: (await auth.mintProgressToken(tenantId)).token,
+  });
+
   app.post<{ Body: SignUpRequest; Headers: { 'idempotency-key'?: string; traceparent?: string } }>(
     '/tenants',
     {
@@ -58,7 +67,7 @@ export function tenantRoutes(
           summary: 'Sign up a tenant: onboarding starts',
           tag: 'tenants',
           description:
-            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute.",
+            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
           responses: {
             202: {
               description: 'Accepted; `Location` names the tenant.',
@@ -100,11 +109,7 @@ export function tenantRoutes(
             .code(202)
             .header('location', `/tenants/${earlier.tenantId}`)
             .header('idempotent-replayed', 'true')
-            .send({
-              tenantId: earlier.tenantId,
-              correlationId: earlier.correlationId,
-              state: 'Registered',
-            });
+            .send(await accepted(earlier.tenantId, earlier.correlationId));
         }
         case 'created': {
           const { tenantId, correlationId } = result;
@@ -115,13 +120,13 @@ export function tenantRoutes(
           return reply
             .code(202)
             .header('location', `/tenants/${tenantId}`)
-            .send({ tenantId, correlationId, state: 'Registered' });
+            .send(await accepted(tenantId, correlationId));
         }
       }
     },
   );
 
-  app.get<{ Querystring: { state?: string; limit?: number; cursor?: string } }>(
+  app.get<{ Querystring: { state?: string; q?: string; limit?: number; cursor?: string } }>(
     '/tenants',
     {
       schema: { querystring: schemas.tenantQuery },
@@ -129,18 +134,20 @@ export function tenantRoutes(
         access: 'operator',
         docs: {
           operationId: 'listTenants',
-          summary: 'A page of tenants, optionally in one state',
+          summary: 'A page of tenants, optionally in one state or matching a text',
+          description: '`q` matches the slug or the name, case-insensitively, anywhere in them.',
           tag: 'tenants',
           responses: { 200: { description: 'A page.', schema: schemas.tenantPage } },
         },
       },
     },
     async (request) => {
-      const { state, limit = 50, cursor } = request.query;
+      const { state, q, limit = 50, cursor } = request.query;
       const page = await store.listSagas<OnboardingState>({
         type: tenantSagaType,
         limit,
         ...(state === undefined ? {} : { state }),
+        ...(q === undefined ? {} : { search: q }),
         ...(cursor === undefined ? {} : { cursor }),
       });
       return {
@@ -150,15 +157,37 @@ export function tenantRoutes(
     },
   );
 
+  app.get(
+    '/tenants/counts',
+    {
+      config: {
+        access: 'operator',
+        docs: {
+          operationId: 'countTenants',
+          summary: 'How many tenants are in each state',
+          tag: 'tenants',
+          responses: { 200: { description: 'The counts.', schema: schemas.tenantCounts } },
+        },
+      },
+    },
+    async () => {
+      const counts = await store.countSagas(tenantSagaType);
+      return Object.fromEntries(tenantStates.map((state) => [state, counts[state] ?? 0]));
+    },
+  );
+
   app.get<{ Params: { id: string } }>(
     '/tenants/:id',
     {
       schema: { params: schemas.tenantParams },
       config: {
-        access: 'tenant',
+        // Its sign-up watches its onboarding here with the progress token.
+        access: 'progress',
         docs: {
           operationId: 'getTenant',
           summary: 'A tenant: its state and the status of each onboarding step',
+          description:
+            "Readable by an operator, the tenant's token, and its sign-up's `progressToken`.",
           tag: 'tenants',
           responses: { 200: { description: 'The tenant.', schema: schemas.tenant } },
         },
@@ -187,6 +216,40 @@ export function tenantRoutes(
     async (request) => {
       const { tenant } = await requireTenant(store, request.params.id);
       return { tenantId: tenant.tenantId, entries: await store.timeline(tenant.tenantId) };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { limit?: number } }>(
+    '/tenants/:id/messages',
+    {
+      schema: { params: schemas.tenantParams, querystring: schemas.messagesQuery },
+      config: {
+        access: 'operator',
+        docs: {
+          operationId: 'listTenantMessages',
+          summary: "The tenant's messages the store still holds, in the order they were committed",
+          tag: 'tenants',
+          description:
+            'From the outbox, within its retention (`INBOX_RETENTION_DAYS`): the newest `limit`. `causationId` links each message to the one that caused it, for a causation tree.',
+          responses: { 200: { description: 'The messages.', schema: schemas.tenantMessages } },
+        },
+      },
+    },
+    async (request) => {
+      const { tenant } = await requireTenant(store, request.params.id);
+      const messages = await store.tenantMessages(tenant.tenantId, request.query.limit ?? 500);
+      return {
+        items: messages.map(
+          ({ eventId, type, occurredAt, correlationId, causationId, tenantId }) => ({
+            eventId,
+            type,
+            occurredAt,
+            correlationId,
+            causationId,
+            tenantId,
+          }),
+        ),
+      };
     },
   );
 }
