@@ -25,10 +25,14 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       // The compiled product, as its image runs it: `npm run build` first.
       serve: 'node dist/src/main.js',
       test: 'vitest run',
-      typecheck: 'tsc -p tsconfig.json --noEmit',
+      // The product's TypeScript, then the pages' JavaScript (public/, checked through its JSDoc).
+      typecheck: 'tsc -p tsconfig.json --noEmit && tsc -p tsconfig.pages.json',
       bench: 'tsx scripts/bench.ts',
     },
     dependencies: {
+      // The pages (public/) and their security headers.
+      '@fastify/helmet': '^13.2.0',
+      '@fastify/static': '^10.1.11',
       // The HTTP server spans, on the product's own tracer provider.
       '@fastify/otel': '^0.21.2',
       '@fastify/rate-limit': '^11.2.0',
@@ -56,6 +60,10 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       '@types/node': '^20.19.0',
       '@types/nodemailer': '^7.0.3',
       '@types/pg': '^8.23.1',
+      // The page tests: an accessibility scan, and a driver for the system's Chromium (it
+      // downloads no browser).
+      'axe-core': '^4.14.1',
+      'playwright-core': '^1.65.2',
       // The generator is pinned: `npx saas-gen generate|check` in the product runs this version.
       'saas-gen': view.generatorVersion,
       tsx: '^4.20.0',
@@ -96,6 +104,27 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   };
   tree.write('tsconfig.json', json(tsconfig), 'merged', {
     merge: { kind: 'json', owned: tsconfig },
+  });
+  // The pages are plain JavaScript for the browser, checked (never compiled) through their JSDoc
+  // types: the DOM's library, not Node's.
+  const pagesTsconfig = {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'ES2022',
+      moduleResolution: 'Bundler',
+      lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+      types: [],
+      allowJs: true,
+      checkJs: true,
+      noEmit: true,
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      skipLibCheck: true,
+    },
+    include: ['public'],
+  };
+  tree.write('tsconfig.pages.json', json(pagesTsconfig), 'merged', {
+    merge: { kind: 'json', owned: pagesTsconfig },
   });
 
   const ignoreFile = (path: string, body: string): void => {

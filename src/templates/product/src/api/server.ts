@@ -28,6 +28,7 @@ import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
 import { metricsRoute, operationRoutes } from './operations.js';
+import { pageRoutes } from './pages.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
 import { health as healthSchema } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
@@ -243,6 +244,8 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
   workflowRoutes(app, context);
   operationRoutes(app, context);
   webhookRoutes(app, context);
+  // The pages, in a scope of their own: their security headers are theirs.
+  app.register(pageRoutes);
 
   let document: object | undefined;
   app.get(
