@@ -69,8 +69,12 @@ describe.skipIf(!executablePath)('the operator console', () => {
     served = await serveProduct();
     const { product } = served;
     const tenant = await product.signUp();
-    await product.signUp();
-    await product.settle();
+    const second = await product.signUp();
+    for (const { tenantId } of [tenant, second])
+      await whileTheClockRuns(
+        product,
+        async () => (await product.tenant(tenantId)).state === 'Active',
+      );
 
     const opened = await openPage(browser, `${served.url}/console`);
     pages.push(opened);
