@@ -149,6 +149,27 @@ describe.skipIf(!executablePath)('the operator console', () => {
     expect(await page.isVisible('#view')).toBe(false);
   });
 
+  it('pages through the tenants by cursor, and shows a state with none', async () => {
+    served = await serveProduct();
+    const { product } = served;
+    const pageSize = 20;
+    for (let i = 0; i <= pageSize; i++) await product.signUp();
+    const page = await signedIn();
+    const rows = page.locator('#view tbody tr');
+    await expect.poll(() => rows.count()).toBe(pageSize);
+    const first = await rows.allTextContents();
+    await page.click('button:text-is("Next page")');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(first).not.toContain((await rows.allTextContents())[0]);
+    expect(await page.isVisible('button:text-is("Next page")')).toBe(false);
+    await page.click('button:text-is("Previous page")');
+    await expect.poll(() => rows.allTextContents()).toEqual(first);
+
+    await page.click('.counts a:has-text("Decommissioned")');
+    await expect.poll(() => page.textContent('#tenants-caption')).toContain('No tenants');
+    expect(await page.textContent('.counts a[aria-current]')).toBe('Decommissioned 0');
+  });
+
   it('replays a dead letter from the console and the tenant becomes active', async () => {
     const broken = await startProduct({ faults: exhausting });
     const [stuck, other] = [await broken.signUp(), await broken.signUp()];
