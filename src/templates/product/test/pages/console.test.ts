@@ -170,6 +170,29 @@ describe.skipIf(!executablePath)('the operator console', () => {
     expect(await page.textContent('.counts a[aria-current]')).toBe('Decommissioned 0');
   });
 
+  it('reads the API every 2 s while the tab is visible, and not while it is hidden', async () => {
+    served = await serveProduct();
+    const page = await signedIn();
+    const reads: number[] = [];
+    page.on('request', (r) => void (r.url().includes('/tenants/counts') && reads.push(Date.now())));
+    await expect.poll(() => reads.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whileHidden = reads.length;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(reads.length).toBe(whileHidden);
+    // Visible again: read at once, not at the next tick.
+    const shown = Date.now();
+    await setHidden(false);
+    await expect.poll(() => reads.at(-1)! >= shown, { timeout: 1_000 }).toBe(true);
+  });
+
   it('replays a dead letter from the console and the tenant becomes active', async () => {
     const broken = await startProduct({ faults: exhausting });
     const [stuck, other] = [await broken.signUp(), await broken.signUp()];

@@ -65,6 +65,13 @@ describe.skipIf(!executablePath)('the sign-up and activation pages', () => {
     for (const edition of Object.values(editions))
       await expect.poll(() => page.locator('#plans').textContent()).toContain(edition.title);
     await expectAccessible(page, 'the sign-up page');
+    // The first Tab reaches the skip link, which takes the keyboard to the content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Skip to the content',
+    );
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
 
     await page.click('#submit');
     for (const id of ['slug', 'name', 'owner-email', 'owner-name']) {
