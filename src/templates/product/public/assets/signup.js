@@ -45,7 +45,7 @@ function showCatalog(catalog) {
   document.title = `Sign up · ${catalog.product.title}`;
   byId('brand', HTMLElement).textContent = catalog.product.title;
   byId('slug-hint', HTMLElement).textContent =
-    'Lower-case letters, digits and dashes, as in your workspace’s address; it cannot be changed later.';
+    `The short name in your workspace’s address, matching ${catalog.slugPattern}; it cannot be changed later.`;
   const edition = fields['/edition'];
   replace(
     edition,
@@ -151,7 +151,7 @@ function check(catalog) {
       problems.push([/** @type {keyof typeof fields} */ (path), 'This is required.']);
   const slug = fields['/slug'].value.trim();
   if (slug !== '' && !new RegExp(catalog.slugPattern, 'u').test(slug))
-    problems.push(['/slug', `Use lower-case letters, digits and dashes (${catalog.slugPattern}).`]);
+    problems.push(['/slug', `This does not match ${catalog.slugPattern}.`]);
   const email = fields['/owner/email'];
   if (email.value.trim() !== '' && email.validity.typeMismatch)
     problems.push(['/owner/email', 'Enter an e-mail address, like name@example.com.']);

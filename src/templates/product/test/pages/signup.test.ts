@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editions } from '../../src/catalog.js';
+import { editions, slugPattern } from '../../src/catalog.js';
 import { workflows } from '../../src/saga/definitions.js';
 import type { Served, OpenPage } from './browser.js';
 import {
@@ -83,7 +83,9 @@ describe.skipIf(!executablePath)('the sign-up and activation pages', () => {
 
     await fill(page, { slug: 'Not A Slug!', name: 'Acme', 'owner-email': 'a@', 'owner-name': 'A' });
     await page.click('#submit');
-    expect(await page.textContent('#slug-error')).toContain('lower-case');
+    expect(await page.textContent('#slug-error')).toBe(
+      `This does not match ${slugPattern.source}.`,
+    );
     expect(await page.textContent('#owner-email-error')).toContain('e-mail address');
     expect(await page.textContent('#name-error')).toBe('');
 
