@@ -31,6 +31,8 @@ export interface Config {
   readonly signupRateLimit: number;
   /** `IDEMPOTENCY_KEY_TTL_HOURS`: how long a sign-up's `Idempotency-Key` is remembered. */
   readonly idempotencyKeyTtlMs: number;
+  /** `ACTIVATION_TTL_HOURS`: how long an owner's invitation may be activated (`POST /activation`). */
+  readonly activationTtlMs: number;
   /** `METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token. */
   readonly metricsToken: string | undefined;
   /** `BILLING_WEBHOOK_SECRET`: verifies `POST /webhooks/billing` (Standard Webhooks, `whsec_…`). */
@@ -125,6 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const idempotencyHours = Number(env.IDEMPOTENCY_KEY_TTL_HOURS ?? 24);
   if (!(idempotencyHours > 0))
     throw new ConfigError('IDEMPOTENCY_KEY_TTL_HOURS must be a positive number of hours');
+  const activationHours = Number(env.ACTIVATION_TTL_HOURS ?? 72);
+  if (!(activationHours > 0))
+    throw new ConfigError('ACTIVATION_TTL_HOURS must be a positive number of hours');
   const shutdownTimeoutMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs <= 0)
     throw new ConfigError('SHUTDOWN_TIMEOUT_MS must be a positive number of milliseconds');
@@ -154,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlp: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     signupRateLimit,
     idempotencyKeyTtlMs: idempotencyHours * 3_600_000,
+    activationTtlMs: activationHours * 3_600_000,
     metricsToken: env.METRICS_TOKEN || undefined,
     billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || undefined,
     mailFrom,

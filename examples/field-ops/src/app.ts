@@ -281,6 +281,10 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
       billingWebhookSecret: config.billingWebhookSecret,
       signUpRateLimit: config.signupRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
+      activation: {
+        codes: activationCodes(secrets.jwtSecret),
+        ttlMs: config.activationTtlMs,
+      },
       health: async () => ({
         store: await answersWithin(
           store.transaction(async () => true),

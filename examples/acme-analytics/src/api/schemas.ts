@@ -18,7 +18,7 @@ const string = (maxLength: number, description?: string) =>
   ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) }) as const;
 
 export const uuid = { type: 'string', format: 'uuid' } as const;
-const dateTime = { type: 'string', format: 'date-time' } as const;
+export const dateTime = { type: 'string', format: 'date-time' } as const;
 
 export const tenantParams = {
   type: 'object',
@@ -72,8 +72,17 @@ export const idempotencyHeaders = {
 
 export const signUpAccepted = {
   type: 'object',
-  required: ['tenantId', 'correlationId', 'state'],
-  properties: { tenantId: uuid, correlationId: uuid, state: { type: 'string' } },
+  required: ['tenantId', 'correlationId', 'state', 'progressToken'],
+  properties: {
+    tenantId: uuid,
+    correlationId: uuid,
+    state: { type: 'string' },
+    progressToken: {
+      type: 'string',
+      description:
+        'A bearer token, valid for an hour, that reads this tenant (`GET /tenants/{id}`) and nothing else.',
+    },
+  },
 } as const;
 
 const stepStatus = { type: 'string', enum: ['Pending', 'Succeeded', 'Failed', 'Compensated'] };
@@ -82,7 +91,7 @@ export const tenantState = { type: 'string', enum: tenantStates } as const;
 
 export const tenant = {
   type: 'object',
-  required: ['tenantId', 'slug', 'name', 'edition', 'state', 'steps', 'correlationId'],
+  required: ['tenantId', 'slug', 'name', 'edition', 'state', 'steps', 'correlationId', 'failure'],
   properties: {
     tenantId: uuid,
     slug: { type: 'string' },
@@ -92,7 +101,8 @@ export const tenant = {
     steps: { type: 'object', additionalProperties: stepStatus },
     correlationId: uuid,
     failure: {
-      type: 'object',
+      type: ['object', 'null'],
+      description: 'Why the last onboarding attempt failed; `null` when it did not.',
       required: ['reason'],
       properties: { reason: { type: 'string' }, step: { type: 'string' } },
     },
@@ -104,6 +114,12 @@ export const tenantQuery = {
   additionalProperties: false,
   properties: {
     state: tenantState,
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'Only tenants whose slug or name contains this, in any case.',
+    },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
     cursor: { type: 'string', maxLength: 500 },
   },
@@ -459,5 +475,176 @@ export const billingWebhookAccepted = {
     accepted: { type: 'string', enum: ['PaymentPastDue', 'PaymentSettled'] },
     tenantId: uuid,
     replayed: { type: 'boolean', description: 'True when this `webhook-id` was accepted before.' },
+  },
+} as const;
+
+export const activationBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tenantId', 'code'],
+  properties: {
+    tenantId: { ...uuid, description: 'The tenant of the invitation (the link names it).' },
+    code: string(100, 'The activation code of the e-mail.'),
+  },
+} as const;
+
+export const activated = {
+  type: 'object',
+  required: ['tenantId', 'userId', 'status'],
+  properties: { tenantId: uuid, userId: uuid, status: { type: 'string', enum: ['Active'] } },
+} as const;
+
+const stepView = {
+  type: 'object',
+  required: ['id', 'service', 'on', 'emits', 'compensate'],
+  properties: {
+    id: { type: 'string' },
+    service: { type: 'string' },
+    on: { type: 'string', description: 'The message that starts the step.' },
+    emits: { type: ['string', 'null'], description: 'The event its success publishes.' },
+    compensate: { type: ['string', 'null'], description: 'The command that undoes it.' },
+  },
+} as const;
+
+const machineView = {
+  type: 'object',
+  required: ['states', 'initial', 'transitions'],
+  properties: {
+    states: { type: 'array', items: { type: 'string' } },
+    initial: { type: 'string' },
+    transitions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['from', 'to', 'on'],
+        properties: { from: { type: 'string' }, to: { type: 'string' }, on: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export const catalog = {
+  type: 'object',
+  required: [
+    'product',
+    'slugPattern',
+    'defaultEdition',
+    'editions',
+    'onboarding',
+    'tenantMachine',
+    'workflowMachine',
+    'workflows',
+  ],
+  properties: {
+    product: {
+      type: 'object',
+      required: ['name', 'title'],
+      properties: { name: { type: 'string' }, title: { type: 'string' } },
+    },
+    slugPattern: {
+      type: 'string',
+      description: 'The source of the regular expression a slug must match.',
+    },
+    defaultEdition: { type: 'string' },
+    editions: {
+      type: 'array',
+      description: 'In the order of the blueprint.',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'trialDays', 'price', 'features', 'limits'],
+        properties: {
+          id: { type: 'string' },
+          title: { type: 'string' },
+          trialDays: { type: 'integer' },
+          price: {
+            type: 'object',
+            required: ['amount', 'currency', 'interval'],
+            properties: {
+              amount: { type: 'number' },
+              currency: { type: 'string' },
+              interval: { type: 'string', enum: ['month', 'year'] },
+            },
+          },
+          features: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'title'],
+              properties: { id: { type: 'string' }, title: { type: 'string' } },
+            },
+          },
+          limits: {
+            type: 'object',
+            description: '`null`: unlimited.',
+            additionalProperties: { type: ['number', 'null'] },
+          },
+        },
+      },
+    },
+    onboarding: {
+      type: 'object',
+      required: ['id', 'steps', 'timeoutMs'],
+      properties: {
+        id: { type: 'string' },
+        steps: { type: 'array', items: stepView },
+        timeoutMs: { type: 'integer' },
+      },
+    },
+    tenantMachine: machineView,
+    workflowMachine: machineView,
+    workflows: {
+      type: 'array',
+      description: 'The domain workflows a tenant can start.',
+      items: {
+        type: 'object',
+        required: ['id', 'startedBy', 'steps', 'timeoutMs'],
+        properties: {
+          id: { type: 'string' },
+          startedBy: { type: 'string', description: 'The command that starts a run.' },
+          steps: { type: 'array', items: stepView },
+          timeoutMs: { type: 'integer' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const tenantCounts = {
+  type: 'object',
+  description: 'How many tenants are in each state of the tenant machine (0 included).',
+  required: tenantStates,
+  properties: Object.fromEntries(
+    tenantStates.map((state) => [state, { type: 'integer', minimum: 0 }]),
+  ),
+  additionalProperties: false,
+} as const;
+
+export const messagesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 } },
+} as const;
+
+export const tenantMessages = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      description:
+        'In the order they were committed; a root of the causation tree is caused by itself or by a message not among them.',
+      items: {
+        type: 'object',
+        required: ['eventId', 'type', 'occurredAt', 'correlationId', 'causationId', 'tenantId'],
+        properties: {
+          eventId: uuid,
+          type: { type: 'string' },
+          occurredAt: dateTime,
+          correlationId: { type: 'string' },
+          causationId: { type: 'string' },
+          tenantId: uuid,
+        },
+      },
+    },
   },
 } as const;

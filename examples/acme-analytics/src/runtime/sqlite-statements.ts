@@ -44,6 +44,9 @@ export function prepareStatements(db: BetterSqlite3.Database) {
        WHERE type = @type
          AND (@state IS NULL OR json_extract(state, '$.state') = @state)
          AND (@tenantId IS NULL OR tenant_id = @tenantId)
+         AND (@search IS NULL
+              OR instr(casefold(json_extract(state, '$.slug')), casefold(@search)) > 0
+              OR instr(casefold(json_extract(state, '$.name')), casefold(@search)) > 0)
          AND (@after IS NULL OR id > @after)
        ORDER BY id LIMIT @limit`,
     ),
@@ -52,7 +55,14 @@ export function prepareStatements(db: BetterSqlite3.Database) {
        WHERE type = ? GROUP BY 1`,
     ),
 
-    enqueue: sql('INSERT INTO outbox (envelope, event_id, type, created_at) VALUES (?, ?, ?, ?)'),
+    enqueue: sql(
+      'INSERT INTO outbox (envelope, event_id, type, tenant_id, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    tenantMessages: sql(
+      `SELECT envelope FROM (SELECT id, envelope FROM outbox WHERE tenant_id = ?
+                             ORDER BY id DESC LIMIT ?)
+       ORDER BY id`,
+    ),
     pendingOutbox: sql(
       'SELECT id, envelope FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT ?',
     ),

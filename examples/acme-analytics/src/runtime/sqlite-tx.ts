@@ -198,8 +198,8 @@ export class SqliteTx implements Tx {
     const now = this.#clock.now().getTime();
     const sql = this.#use();
     const ids = envelopes.map((envelope) => {
-      const { eventId, type } = envelope;
-      const row = sql.enqueue.run(JSON.stringify(envelope), eventId, type, now);
+      const { eventId, type, tenantId } = envelope;
+      const row = sql.enqueue.run(JSON.stringify(envelope), eventId, type, tenantId, now);
       this.#written.published.push([eventId, type]);
       return Number(row.lastInsertRowid);
     });

@@ -81,11 +81,14 @@ describe('authentication', () => {
       .filter((op) => op.access === 'public')
       .map((op) => `${op.method} ${op.path}`);
     expect(publicOps.sort()).toEqual([
+      'get /catalog',
       'get /health',
       'get /health/live',
       'get /health/ready',
       'get /metrics',
       'get /openapi.json',
+      // The invited owner has the e-mailed code, and no token yet (face-api.test.ts).
+      'post /activation',
       'post /tenants',
       // Signed instead: the billing provider's HMAC (webhooks.test.ts).
       'post /webhooks/billing',

@@ -144,7 +144,7 @@ describe(`secrets at rest on ${infrastructure}`, () => {
     const text = bodyOf(readFileSync(join(p.dir, 'mail', mail!), 'utf8'));
     const code = /activation code: (\S+)/.exec(text)?.[1];
     expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(text).toContain(`/activate#code=${code}`);
+    expect(text).toContain(`/activate#tenant=${tenantId}&code=${code}`);
 
     const owner = await p.app.store.getRecord<User>(usersCollection, tenantId, 'owner');
     expect(activationCodes(jwtSecret).matches(code!, tenantId, owner!.data.invitationId)).toBe(

@@ -20,12 +20,16 @@ import type { Clock } from '../runtime/clock.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Store } from '../runtime/store.js';
 import { InvalidCursor } from '../runtime/store.js';
+import type { ActivationOptions } from '../services/identity.js';
+import { activationRoutes } from './activation.js';
 import type { Auth } from './auth.js';
 import { enforceAccess } from './auth.js';
+import { catalogRoutes } from './catalog.js';
 import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
 import { metricsRoute, operationRoutes } from './operations.js';
+import { pageRoutes } from './pages.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
 import { health as healthSchema } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
@@ -45,6 +49,8 @@ export interface ApiContext {
   readonly signUpRateLimit: number;
   /** How long a sign-up's `Idempotency-Key` is remembered. */
   readonly idempotencyKeyTtlMs: number;
+  /** Checks the owners' activation codes (`POST /activation`) and how long they are valid. */
+  readonly activation: ActivationOptions;
   /** Verifies `POST /webhooks/billing` (`whsec_…`); unset: that route answers 503. */
   readonly billingWebhookSecret: string | undefined;
   /** Whether the store and the bus answer, for `/health/ready` (and `/health`). */
@@ -232,11 +238,15 @@ export function buildServer(context: ApiContext, options: ServerOptions): Fastif
       ),
   });
   app.register(async (scope) => tenantRoutes(scope, context));
+  app.register(async (scope) => activationRoutes(scope, context));
+  catalogRoutes(app);
   lifecycleRoutes(app, context);
   entitlementRoutes(app, context);
   workflowRoutes(app, context);
   operationRoutes(app, context);
   webhookRoutes(app, context);
+  // The pages, in a scope of their own: their security headers are theirs.
+  app.register(pageRoutes);
 
   let document: object | undefined;
   app.get(

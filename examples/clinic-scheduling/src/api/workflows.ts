@@ -12,7 +12,7 @@ import type { OnboardingState } from '../saga/onboarding.js';
 import type { WorkflowRunState } from '../saga/workflow.js';
 import { findTenant } from '../services/tenants.js';
 import { problem } from './problem.js';
-import { tenantParams, uuid } from './schemas.js';
+import { dateTime, tenantParams, uuid } from './schemas.js';
 import type { ApiContext } from './server.js';
 
 const runsCollection = 'workflow-runs';
@@ -39,7 +39,14 @@ const runView = {
     state: { type: 'string', enum: ['Running', 'Completed', 'Compensating', 'Failed'] },
     steps: { type: 'object', additionalProperties: { type: 'string' } },
     failure: { type: 'object' },
+    startedAt: dateTime,
   },
+} as const;
+
+const runList = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: runView } },
 } as const;
 
 const domainWorkflows = new Map<string, WorkflowDefinition>(
@@ -123,6 +130,34 @@ export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiCont
     },
   );
 
+  app.get<{ Params: { id: string } }>(
+    '/tenants/:id/workflows',
+    {
+      schema: { params: tenantParams },
+      config: {
+        access: 'tenant',
+        docs: {
+          operationId: 'listWorkflowRuns',
+          summary: "The tenant's runs of domain workflows, in the order they started",
+          tag: 'workflows',
+          responses: { 200: { description: 'The runs.', schema: runList } },
+        },
+      },
+    },
+    async (request) => {
+      const tenantId = request.params.id;
+      if (!(await findTenant(store, tenantId)))
+        throw problem(404, 'Tenant not found', `no tenant ${tenantId}`);
+      const started = await store.listRecords<StartedRun>(runsCollection, tenantId);
+      const runs = await Promise.all(
+        started.map(async ({ data }) =>
+          runOf(data, await store.getSaga<WorkflowRunState>(workflowSagaType, data.workflowId)),
+        ),
+      );
+      return { items: runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt)) };
+    },
+  );
+
   app.get<{ Params: { id: string; workflowId: string } }>(
     '/tenants/:id/workflows/:workflowId',
     {
@@ -146,17 +181,26 @@ export function workflowRoutes(app: FastifyInstance, { runtime, store }: ApiCont
           'Workflow run not found',
           `no workflow run ${workflowId} for tenant ${id}`,
         );
-      const run = (await store.getSaga<WorkflowRunState>(workflowSagaType, workflowId))?.state;
-      const definition = domainWorkflows.get(started.data.workflow);
-      return {
-        workflowId,
-        workflow: started.data.workflow,
-        state: run?.state ?? 'Running',
-        steps:
-          run?.steps ??
-          Object.fromEntries((definition?.steps ?? []).map((step) => [step.id, 'Pending'])),
-        ...(run?.failure ? { failure: run.failure } : {}),
-      };
+      return runOf(
+        started.data,
+        await store.getSaga<WorkflowRunState>(workflowSagaType, workflowId),
+      );
     },
   );
+}
+
+/** A run as the API shows it: pending steps until its saga has started. */
+function runOf(started: StartedRun, saga: { readonly state: WorkflowRunState } | undefined) {
+  const run = saga?.state;
+  const definition = domainWorkflows.get(started.workflow);
+  return {
+    workflowId: started.workflowId,
+    workflow: started.workflow,
+    state: run?.state ?? 'Running',
+    steps:
+      run?.steps ??
+      Object.fromEntries((definition?.steps ?? []).map((step) => [step.id, 'Pending'])),
+    ...(run?.failure ? { failure: run.failure } : {}),
+    startedAt: started.startedAt,
+  };
 }

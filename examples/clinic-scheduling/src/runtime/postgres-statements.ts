@@ -47,7 +47,13 @@ export const sql = {
       AND ($2::text IS NULL OR state ->> 'state' = $2)
       AND ($3::text IS NULL OR tenant_id = $3)
       AND ($4::text IS NULL OR id > $4)
+      AND ($6::text IS NULL
+           OR strpos(lower(state ->> 'slug'), lower($6)) > 0
+           OR strpos(lower(state ->> 'name'), lower($6)) > 0)
     ORDER BY id LIMIT $5`,
+  tenantMessages: `SELECT envelope FROM (SELECT id, envelope FROM outbox
+                        WHERE envelope ->> 'tenantId' = $1 ORDER BY id DESC LIMIT $2) AS newest
+    ORDER BY id`,
   countSagas: `SELECT state ->> 'state' AS state, COUNT(*)::integer AS count FROM sagas
     WHERE type = $1 GROUP BY 1`,
 

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { Envelope } from '../contracts/envelope.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Logger } from './logger.js';
@@ -197,6 +198,7 @@ export class PostgresStore implements Store {
       query.tenantId ?? null,
       after,
       query.limit + 1, // one more tells whether there is a next page
+      query.search ?? null,
     ]);
     const items = rows.slice(0, query.limit).map((row) => toSaga<State>(row));
     const last = items.at(-1);
@@ -217,6 +219,14 @@ export class PostgresStore implements Store {
   async timeline(tenantId: string): Promise<AuditEntry[]> {
     const { rows } = await this.#pool.query<AuditRow>(sql.timeline, [tenantId]);
     return rows.map(toAudit);
+  }
+
+  async tenantMessages(tenantId: string, limit: number): Promise<Envelope[]> {
+    const { rows } = await this.#pool.query<{ envelope: Envelope }>(sql.tenantMessages, [
+      tenantId,
+      limit,
+    ]);
+    return rows.map((row) => row.envelope);
   }
 
   async listDeadLetters(filter: { tenantId?: string; type?: string } = {}): Promise<DeadLetter[]> {

@@ -207,6 +207,8 @@ export interface SagaQuery {
   /** Only sagas whose JSON state has this `state` field value. */
   readonly state?: string;
   readonly tenantId?: string;
+  /** Only sagas whose JSON state's `slug` or `name` contains this text, in any case. */
+  readonly search?: string;
   readonly limit: number;
   /** Opaque: the `nextCursor` of the previous page. */
   readonly cursor?: string;
@@ -244,6 +246,11 @@ export interface Store {
   /** Counts sagas of `type` per `state` field value (for metrics). */
   countSagas(type: string): Promise<Record<string, number>>;
   timeline(tenantId: string): Promise<AuditEntry[]>;
+  /**
+   * The messages of one tenant that the outbox still holds (pending, or dispatched within the
+   * retention `prune` keeps): the newest `limit` of them, in the order they were committed.
+   */
+  tenantMessages(tenantId: string, limit: number): Promise<Envelope[]>;
   listDeadLetters(filter?: { tenantId?: string; type?: string }): Promise<DeadLetter[]>;
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
   /** How many dead letters each endpoint has (for metrics): one row per endpoint, not per letter. */

@@ -224,6 +224,13 @@ export interface TenantSuspendedPayload {
 }
 export type TenantSuspended = Envelope<'TenantSuspended', TenantSuspendedPayload>;
 
+/** The invited owner activated their account with the e-mailed code; it is Active. */
+export interface UserActivatedPayload {
+  readonly userId: string;
+  readonly email: string;
+}
+export type UserActivated = Envelope<'UserActivated', UserActivatedPayload>;
+
 /** Identity invited the owner user; the activation code is derived from the invitation when the e-mail is sent, and travels in no message. */
 export interface UserInvitedPayload {
   readonly userId: string;
@@ -290,6 +297,7 @@ export interface PayloadOf {
   readonly TenantRegistered: TenantRegisteredPayload;
   readonly TenantReinstated: TenantReinstatedPayload;
   readonly TenantSuspended: TenantSuspendedPayload;
+  readonly UserActivated: UserActivatedPayload;
   readonly UserInvited: UserInvitedPayload;
   readonly WorkflowCompleted: WorkflowCompletedPayload;
   readonly WorkflowFailed: WorkflowFailedPayload;
@@ -330,6 +338,7 @@ export const messageKinds = {
   TenantRegistered: 'event',
   TenantReinstated: 'event',
   TenantSuspended: 'event',
+  UserActivated: 'event',
   UserInvited: 'event',
   WorkflowCompleted: 'event',
   WorkflowFailed: 'event',
@@ -367,6 +376,7 @@ export const messageVersions = {
   TenantRegistered: 1,
   TenantReinstated: 1,
   TenantSuspended: 1,
+  UserActivated: 1,
   UserInvited: 1,
   WorkflowCompleted: 1,
   WorkflowFailed: 1,
@@ -607,6 +617,15 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  UserActivated: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['userId', 'email'],
+    properties: {
+      userId: { type: 'string', format: 'uuid' },
+      email: { type: 'string', format: 'email' },
+    },
   },
   UserInvited: {
     type: 'object',

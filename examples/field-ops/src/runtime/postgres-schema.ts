@@ -89,6 +89,10 @@ const migrations: readonly string[] = [
   ALTER TABLE dead_letters ADD COLUMN source text, ADD COLUMN body text;
   CREATE INDEX dead_letters_by_endpoint ON dead_letters (endpoint);
   `,
+  // A tenant's messages, in the order they were committed (`tenantMessages`).
+  `
+  CREATE INDEX outbox_by_tenant ON outbox ((envelope ->> 'tenantId'), id);
+  `,
 ];
 
 /** A schema name we create and interpolate into SQL: plain lower-case identifiers only. */

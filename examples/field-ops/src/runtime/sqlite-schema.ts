@@ -84,6 +84,12 @@ const migrations: readonly string[] = [
   ALTER TABLE dead_letters ADD COLUMN source TEXT;
   ALTER TABLE dead_letters ADD COLUMN body TEXT;
   `,
+  // A tenant's messages, in the order they were committed (`tenantMessages`).
+  `
+  ALTER TABLE outbox ADD COLUMN tenant_id TEXT;
+  UPDATE outbox SET tenant_id = json_extract(envelope, '$.tenantId');
+  CREATE INDEX IF NOT EXISTS outbox_by_tenant ON outbox (tenant_id, id);
+  `,
 ];
 
 /** Applies the migrations the file lacks, up to `upTo` (all of them; tests stop earlier). */

@@ -23,6 +23,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { Envelope } from '../contracts/envelope.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { migrateSqlite } from './sqlite-schema.js';
@@ -185,6 +186,10 @@ export class SqliteStore implements Store {
     // under such churn (ext4 skips inodes freed within the last minute when it allocates one):
     // kept in memory, it costs a copy of each page.
     this.#db.pragma('temp_store = MEMORY');
+    // SQLite's lower() folds ASCII only; searches fold case as JavaScript (and PostgreSQL) do.
+    this.#db.function('casefold', { deterministic: true }, (value: unknown) =>
+      typeof value === 'string' ? value.toLowerCase() : value,
+    );
     this.#clock = options.clock ?? systemClock;
     const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.#watchdog = setInterval(
@@ -352,6 +357,7 @@ export class SqliteStore implements Store {
         type: query.type,
         state: query.state ?? null,
         tenantId: query.tenantId ?? null,
+        search: query.search ?? null,
         after: query.cursor === undefined ? null : decodeCursor(query.cursor),
         limit: query.limit + 1, // one more tells whether there is a next page
       }) as SagaRow[];
@@ -374,6 +380,14 @@ export class SqliteStore implements Store {
 
   timeline(tenantId: string): Promise<AuditEntry[]> {
     return this.#exclusive((sql) => (sql.timeline.all(tenantId) as AuditRow[]).map(toAudit));
+  }
+
+  tenantMessages(tenantId: string, limit: number): Promise<Envelope[]> {
+    return this.#exclusive((sql) =>
+      (sql.tenantMessages.all(tenantId, limit) as { envelope: string }[]).map(
+        (row) => JSON.parse(row.envelope) as Envelope,
+      ),
+    );
   }
 
   listDeadLetters(filter: { tenantId?: string; type?: string } = {}): Promise<DeadLetter[]> {

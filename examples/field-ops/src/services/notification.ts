@@ -134,7 +134,11 @@ export function mailSender(mailer: Mailer, options: SenderOptions): SinkDefiniti
     async send(message) {
       const { mailId, to, subject, text, invitationId } = message.payload as SendEmailPayload;
       const activation = invitationId
-        ? activationText(options.codes.code(message.tenantId, invitationId), options.publicUrl)
+        ? activationText(
+            message.tenantId,
+            options.codes.code(message.tenantId, invitationId),
+            options.publicUrl,
+          )
         : '';
       await mailer.send({
         id: mailId,
@@ -147,7 +151,15 @@ export function mailSender(mailer: Mailer, options: SenderOptions): SinkDefiniti
   };
 }
 
-const activationText = (code: string, publicUrl: string) =>
-  ['', '', `Your activation code: ${code}`, `Or open ${publicUrl}/activate#code=${code}`, ''].join(
-    '\n',
-  );
+/**
+ * The code, and the page that activates with it. Both go in the link's fragment, which the
+ * browser keeps to itself: no server, proxy or log between ever sees the code.
+ */
+const activationText = (tenantId: string, code: string, publicUrl: string) =>
+  [
+    '',
+    '',
+    `Your activation code: ${code}`,
+    `Or open ${publicUrl}/activate#tenant=${tenantId}&code=${code}`,
+    '',
+  ].join('\n');

@@ -286,7 +286,11 @@ describe('changes', () => {
 
   if (limitIds.length > 0) {
     it('refuses usage of a limit the catalogue does not have, and for a tenant not Active', async () => {
-      p = await startProduct();
+      // Its last step never answers, so the tenant stays in provisioning however fast the rest is.
+      const last = workflows.onboarding.steps.find(
+        (step) => !workflows.onboarding.steps.some((other) => other.on === step.emits),
+      )!;
+      p = await startProduct({ faults: `${last.id}:hang` });
       const { tenantId } = await p.signUp();
       const usage = (limit: string) =>
         p.inject({

@@ -67,8 +67,13 @@ describe('/openapi.json', () => {
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining([
         '/tenants',
+        '/tenants/counts',
         '/tenants/{id}',
         '/tenants/{id}/timeline',
+        '/tenants/{id}/messages',
+        '/tenants/{id}/workflows',
+        '/activation',
+        '/catalog',
         '/tenants/{id}/entitlements',
         '/tenants/{id}/edition',
         '/tenants/{id}/tokens',
@@ -124,10 +129,20 @@ describe('/openapi.json', () => {
       payload: { slug: nextSlug(), name: 'Docs', owner: { email: 'docs@example.com', name: 'D' } },
     });
     check('post', '/tenants', signedUp);
+    const { progressToken } = signedUp.json() as { progressToken: string };
     const { tenantId } = await activeTenant(p);
     const token = await tenantToken(p, tenantId);
     const calls: [string, string, Partial<Parameters<Product['inject']>[0]>][] = [
       ['get', `/tenants/${tenantId}`, { token }],
+      ['get', `/tenants/${signedUp.json().tenantId}`, { token: progressToken }],
+      ['get', `/tenants/${tenantId}/timeline`, { token: progressToken }],
+      ['get', '/catalog', { token: null }],
+      ['get', '/tenants/counts', {}],
+      ['get', '/tenants?q=a&limit=2', {}],
+      ['get', `/tenants/${tenantId}/messages`, {}],
+      ['get', `/tenants/${tenantId}/workflows`, { token }],
+      ['post', '/activation', { token: null, payload: { tenantId, code: 'x'.repeat(24) } }],
+      ['post', '/activation', { token: null, payload: { tenantId } }],
       ['get', `/tenants/${tenantId}/timeline`, { token }],
       ['get', `/tenants/${tenantId}/entitlements`, { token }],
       ['get', '/tenants?limit=2', {}],

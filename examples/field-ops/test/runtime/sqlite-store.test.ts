@@ -64,6 +64,7 @@ describe('sqlite store', () => {
     await store.transaction((tx) => tx.markProcessed('billing', published.eventId));
     expect(await awaits()).toBe(false);
     expect((await store.pendingOutbox(1)).map((record) => record.envelope)).toEqual([published]);
+    expect(await store.tenantMessages(published.tenantId, 10)).toEqual([published]);
     await store.close();
   });
 

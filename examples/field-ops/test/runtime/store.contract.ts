@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../src/contracts/envelope.js';
+import { newTenantId } from '../../src/contracts/envelope.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { deadLetterId, fromTransport } from '../../src/runtime/dead-letters.js';
 import type { AuditEntry, DeadLetter, Store } from '../../src/runtime/store.js';
@@ -131,6 +132,51 @@ export function storeContract(
         expect(ofB.items.map((item) => item.tenantId)).toEqual(Array(5).fill(tenantB));
         expect(await store.listSagas({ type: 'other', limit: 10 })).toEqual({ items: [] });
         expect(await store.countSagas('onboarding')).toEqual({ Active: 5, Provisioning: 20 });
+      });
+
+      it('finds sagas whose slug or name holds a text, in any case, with the other filters', async () => {
+        const named = (id: string, slug: string, name: string, state = 'Active') => ({
+          type: 'onboarding',
+          id,
+          tenantId: tenantA,
+          state: { state, slug, name },
+        });
+        await store.transaction(async (tx) => {
+          await tx.saveSaga(named('s1', 'acme-corp', 'Acme Corporation'), 0);
+          await tx.saveSaga(named('s2', 'globex', 'Globex ACME Partners', 'Provisioning'), 0);
+          await tx.saveSaga(named('s3', 'initech', 'Initech'), 0);
+          await tx.saveSaga(named('s4', 'umlaut', 'Ärger Über Alles'), 0);
+          // Wildcards of LIKE are plain characters to a search.
+          await tx.saveSaga(named('s5', 'percent', '100% sure_thing'), 0);
+          await tx.saveSaga(saga('Active', 's6'), 0);
+        });
+        const ids = async (search: string, state?: string) =>
+          (
+            await store.listSagas({
+              type: 'onboarding',
+              search,
+              limit: 100,
+              ...(state ? { state } : {}),
+            })
+          ).items.map((item) => item.id);
+        expect(await ids('acme')).toEqual(['s1', 's2']);
+        expect(await ids('AcMe')).toEqual(['s1', 's2']);
+        expect(await ids('acme', 'Active')).toEqual(['s1']);
+        expect(await ids('TECH')).toEqual(['s3']);
+        expect(await ids('über')).toEqual(['s4']);
+        expect(await ids('ärger')).toEqual(['s4']);
+        expect(await ids('%')).toEqual(['s5']);
+        expect(await ids('_')).toEqual(['s5']);
+        expect(await ids('nothing')).toEqual([]);
+        const first = await store.listSagas({ type: 'onboarding', search: 'a', limit: 1 });
+        expect(first.items.map((item) => item.id)).toEqual(['s1']);
+        const next = await store.listSagas({
+          type: 'onboarding',
+          search: 'a',
+          limit: 100,
+          cursor: first.nextCursor!,
+        });
+        expect(next.items.map((item) => item.id)).toEqual(['s2', 's4']);
       });
     });
 
@@ -261,6 +307,22 @@ export function storeContract(
         const { pending, oldestAt } = await store.outboxBacklog();
         expect(pending).toBe(2);
         expect(oldestAt?.getTime()).toBe(first.getTime() + 5_000);
+      });
+
+      it("lists a tenant's messages in the order they were committed, the newest when limited", async () => {
+        const a = newTenantId();
+        const b = newTenantId();
+        const first = [envelope('One', {}, a), envelope('Other', {}, b), envelope('Two', {}, a)];
+        await store.transaction(async (tx) => {
+          tx.enqueueWithCommit(first);
+        });
+        const third = envelope('Three', {}, a);
+        const id = await store.transaction((tx) => tx.enqueue(third));
+        await store.markDispatched([id]);
+        expect(await store.tenantMessages(a, 10)).toEqual([first[0], first[2], third]);
+        expect(await store.tenantMessages(b, 10)).toEqual([first[1]]);
+        expect(await store.tenantMessages(a, 2)).toEqual([first[2], third]);
+        expect(await store.tenantMessages(newTenantId(), 10)).toEqual([]);
       });
 
       it('never shows a message of a transaction that rolls back, even while it is open', async () => {
