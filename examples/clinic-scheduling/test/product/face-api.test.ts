@@ -25,6 +25,7 @@ import type { Product } from './harness.js';
 import { nextSlug, productPerTest } from './harness.js';
 import { infrastructure } from './infrastructure.js';
 import { samplePayload } from './payloads.js';
+import { mailText } from './mail-support.js';
 
 const product_ = productPerTest();
 const onboardingWork = [...workflows.onboarding.steps, ...workflows.onboarding.reactions];
@@ -35,19 +36,6 @@ const mailsActivation =
 const domain = Object.values(workflows).filter((workflow) => workflow.kind === 'domain');
 if (!mailsActivation)
   console.warn('face-api.test: the blueprint e-mails no activation code; activation tests skipped');
-
-/** An e-mail's text, decoded from quoted-printable when nodemailer chose it (long lines). */
-function bodyOf(message: string): string {
-  const [headers = '', ...rest] = message.split('\r\n\r\n');
-  const body = rest.join('\r\n\r\n');
-  if (!/^Content-Transfer-Encoding: quoted-printable$/im.test(headers)) return body;
-  return Buffer.from(
-    body
-      .replace(/=\r\n/g, '')
-      .replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    'latin1',
-  ).toString('utf8');
-}
 
 /** A public sign-up, as the page makes it: no token; its whole answer. */
 async function signUp(p: Product, headers: Record<string, string> = {}, slug = nextSlug()) {
@@ -66,7 +54,7 @@ async function signUp(p: Product, headers: Record<string, string> = {}, slug = n
 function activationMail(p: Product, tenantId: string) {
   const name = p.mails().find((file) => file.startsWith(`${tenantId}-activation-`));
   expect(name, 'an activation e-mail').toBeDefined();
-  const text = bodyOf(readFileSync(join(p.dir, 'mail', name!), 'utf8'));
+  const text = mailText(readFileSync(join(p.dir, 'mail', name!), 'utf8'));
   const code = /activation code: (\S+)/.exec(text)?.[1];
   expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);
   return { code: code!, text };

@@ -14,12 +14,12 @@ import {
   chromiumPath,
   expectAccessible,
   launchBrowser,
-  mailText,
   openPage,
   serveProduct,
   whileTheClockRuns,
 } from './browser.js';
 import { nextSlug } from '../product/harness.js';
+import { mailText } from '../product/mail-support.js';
 
 const executablePath = chromiumPath();
 const onboardingWork = [...workflows.onboarding.steps, ...workflows.onboarding.reactions];

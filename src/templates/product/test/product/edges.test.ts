@@ -16,6 +16,7 @@ import { expectProblem } from './api-support.js';
 import { infrastructure } from './infrastructure.js';
 import { workflows } from '../../src/saga/definitions.js';
 import { jwtSecret, nextSlug, onboardingSteps, productPerTest } from './harness.js';
+import { mailText } from './mail-support.js';
 
 const product = productPerTest();
 const onboardingWork = [...workflows.onboarding.steps, ...workflows.onboarding.reactions];
@@ -25,19 +26,6 @@ const mailsActivation = onboardingWork.some(
   (step) => step.service === 'notification' && step.on === 'UserInvited',
 );
 const onSqlite = !process.env.DATABASE_URL?.startsWith('postgres');
-
-/** An e-mail's text, decoded from quoted-printable when nodemailer chose it (long lines). */
-function bodyOf(message: string): string {
-  const [headers = '', ...rest] = message.split('\r\n\r\n');
-  const body = rest.join('\r\n\r\n');
-  if (!/^Content-Transfer-Encoding: quoted-printable$/im.test(headers)) return body;
-  return Buffer.from(
-    body
-      .replace(/=\r\n/g, '')
-      .replace(/=([0-9A-F]{2})/g, (_match, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    'latin1',
-  ).toString('utf8');
-}
 
 const signUpBody = (slug = nextSlug()) => ({
   slug,
@@ -140,7 +128,7 @@ describe(`secrets at rest on ${infrastructure}`, () => {
       mailsActivation,
     );
     if (!mail) return;
-    const text = bodyOf(readFileSync(join(p.dir, 'mail', mail!), 'utf8'));
+    const text = mailText(readFileSync(join(p.dir, 'mail', mail!), 'utf8'));
     const code = /activation code: (\S+)/.exec(text)?.[1];
     expect(code).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(text).toContain(`/activate#tenant=${tenantId}&code=${code}`);
