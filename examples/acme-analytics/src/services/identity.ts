@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { ActivationCodes } from './activation.js';
 import type { StepImplementation } from './steps.js';
 import { findTenant } from './tenants.js';
+import { Refused, unlessRefused } from './refusal.js';
 
 export const usersCollection = 'users';
 
@@ -93,21 +94,14 @@ export type ActivationResult =
 /** Claimed once per invitation: of two concurrent activations, one wins. */
 const activationScope = 'activation';
 
-/** Ends the unit of work without committing anything, with the result to answer. */
-class Refused extends Error {
-  constructor(readonly result: ActivationResult) {
-    super(result.kind);
-  }
-}
-
 /** Activates the tenant's invited owner with the code of the e-mail. */
 export async function activateOwner(
   runtime: Runtime,
   request: ActivationRequest,
   options: ActivationOptions,
 ): Promise<ActivationResult> {
-  try {
-    return await runtime.execute(async ({ tx, now, publish }) => {
+  return unlessRefused(() =>
+    runtime.execute(async ({ tx, now, publish }) => {
       const { tenantId, code } = request;
       const record = await tx.getRecord<User>(usersCollection, tenantId, 'owner');
       const tenant = await findTenant(tx, tenantId);
@@ -123,7 +117,7 @@ export async function activateOwner(
       // it taken (PostgreSQL makes it wait for this one's commit first).
       const attempt = randomUUID();
       if ((await tx.claimUnique(activationScope, user.invitationId, attempt)) !== attempt)
-        throw new Refused({ kind: 'already-active' });
+        throw new Refused<ActivationResult>({ kind: 'already-active' });
       await tx.putRecord({ ...record, data: { ...user, status: 'Active' } satisfies User });
       publish(
         startEnvelope({
@@ -135,9 +129,6 @@ export async function activateOwner(
         }),
       );
       return { kind: 'activated', tenantId, userId: user.userId } as const;
-    });
-  } catch (error) {
-    if (error instanceof Refused) return error.result;
-    throw error;
-  }
+    }),
+  );
 }

@@ -20,6 +20,7 @@ import { canonicalJson } from '../runtime/canonical-json.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Tx } from '../runtime/store.js';
 import { saveTenant } from './tenants.js';
+import { Refused, unlessRefused } from './refusal.js';
 
 export interface SignUpRequest {
   readonly slug: string;
@@ -49,13 +50,6 @@ export type SignUpResult =
 export const slugScope = 'slug';
 const keyScope = 'idempotency-key:sign-up';
 
-/** Ends the unit of work without committing anything, with the result to answer. */
-class Refused extends Error {
-  constructor(readonly result: SignUpResult) {
-    super(result.kind);
-  }
-}
-
 export async function signUp(
   runtime: Runtime,
   request: SignUpRequest,
@@ -63,8 +57,8 @@ export async function signUp(
 ): Promise<SignUpResult> {
   const print = fingerprint(request);
   const tenantId = newTenantId();
-  try {
-    return await runtime.execute(async ({ tx, now, publish }) => {
+  return unlessRefused(() =>
+    runtime.execute(async ({ tx, now, publish }) => {
       if (options.idempotencyKey !== undefined) {
         const earlier = await claimKey(
           tx,
@@ -73,12 +67,12 @@ export async function signUp(
           options.keyTtlMs,
         );
         if (earlier) {
-          if (earlier.print !== print) throw new Refused({ kind: 'key-reused' });
+          if (earlier.print !== print) throw new Refused<SignUpResult>({ kind: 'key-reused' });
           return { kind: 'replayed', tenantId: earlier.tenantId } as const;
         }
       }
       if ((await tx.claimUnique(slugScope, request.slug, tenantId)) !== tenantId)
-        throw new Refused({ kind: 'slug-taken', slug: request.slug });
+        throw new Refused<SignUpResult>({ kind: 'slug-taken', slug: request.slug });
       const edition = request.edition ?? defaultEdition;
       const caller = options.traceParent;
       const registered = publish(
@@ -111,11 +105,8 @@ export async function signUp(
         correlationId: registered.correlationId,
         traceId: registered.traceId,
       } as const;
-    });
-  } catch (error) {
-    if (error instanceof Refused) return error.result;
-    throw error;
-  }
+    }),
+  );
 }
 
 interface KeyHolder {
