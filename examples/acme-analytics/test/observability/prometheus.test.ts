@@ -190,19 +190,25 @@ describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Promethe
     let missing: { where: string; expr: string }[] = [];
     await eventually(15_000, async () => (missing = await empty()).length === 0);
     expect(missing.map((m) => `${m.where}: ${m.expr}`)).toEqual([]);
-    // And the events are there, not just zeros.
-    for (const [outcome, least] of [
-      ['completed', 3],
-      ['failed', 2],
-      ['timed_out', 1],
-    ] as const) {
-      const ended = await query(
+    // And the events are there, not just zeros: each is counted once its delivery has finished,
+    // which may be after the state it led to was read, so until the next scrape has it.
+    const ended = async (outcome: string) => {
+      const answer = await query(
         `sum(saas_workflow_runs_ended_total{workflow=${JSON.stringify(workflows.onboarding.id)},outcome="${outcome}"})`,
       );
-      expect(Number((ended.result[0] as { value: [number, string] }).value[1]), outcome).toBe(
-        least,
+      return Number((answer.result[0] as { value: [number, string] } | undefined)?.value[1]);
+    };
+    const expected = { completed: 3, failed: 2, timed_out: 1 };
+    let counted: Record<string, number> = {};
+    await eventually(15_000, async () => {
+      counted = Object.fromEntries(
+        await Promise.all(
+          Object.keys(expected).map(async (outcome) => [outcome, await ended(outcome)]),
+        ),
       );
-    }
+      return Object.entries(expected).every(([outcome, count]) => counted[outcome] === count);
+    });
+    expect(counted).toEqual(expected);
   });
 
   it('loads alerts.yml: every rule evaluates, and those without a `for` fire', async () => {
