@@ -9,6 +9,7 @@ import { Auth } from './api/auth.js';
 import { buildServer } from './api/server.js';
 import { isolation, product } from './catalog.js';
 import type { Config } from './config.js';
+import { messageCatalog } from './contracts/messages.js';
 import { ConfigError } from './config.js';
 import type { Secrets } from './dev-secrets.js';
 import { resolveSecrets } from './dev-secrets.js';
@@ -253,6 +254,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
   const runtime = new Runtime({
     transport,
     store,
+    messages: messageCatalog,
     clock,
     logger,
     inboxRetentionMs: config.inboxRetentionMs,

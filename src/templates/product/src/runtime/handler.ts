@@ -5,8 +5,8 @@
  * dispatched after commit.
  */
 import type { Envelope, TenantId } from '../contracts/envelope.js';
-import type { MessageType, PayloadOf } from '../contracts/messages.js';
 import type { RetryPolicy } from '../saga/definition.js';
+import type { MessagePayloads, MessageType } from './messages.js';
 import type { DeliveryScope } from './observer.js';
 import type { Tx } from './store.js';
 
@@ -22,15 +22,15 @@ export interface HandlerContext<M extends Envelope = Envelope> {
   /** Queues a message caused by the one being handled (same correlation and trace). */
   publish<T extends MessageType>(
     type: T,
-    payload: PayloadOf[T],
+    payload: MessagePayloads[T],
     options?: { readonly tenantId?: TenantId },
-  ): Envelope<T, PayloadOf[T]>;
+  ): Envelope<T, MessagePayloads[T]>;
   /** Queues a message caused by this one, delivered at `dueAt` (to `endpoint` only, if given). */
   schedule<T extends MessageType>(
     type: T,
-    payload: PayloadOf[T],
+    payload: MessagePayloads[T],
     options: { readonly dueAt: Date; readonly id?: string; readonly endpoint?: string },
-  ): Envelope<T, PayloadOf[T]>;
+  ): Envelope<T, MessagePayloads[T]>;
 }
 
 export type MessageHandler = (ctx: HandlerContext) => Promise<void>;

@@ -17,8 +17,6 @@
  */
 import type { Envelope, TenantId } from '../contracts/envelope.js';
 import { causedBy } from '../contracts/envelope.js';
-import type { AnyMessage, MessageType, PayloadOf } from '../contracts/messages.js';
-import { messageVersions } from '../contracts/messages.js';
 import { retryDelay } from '../saga/definition.js';
 import type { Clock } from './clock.js';
 import { deadLetterId } from './dead-letters.js';
@@ -26,6 +24,7 @@ import type { Endpoint, EndpointDefinition, HandlerContext } from './handler.js'
 import { PermanentError } from './handler.js';
 import type { Logger } from './logger.js';
 import { messageFields } from './logger.js';
+import type { KnownMessage, MessageCatalog, MessagePayloads, MessageType } from './messages.js';
 import type { DeliveryScope, RuntimeObserver } from './observer.js';
 import type { Outgoing, ScheduleOptions } from './outgoing.js';
 import type { CauseQuery, DeadLetter, Store, Tx } from './store.js';
@@ -44,6 +43,7 @@ export type UnitOfWork = <T>(
 export interface PipelineOptions {
   readonly store: Store;
   readonly clock: Clock;
+  readonly messages: MessageCatalog;
   readonly validator: MessageValidator;
   readonly logger: Logger;
   /** Runs a transaction whose outgoing messages are dispatched after commit. */
@@ -117,10 +117,11 @@ export class Pipeline {
 
   #apply(
     endpoint: EndpointDefinition,
-    message: AnyMessage,
+    message: KnownMessage,
     attempt: number,
     scope: DeliveryScope | undefined,
   ): Promise<void> {
+    const { versions } = this.#options.messages;
     return this.#options.unit(async (tx, outgoing, now) => {
       const receipt = await tx.receive(
         endpoint.name,
@@ -143,15 +144,23 @@ export class Pipeline {
         now,
         tx,
         ...(scope ? { scope } : {}),
-        publish<T extends MessageType>(type: T, payload: PayloadOf[T], options?: PublishOptions) {
+        publish<T extends MessageType>(
+          type: T,
+          payload: MessagePayloads[T],
+          options?: PublishOptions,
+        ) {
           const tenantId = options?.tenantId ?? message.tenantId;
-          const version = messageVersions[type];
+          const version = versions[type];
           return outgoing.publish(
             causedBy(message, { type, payload, tenantId, version, occurredAt: now }),
           );
         },
-        schedule<T extends MessageType>(type: T, payload: PayloadOf[T], options: ScheduleOptions) {
-          const version = messageVersions[type];
+        schedule<T extends MessageType>(
+          type: T,
+          payload: MessagePayloads[T],
+          options: ScheduleOptions,
+        ) {
+          const version = versions[type];
           return outgoing.schedule(
             causedBy(message, { type, payload, version, occurredAt: now }),
             options,
@@ -170,7 +179,7 @@ export class Pipeline {
    */
   #causeToWaitFor(
     endpoint: EndpointDefinition,
-    message: AnyMessage,
+    message: KnownMessage,
     now: Date,
   ): CauseQuery | undefined {
     const { eventId, causationId } = message;

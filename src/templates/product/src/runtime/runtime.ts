@@ -21,12 +21,16 @@ import type { DeadLetter, Store, Tx } from './store.js';
 import type { Delivery, Transport } from './transport.js';
 import type { MessageValidator } from './validation.js';
 import { createMessageValidator } from './validation.js';
+import type { MessageCatalog } from './messages.js';
 import type { DeliveryScope, RuntimeObserver } from './observer.js';
 
 export interface RuntimeOptions {
   readonly transport: Transport;
   readonly store: Store;
+  /** The product's messages: every one published or consumed is checked against them. */
+  readonly messages: MessageCatalog;
   readonly clock?: Clock;
+  /** Replaces the validator compiled from `messages`. */
   readonly validator?: MessageValidator;
   readonly logger?: Logger;
   /** How long inbox entries (the dedupe window) and dispatched outbox rows are kept. */
@@ -54,6 +58,7 @@ export class Runtime {
   readonly #transport: Transport;
   readonly #store: Store;
   readonly #clock: Clock;
+  readonly #messages: MessageCatalog;
   readonly #validator: MessageValidator;
   readonly #logger: Logger;
   readonly #retentionMs: number;
@@ -70,7 +75,8 @@ export class Runtime {
     this.#transport = options.transport;
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
-    this.#validator = options.validator ?? createMessageValidator();
+    this.#messages = options.messages;
+    this.#validator = options.validator ?? createMessageValidator(options.messages);
     this.#logger = options.logger ?? consoleLogger;
     this.#retentionMs = options.inboxRetentionMs ?? 7 * day;
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -107,6 +113,7 @@ export class Runtime {
     const pipeline = new Pipeline({
       store: this.#store,
       clock: this.#clock,
+      messages: this.#messages,
       validator: this.#validator,
       logger: this.#logger,
       unit: (work, scope) => this.#unit(work, scope),

@@ -7,11 +7,10 @@ import { Ajv } from 'ajv';
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isTraceParent } from '../contracts/envelope.js';
-import type { AnyMessage, MessageType } from '../contracts/messages.js';
-import { messageVersions, payloadSchemas } from '../contracts/messages.js';
+import type { KnownMessage, MessageCatalog, MessageType } from './messages.js';
 
 export type ValidationResult =
-  | { readonly ok: true; readonly message: AnyMessage }
+  | { readonly ok: true; readonly message: KnownMessage }
   | { readonly ok: false; readonly errors: string[] };
 
 export type MessageValidator = (value: unknown) => ValidationResult;
@@ -19,9 +18,7 @@ export type MessageValidator = (value: unknown) => ValidationResult;
 // ajv-formats is CommonJS: under NodeNext its default export arrives wrapped.
 const addFormats = addFormatsModule.default;
 
-const messageTypes = Object.keys(payloadSchemas) as MessageType[];
-
-const envelopeSchema: AnySchemaObject = {
+const envelopeSchema = (types: readonly MessageType[]): AnySchemaObject => ({
   type: 'object',
   additionalProperties: false,
   required: [
@@ -37,7 +34,7 @@ const envelopeSchema: AnySchemaObject = {
   ],
   properties: {
     eventId: { type: 'string', format: 'uuid' },
-    type: { enum: messageTypes },
+    type: { enum: types },
     version: { type: 'integer', minimum: 1 },
     occurredAt: { type: 'string', format: 'date-time' },
     tenantId: { type: 'string', format: 'uuid' },
@@ -46,35 +43,40 @@ const envelopeSchema: AnySchemaObject = {
     traceId: { type: 'string', pattern: '^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$' },
     payload: {},
   },
-};
+});
 
 const describe = (errors: ErrorObject[] | null | undefined, prefix = ''): string[] =>
   (errors ?? []).map((error) => `${prefix + error.instancePath || '/'} ${error.message ?? ''}`);
 
-let shared: MessageValidator | undefined;
+const compiled = new WeakMap<MessageCatalog, MessageValidator>();
 
 /**
- * The validator of this product's messages. Compiling the schemas takes tens of milliseconds, so
- * it happens once per process, on first use; every runtime (and test) shares the result.
+ * The validator of a catalog's messages. Compiling the schemas takes tens of milliseconds, so it
+ * happens once per catalog and process, on first use; every runtime (and test) shares the result.
  */
-export function createMessageValidator(): MessageValidator {
-  shared ??= compile();
-  return shared;
+export function createMessageValidator(catalog: MessageCatalog): MessageValidator {
+  let validator = compiled.get(catalog);
+  if (!validator) {
+    validator = compile(catalog);
+    compiled.set(catalog, validator);
+  }
+  return validator;
 }
 
-function compile(): MessageValidator {
+function compile({ versions, payloadSchemas }: MessageCatalog): MessageValidator {
+  const types = Object.keys(payloadSchemas) as MessageType[];
   const ajv = new Ajv({ allErrors: true });
   addFormats(ajv, ['uuid', 'email', 'uri', 'date-time', 'date']);
-  const envelope = ajv.compile(envelopeSchema);
+  const envelope = ajv.compile(envelopeSchema(types));
   const payloads = new Map<string, ValidateFunction>(
-    messageTypes.map((type) => [type, ajv.compile(payloadSchemas[type] as AnySchemaObject)]),
+    types.map((type) => [type, ajv.compile(payloadSchemas[type] as AnySchemaObject)]),
   );
 
   return (value) => {
     if (!envelope(value)) return { ok: false, errors: describe(envelope.errors) };
-    const message = value as AnyMessage;
+    const message = value as KnownMessage;
     const errors: string[] = [];
-    const expected = messageVersions[message.type];
+    const expected = versions[message.type];
     if (message.version !== expected) {
       errors.push(`/version is ${message.version}; ${message.type} is at version ${expected}`);
     }

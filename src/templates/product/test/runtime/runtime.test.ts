@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TenantId } from '../../src/contracts/envelope.js';
 import { newTenantId, startEnvelope } from '../../src/contracts/envelope.js';
+import { messageCatalog } from '../../src/contracts/messages.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import type { Endpoint, EndpointDefinition, HandlerContext } from '../../src/runtime/handler.js';
 import { PermanentError } from '../../src/runtime/handler.js';
@@ -59,7 +60,13 @@ async function start(endpoints: Endpoint[], options: { url?: string; clock?: Man
   const store = new SqliteStore({ url: options.url ?? ':memory:', clock });
   await store.migrate();
   const transport = new MemoryTransport({ redeliveryDelayMs: 1 });
-  const runtime = new Runtime({ transport, store, clock, logger: silentLogger });
+  const runtime = new Runtime({
+    transport,
+    store,
+    messages: messageCatalog,
+    clock,
+    logger: silentLogger,
+  });
   for (const definition of endpoints) runtime.register(definition);
   await runtime.start();
   running.push({ runtime, store });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { newTenantId, startEnvelope } from '../../src/contracts/envelope.js';
+import { messageCatalog } from '../../src/contracts/messages.js';
 import { createMessageValidator } from '../../src/runtime/validation.js';
 
-const validate = createMessageValidator();
+const validate = createMessageValidator(messageCatalog);
 
 const registered = startEnvelope({
   type: 'TenantRegistered',
