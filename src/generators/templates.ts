@@ -4,6 +4,7 @@
  * blueprint element it was rendering.
  */
 import Handlebars from 'handlebars';
+import { literal } from './literal.js';
 
 /** Template sources keyed by their path under `src/templates/product/` (loaded by the CLI). */
 export type TemplateSet = ReadonlyMap<string, string>;
@@ -16,6 +17,7 @@ export function createRenderer(templates: TemplateSet): Renderer {
   const handlebars = Handlebars.create();
   handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
   handlebars.registerHelper('jsonBlock', (value: unknown) => JSON.stringify(value, null, 2));
+  handlebars.registerHelper('literal', (value: unknown) => literal(value));
   for (const [path, source] of templates) {
     const partial = /^partials\/(.+)\.hbs$/.exec(path);
     if (partial) handlebars.registerPartial(partial[1]!, source);

@@ -2,8 +2,11 @@
  * Model → view-model: everything a template prints, computed here so that templates only
  * substitute. Lists are sorted; names are cased.
  */
-import { isBuiltinService } from '../blueprint/builtins.js';
-import type { Field, Model, Step, Workflow } from '../blueprint/model.js';
+import { defaults, isBuiltinService } from '../blueprint/builtins.js';
+import { parseDuration } from '../blueprint/duration.js';
+import type { Field, Model, RetryPolicy, Step, Workflow } from '../blueprint/model.js';
+import { defaultRetry } from '../blueprint/normalize.js';
+import { literal, propertyKey } from './literal.js';
 import { messageCatalog } from './messages.js';
 import type { MessageSpec } from './messages.js';
 import { camelCase, pascalCase } from './names.js';
@@ -49,12 +52,39 @@ export interface ServiceView {
   readonly messages: readonly string[];
 }
 
+/** A step or reaction with every field filled in, as the product's runtime sees it. */
+export interface StepDefinitionView {
+  readonly id: string;
+  readonly workflow: string;
+  readonly kind: Step['kind'];
+  readonly service: string;
+  readonly builtin: boolean;
+  readonly on: string;
+  readonly emits: string | null;
+  readonly compensate: string | null;
+  readonly retry: RetryPolicy;
+}
+
+export interface WorkflowDefinitionView {
+  readonly id: string;
+  readonly kind: Workflow['kind'];
+  readonly trigger: string;
+  readonly timeoutMs: number;
+  readonly steps: readonly StepDefinitionView[];
+  readonly reactions: readonly StepDefinitionView[];
+}
+
 export interface WorkflowView {
   readonly id: string;
   /** The property name in `workflows` (quoted when the id is kebab-case). */
   readonly jsonKey: string;
   readonly variableName: string;
-  readonly definition: object;
+  readonly definition: WorkflowDefinitionView;
+  /**
+   * The argument of `defineWorkflow` in `definitions.ts`, as a TypeScript literal: only what
+   * differs from the product's defaults (`saga/definition.ts`), which are the blueprint's.
+   */
+  readonly spec: string;
 }
 
 export interface CatalogView {
@@ -134,7 +164,7 @@ function stepView(step: Step): StepView {
 }
 
 function workflowView(workflow: Workflow): WorkflowView {
-  const step = (s: Step) => ({
+  const step = (s: Step): StepDefinitionView => ({
     id: s.id,
     workflow: s.workflowId,
     kind: s.kind,
@@ -147,7 +177,7 @@ function workflowView(workflow: Workflow): WorkflowView {
   });
   return {
     id: workflow.id,
-    jsonKey: /^[A-Za-z_$][\w$]*$/.test(workflow.id) ? workflow.id : `'${workflow.id}'`,
+    jsonKey: propertyKey(workflow.id),
     variableName: `${camelCase(workflow.id)}Workflow`,
     definition: {
       id: workflow.id,
@@ -157,6 +187,44 @@ function workflowView(workflow: Workflow): WorkflowView {
       steps: workflow.steps.map(step),
       reactions: workflow.reactions.map(step),
     },
+    spec: literal(workflowSpec(workflow)),
+  };
+}
+
+const defaultTimeoutMs: Readonly<Record<Workflow['kind'], number>> = {
+  onboarding: parseDuration(defaults.onboardingTimeout)!,
+  domain: parseDuration(defaults.workflowTimeout)!,
+};
+
+const retryFields = ['attempts', 'backoff', 'initialDelayMs', 'maxDelayMs'] as const;
+
+/** The fields of `policy` that differ from `base`; `undefined` when none does. */
+function retryOverride(policy: RetryPolicy, base: RetryPolicy): Partial<RetryPolicy> | undefined {
+  const fields = retryFields.filter((key) => policy[key] !== base[key]);
+  return fields.length === 0
+    ? undefined
+    : Object.fromEntries(fields.map((key) => [key, policy[key]]));
+}
+
+/** What `defineWorkflow` needs to rebuild the workflow's definition, in the order people read it. */
+function workflowSpec(workflow: Workflow): object {
+  const step = (s: Step) => ({
+    id: s.id,
+    service: s.service,
+    on: s.on,
+    emits: s.emits,
+    compensate: s.compensate,
+    retry: retryOverride(s.retry, workflow.retry),
+  });
+  return {
+    id: workflow.id,
+    kind: workflow.kind,
+    trigger: workflow.kind === 'domain' ? workflow.trigger : undefined,
+    timeoutMs:
+      workflow.timeoutMs === defaultTimeoutMs[workflow.kind] ? undefined : workflow.timeoutMs,
+    retry: retryOverride(workflow.retry, defaultRetry),
+    steps: workflow.steps.map(step),
+    reactions: workflow.reactions.length > 0 ? workflow.reactions.map(step) : undefined,
   };
 }
 

@@ -136,7 +136,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
 }
 
 function docsView(view: AreaContext['view']) {
-  const workflows = view.workflows.map((workflow) => workflow.definition as WorkflowDefinitionView);
+  const workflows = view.workflows.map((workflow) => workflow.definition);
   return {
     ...view,
     exampleSlug: exampleSlug(view.tenancy.slugPattern),
@@ -145,13 +145,6 @@ function docsView(view: AreaContext['view']) {
     domainWorkflows: workflows.filter((w) => w.kind === 'domain'),
     handlerFiles: view.domainServices.map((service) => `src/services/${service.name}/handlers.ts`),
   };
-}
-
-interface WorkflowDefinitionView {
-  readonly id: string;
-  readonly kind: 'onboarding' | 'domain';
-  readonly trigger: string;
-  readonly steps: readonly object[];
 }
 
 /** A slug the blueprint's pattern accepts, for the README's example. */

@@ -5,6 +5,7 @@
  * can build them in parallel with the rest (see `contractJobs`).
  */
 import type { ContractJob } from '../handler-contracts.js';
+import { propertyKey } from '../literal.js';
 import type { MessageView, ProductView } from '../view-model.js';
 import type { AreaContext } from './area.js';
 
@@ -87,18 +88,14 @@ function registryView(view: ProductView) {
       service.steps.map((step) => [step.id, { service, step }] as const),
     ),
   );
-  const types = new Set<string>();
-  const steps = view.workflows.flatMap((workflow) => {
-    const definition = workflow.definition as {
-      steps: { id: string; service: string }[];
-      reactions: { id: string; service: string }[];
-    };
-    return [...definition.steps, ...definition.reactions].map((step) => {
-      const key = /^[A-Za-z_$][\w$]*$/.test(step.id) ? step.id : `'${step.id}'`;
+  const steps = view.workflows.flatMap((workflow) =>
+    [...workflow.definition.steps, ...workflow.definition.reactions].map((step) => {
+      const key = propertyKey(step.id);
       const owner = domain.get(step.id);
-      if (!owner) return { key, builtin: builtinImplementation[step.service] };
-      types.add(owner.step.on);
-      if (owner.step.compensate) types.add(owner.step.compensate);
+      if (!owner) {
+        const builtin = builtinImplementation[step.service];
+        return { key, builtin, shorthand: key === builtin };
+      }
       return {
         key,
         builtin: null,
@@ -108,16 +105,38 @@ function registryView(view: ProductView) {
         compensateMethod: owner.step.compensateMethod,
         compensateType: owner.step.compensate,
       };
-    });
-  });
+    }),
+  );
   const builtins = new Set(steps.flatMap((step) => (step.builtin ? [step.builtin] : [])));
+  const usesDomainSteps = view.domainServices.length > 0;
+  // One import per module, sorted by path, as an editor's "organize imports" leaves them.
+  const imports = [
+    ...(usesDomainSteps
+      ? [
+          "import type { Envelope } from '../contracts/envelope.js';",
+          "import type { MessageType, PayloadOf } from '../contracts/messages.js';",
+          "import { PermanentError } from '../runtime/handler.js';",
+        ]
+      : []),
+    ...view.domainServices.map(
+      (service) =>
+        `import { ${service.variableName}Handlers } from './${service.name}/handlers.js';`,
+    ),
+    ...[...builtins].map((name) => {
+      const module = name === 'notify' ? 'notification' : name;
+      return `import { ${module} } from './${module}.js';`;
+    }),
+    "import type { Mailer } from './mailer.js';",
+    "import type { StepImplementation } from './steps.js';",
+  ].sort((a, b) => {
+    const path = (line: string) => /from '([^']+)'/.exec(line)![1]!;
+    return path(a) < path(b) ? -1 : path(a) > path(b) ? 1 : 0;
+  });
   return {
     steps,
-    domainServices: view.domainServices,
+    imports,
     productTitle: view.product.title,
     usesNotification: builtins.has('notify'),
-    builtinImports: [...builtins].map((name) => (name === 'notify' ? 'notification' : name)).sort(),
-    usesMessageTypes: types.size > 0,
-    messageImports: [...types].sort().join(', '),
+    usesDomainSteps,
   };
 }

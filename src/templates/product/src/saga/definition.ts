@@ -1,5 +1,6 @@
 /**
- * The shape of a workflow as the blueprint defines it. `definitions.ts` holds this product's.
+ * The shape of a workflow as the blueprint defines it, and the defaults of what a blueprint may
+ * leave out. `definitions.ts` holds this product's workflows, stating only what differs from them.
  */
 
 export type Backoff = 'exponential' | 'linear' | 'fixed';
@@ -28,12 +29,96 @@ export interface StepDefinition {
 
 export interface WorkflowDefinition {
   readonly id: string;
-  readonly kind: 'onboarding' | 'domain';
+  readonly kind: WorkflowKind;
   /** `TenantRegistered` for onboarding; the `startedBy` command of a domain workflow. */
   readonly trigger: string;
   readonly timeoutMs: number;
   readonly steps: readonly StepDefinition[];
   readonly reactions: readonly StepDefinition[];
+}
+
+export type WorkflowKind = 'onboarding' | 'domain';
+
+/** The event that starts every onboarding: a sign-up was accepted. */
+export const onboardingTrigger = 'TenantRegistered';
+
+/** The retry policy of a step when neither its workflow nor the step sets one. */
+export const defaultRetry: RetryPolicy = {
+  attempts: 5,
+  backoff: 'exponential',
+  initialDelayMs: 200,
+  maxDelayMs: 30_000,
+};
+
+/** How long a run may take when its workflow sets no timeout. */
+export const defaultTimeoutMs: Readonly<Record<WorkflowKind, number>> = {
+  onboarding: 10 * 60_000,
+  domain: 30 * 60_000,
+};
+
+/** The services whose code ships with the product (src/services/); every other one is a domain service. */
+export const builtinServices: ReadonlySet<string> = new Set([
+  'billing',
+  'configuration',
+  'identity',
+  'notification',
+]);
+
+/**
+ * A step as `definitions.ts` states it: what the blueprint says, where it differs from the
+ * defaults. `defineWorkflow` fills in the rest.
+ */
+export interface StepSpec {
+  readonly id: string;
+  readonly service: string;
+  readonly on: string;
+  /** None: the step publishes nothing when it succeeds. */
+  readonly emits?: string;
+  /** None: the step cannot be undone. */
+  readonly compensate?: string;
+  /** Overrides the workflow's policy field by field. */
+  readonly retry?: Partial<RetryPolicy>;
+}
+
+interface WorkflowSpecBase {
+  readonly id: string;
+  /** Default: `defaultTimeoutMs` of the workflow's kind. */
+  readonly timeoutMs?: number;
+  /** Overrides `defaultRetry` field by field, for every step of the workflow. */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly steps: readonly StepSpec[];
+  readonly reactions?: readonly StepSpec[];
+}
+
+/** A workflow as `definitions.ts` states it; onboarding is always started by `onboardingTrigger`. */
+export type WorkflowSpec =
+  | (WorkflowSpecBase & { readonly kind: 'onboarding' })
+  | (WorkflowSpecBase & { readonly kind: 'domain'; readonly trigger: string });
+
+/** The whole definition of a workflow: `spec` with the defaults filled in. */
+export function defineWorkflow(spec: WorkflowSpec): WorkflowDefinition {
+  const retry = { ...defaultRetry, ...spec.retry };
+  const resolve =
+    (kind: StepDefinition['kind']) =>
+    (step: StepSpec): StepDefinition => ({
+      id: step.id,
+      workflow: spec.id,
+      kind,
+      service: step.service,
+      builtin: builtinServices.has(step.service),
+      on: step.on,
+      emits: step.emits ?? null,
+      compensate: step.compensate ?? null,
+      retry: { ...retry, ...step.retry },
+    });
+  return {
+    id: spec.id,
+    kind: spec.kind,
+    trigger: spec.kind === 'onboarding' ? onboardingTrigger : spec.trigger,
+    timeoutMs: spec.timeoutMs ?? defaultTimeoutMs[spec.kind],
+    steps: spec.steps.map(resolve('step')),
+    reactions: (spec.reactions ?? []).map(resolve('reaction')),
+  };
 }
 
 /** Besides the operator's commands, the events that suspend and reinstate a tenant (`lifecycle`). */
