@@ -24,7 +24,7 @@ const run = (command: string, args: string[], cwd: string, env: Record<string, s
     env: { CI: 'true', NO_COLOR: '1', ...env },
   });
 
-/** The machine's PostgreSQL and RabbitMQ (DESIGN: CI runs them), unless the environment says. */
+/** The machine's PostgreSQL and RabbitMQ (CI runs them: .ci/run), unless the environment says. */
 const services = {
   DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
   BUS_URL: process.env.BUS_URL || 'amqp://guest:guest@127.0.0.1:5672',

@@ -1,4 +1,4 @@
-/** What every generated product has without the blueprint declaring it (DESIGN §4). */
+/** What every generated product has without the blueprint declaring it: services and messages. */
 
 export const builtinEvents = [
   'TenantRegistered',

@@ -1,8 +1,9 @@
 /**
- * The state machines every generated product runs (DESIGN §1), as data. This is their one
- * source: the product's `src/saga/tenant-machine.ts` and `src/saga/workflow-machine.ts` are
- * rendered from these tables, and so are the diagrams in its `docs/diagrams.md` and the output of
- * `saas-gen diagram`. The product's saga refuses every move that is not a row here.
+ * The state machines every generated product runs (the tenant's lifecycle and a domain workflow
+ * run's), as data. This is their one source: the product's `src/saga/tenant-machine.ts` and
+ * `src/saga/workflow-machine.ts` are rendered from these tables, and so are the diagrams in its
+ * `docs/diagrams.md` and the output of `saas-gen diagram`. The product's saga refuses every move
+ * that is not a row here.
  *
  * `on` names what causes a move (a trigger), not a message type: which messages cause a trigger
  * depends on the blueprint (`lifecycle.suspendOn`, the steps' events).

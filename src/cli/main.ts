@@ -1,6 +1,6 @@
 /**
  * The CLI edge: wires commands to the pipeline and is the one place that turns outcomes into
- * exit codes (DESIGN §2: 0 ok, 1 user-facing failure, 2 usage error, 70 internal bug).
+ * exit codes (errors.ts: 0 ok, 1 user-facing failure, 2 usage error, 70 internal bug).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { Exit, ExitCode, UserError } from './errors.js';

@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (DESIGN: PORT, DATABASE_URL, BUS_URL, ADMIN_TOKEN,
+ * Configuration from the environment (PORT, DATABASE_URL, BUS_URL, ADMIN_TOKEN,
  * JWT_SECRET, ROLE, LOG_LEVEL, SAAS_FAULTS), checked once at start with errors that say what to set.
  * In production the API refuses to start without its secrets; in development, missing ones are
  * generated once and kept under data/ (see dev-secrets.ts).

@@ -40,7 +40,7 @@ export interface PostgresStoreOptions {
   readonly clock?: Clock;
   /** The schema holding the store's tables, created by `migrate` (default: the search_path's). */
   readonly schema?: string;
-  /** `schema`: each tenant's records in a schema of its own (DESIGN §3 `tenancy.isolation`). */
+  /** `schema`: each tenant's records in a schema of its own (the blueprint's `tenancy.isolation`). */
   readonly isolation?: Isolation;
   readonly poolSize?: number;
   /** How long a process that wrote an outbox row has to publish it before others may. */

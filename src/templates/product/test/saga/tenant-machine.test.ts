@@ -1,6 +1,6 @@
 /**
- * The tenant state machine: exactly DESIGN §1, every other move refused, and the onboarding saga
- * moving tenants by this table and no other.
+ * The tenant state machine: exactly the lifecycle below, every other move refused, and the
+ * onboarding saga moving tenants by this table and no other.
  */
 import { describe, expect, it } from 'vitest';
 import type { OnboardingState } from '../../src/saga/onboarding.js';
@@ -48,7 +48,7 @@ describe('the tenant state machine', () => {
   const states = tenantMachine.states;
   const allowed = new Set(tenantMachine.transitions.map((t) => `${t.from} → ${t.to}`));
 
-  it('is the machine of DESIGN §1, row for row', () => {
+  it('is the tenant lifecycle, row for row', () => {
     expect([...allowed].sort()).toEqual(
       [
         'Registered → Provisioning',
