@@ -1,8 +1,72 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+
+const repo = dirname(fileURLToPath(import.meta.url));
+const templates = join(repo, 'src/templates/product');
+const fixture = join(repo, '.product-fixture');
+
+/**
+ * Resolves the product's relative imports across src/templates/product and the code generated
+ * from the fixture catalog (.product-fixture), as tsconfig.product.json's `rootDirs` does for the
+ * compiler: a vendored file importing `../contracts/messages.js` gets the fixture's, and a
+ * generated file importing `../runtime/messages.js` gets the vendored one.
+ */
+function productLayers(): Plugin {
+  const roots = [templates, fixture];
+  const existing = (path: string) =>
+    [path, path.replace(/\.js$/, '.ts')].find((candidate) => existsSync(candidate));
+  return {
+    name: 'saas-gen-product-layers',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (!importer || !source.startsWith('.')) return null;
+      const root = roots.find((candidate) => importer.startsWith(candidate + '/'));
+      if (!root) return null;
+      const wanted = resolve(dirname(importer), source);
+      if (existing(wanted)) return null;
+      const inProduct = relative(root, wanted);
+      for (const other of roots) {
+        const found = other === root ? undefined : existing(join(other, inProduct));
+        if (found) return found;
+      }
+      return null;
+    },
+  };
+}
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    projects: [
+      {
+        test: {
+          name: 'generator',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // The product's vendored runtime and static parts, tested where they are written against
+        // the fixture catalog (scripts/product-fixture.ts). Each generated product runs these
+        // again, on its own catalog, in the slow tier.
+        plugins: [productLayers()],
+        test: {
+          name: 'product',
+          root: templates,
+          include: [
+            'test/runtime/**/*.test.ts',
+            'test/saga/**/*.test.ts',
+            'test/services/**/*.test.ts',
+          ],
+          // Compares docs/diagrams.md, which only a generated product has, with the code.
+          exclude: ['test/saga/diagram.test.ts'],
+          globalSetup: [join(repo, 'test/support/product-fixture-setup.ts')],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });
