@@ -37,6 +37,19 @@ function productLayers(): Plugin {
   };
 }
 
+/**
+ * The runtime's PostgreSQL and RabbitMQ integration tests need the services: under CI those of
+ * the machine (which .ci/run makes sure answer), unless the environment names others. Elsewhere
+ * they run when DATABASE_URL and BUS_URL are set, and skip loudly when not.
+ */
+const services =
+  process.env.CI === 'true'
+    ? {
+        DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
+        BUS_URL: process.env.BUS_URL || 'amqp://guest:guest@127.0.0.1:5672',
+      }
+    : {};
+
 export default defineConfig({
   test: {
     projects: [
@@ -63,6 +76,7 @@ export default defineConfig({
           // Compares docs/diagrams.md, which only a generated product has, with the code.
           exclude: ['test/saga/diagram.test.ts'],
           globalSetup: [join(repo, 'test/support/product-fixture-setup.ts')],
+          env: services,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
