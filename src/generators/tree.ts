@@ -39,11 +39,14 @@ export interface VirtualFile {
   readonly merge?: MergeSpec;
   /** Copied from a template that is already formatted: the format stage skips it. */
   readonly preformatted?: boolean;
+  /** A vendored file: the template it is a copy of, by its path under the templates. */
+  readonly vendoredFrom?: string;
 }
 
 export interface WriteOptions {
   readonly preformatted?: boolean;
   readonly merge?: MergeSpec;
+  readonly vendoredFrom?: string;
 }
 
 export class VirtualTree {

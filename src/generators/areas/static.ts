@@ -1,13 +1,13 @@
 /**
  * The product's fixed code (the runtime, the envelope, …): every template that is not a
- * Handlebars template is copied as it is, to the same path. Such files are kept formatted in this
- * repository, so the format stage skips them.
+ * Handlebars template is vendored, copied as it is to the same path (its header says from where).
+ * Such files are kept formatted in this repository, so the format stage skips them.
  */
 import type { AreaContext } from './area.js';
 
 export function staticArea({ templates, tree }: AreaContext): void {
   for (const [path, content] of templates) {
     if (path.endsWith('.hbs')) continue;
-    tree.write(path, content, 'generated', { preformatted: true });
+    tree.write(path, content, 'generated', { preformatted: true, vendoredFrom: path });
   }
 }
