@@ -1,8 +1,0 @@
-/**
- * Entry point of Clinic Scheduling. This file is yours: saas-gen wrote it once and will never
- * overwrite it.
- */
-import { messageKinds } from './contracts/messages.js';
-
-const messages = Object.keys(messageKinds).length;
-console.log(`Clinic Scheduling: ${messages} message types`);
