@@ -3,7 +3,8 @@
  * blueprint, with its payload fields.
  */
 import { builtinServices, onboardingTrigger } from '../blueprint/builtins.js';
-import type { Field, Model } from '../blueprint/model.js';
+import type { Field, Model, Step } from '../blueprint/model.js';
+import { pascalCase } from './names.js';
 
 export type MessageKind = 'event' | 'command';
 
@@ -12,6 +13,7 @@ export interface MessageSpec {
   readonly kind: MessageKind;
   readonly builtin: boolean;
   readonly version: number;
+  /** From the blueprint, else what the workflows say of it; empty when there is nothing to say. */
   readonly description: string;
   readonly fields: readonly Field[];
 }
@@ -248,13 +250,50 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
           {
             name: service.compensate,
             kind: 'command' as const,
-            description: `Undo: ${service.does}.`,
+            description: `${pascalCase(service.name)}: ${service.undo}, undoing its step.`,
             fields: reason,
           },
         ]
       : [],
   ),
 ];
+
+const code = (name: string): string => `\`${name}\``;
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * What the blueprint itself says of a message it does not describe: which workflow it starts,
+ * which step it undoes, which steps publish it and which handle it. Empty when it says nothing.
+ */
+function roleOf(name: string, model: Model): string {
+  const steps = model.workflows.flatMap((workflow) => [...workflow.steps, ...workflow.reactions]);
+  const step = (s: Step) => `step ${code(s.id)} (${code(s.service)})`;
+  const sentences = [
+    ...model.workflows
+      .filter((workflow) => workflow.kind === 'domain' && workflow.trigger === name)
+      .map((workflow) => `Starts a run of workflow ${code(workflow.id)}.`),
+    ...steps
+      .filter((s) => s.compensate === name)
+      .map((s) => `Undoes step ${code(s.id)} of workflow ${code(s.workflowId)}.`),
+  ];
+  const publishers = steps.filter((s) => s.emits === name).map(step);
+  const handlers = steps.filter((s) => s.on === name).map(step);
+  const clauses = [
+    ...(publishers.length > 0 ? [`published by ${listed(publishers)}`] : []),
+    ...(handlers.length > 0 ? [`handled by ${listed(handlers)}`] : []),
+  ];
+  if (clauses.length > 0) {
+    const sentence = clauses.join('; ');
+    sentences.push(`${sentence[0]!.toUpperCase()}${sentence.slice(1)}.`);
+  }
+  return sentences.join(' ');
+}
 
 /** Every message of the product, sorted by name. */
 export function messageCatalog(model: Model): MessageSpec[] {
@@ -283,7 +322,7 @@ export function messageCatalog(model: Model): MessageSpec[] {
       kind: commands.has(name) ? 'command' : 'event',
       builtin: false,
       version: declaration?.version ?? 1,
-      description: declaration?.description ?? '',
+      description: declaration?.description ?? roleOf(name, model),
       fields: declaration?.payload ?? [],
     });
   }

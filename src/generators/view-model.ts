@@ -6,6 +6,7 @@ import { defaults, isBuiltinService } from '../blueprint/builtins.js';
 import { parseDuration } from '../blueprint/duration.js';
 import type { Field, Model, RetryPolicy, Step, Workflow } from '../blueprint/model.js';
 import { defaultRetry } from '../blueprint/normalize.js';
+import { docComment } from './doc-comment.js';
 import { literal, propertyKey } from './literal.js';
 import { messageCatalog } from './messages.js';
 import type { MessageSpec } from './messages.js';
@@ -27,6 +28,11 @@ export interface MessageView {
   readonly builtin: boolean;
   readonly version: number;
   readonly description: string;
+  /**
+   * The doc comment of its type (the description, and the version when it is not the first);
+   * empty when there is nothing to say.
+   */
+  readonly doc: string;
   readonly fields: readonly FieldView[];
   readonly schema: object;
 }
@@ -137,8 +143,11 @@ function fieldView(field: Field): FieldView {
 
 function messageView(spec: MessageSpec): MessageView {
   const fields = spec.fields.map(fieldView);
+  const version = spec.version > 1 ? `Version ${spec.version} of its payload.` : '';
+  const doc = [spec.description, version].filter(Boolean).join(' ');
   return {
     ...spec,
+    doc: doc ? docComment(doc) : '',
     fields,
     schema: {
       type: 'object',
