@@ -78,12 +78,7 @@ export class Outgoing {
     this.#written = true;
     for (const record of this.#scheduled) await tx.schedule(record);
     const published = this.#messages.filter((envelope) => receives(envelope.type));
-    const { ids } = tx.enqueueWithCommit(published);
-    const records = ids.then((id) =>
-      published.map((envelope, index) => ({ id: id[index]!, envelope })),
-    );
-    records.catch(() => undefined); // a rollback: its caller hears of it from the transaction
-    return { published, records };
+    return { published, records: tx.publishAfterCommit(published).committed };
   }
 
   #check(envelope: Envelope, verb: string): void {

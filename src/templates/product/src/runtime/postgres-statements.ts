@@ -17,15 +17,12 @@ const causeAwaited = (endpoint: string, eventId: string, types: string) => `
       AND NOT EXISTS (SELECT 1 FROM dead_letters
                       WHERE endpoint = ${endpoint} AND envelope ->> 'eventId' = ${eventId})`;
 
-const markProcessed = `INSERT INTO inbox (endpoint, event_id, processed_at) VALUES ($1, $2, $3)
-    ON CONFLICT DO NOTHING`;
-
 export const sql = {
-  markProcessed,
-  awaitsCause: `SELECT ${causeAwaited('$1', '$2', '$3')} AS awaits`,
-  // markProcessed and awaitsCause (of the cause $4, unless it is null) in one statement. The
-  // insert is not visible to the rest of the statement, which asks about other rows anyway.
-  receive: `WITH processed AS (${markProcessed} RETURNING 1)
+  // The inbox entry, and whether the cause $4 (unless it is null) is awaited, in one statement.
+  // The insert is not visible to the rest of the statement, which asks about other rows anyway.
+  receive: `WITH processed AS (
+      INSERT INTO inbox (endpoint, event_id, processed_at) VALUES ($1, $2, $3)
+      ON CONFLICT DO NOTHING RETURNING 1)
     SELECT EXISTS (SELECT 1 FROM processed) AS fresh,
       $4::text IS NOT NULL AND ${causeAwaited('$1', '$4', '$5')} AS awaits`,
 

@@ -19,6 +19,7 @@ import type { Isolation } from './postgres-tenancy.js';
 import { TenantRecords } from './postgres-tenancy.js';
 import { PostgresTx } from './postgres-tx.js';
 import { Batch } from './postgres-batch.js';
+import { TransactionEnd } from './store-commit.js';
 import type { Queryable } from './postgres-tenancy.js';
 import type {
   AuditEntry,
@@ -124,11 +125,13 @@ export class PostgresStore implements Store {
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     const batch = new Batch(client);
+    const end = new TransactionEnd();
     const tx = new PostgresTx(batch, {
       clock: this.#clock,
       records: this.#records,
       owner: this.#owner,
       outboxLeaseMs: this.#outboxLeaseMs,
+      end,
     });
     // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
     let broken: Error | undefined;
@@ -137,10 +140,13 @@ export class PostgresStore implements Store {
       const result = await work(tx);
       await batch.commit();
       this.#records.created(tx.createdSchemas);
+      end.committed();
       return result;
     } catch (error) {
       await batch.rollback().catch((rollbackError: Error) => (broken = rollbackError));
-      throw translate(error);
+      const failure = translate(error);
+      end.rolledBack(failure);
+      throw failure;
     } finally {
       tx.close();
       client.release(broken);

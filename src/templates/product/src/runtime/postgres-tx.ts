@@ -9,17 +9,19 @@
  */
 import type { Envelope } from '../contracts/envelope.js';
 import { newId } from '../contracts/envelope.js';
-import type { QueryResult, QueryResultRow } from 'pg';
 import type { Batch, Value } from './postgres-batch.js';
 import type { Clock } from './clock.js';
 import type { DeadLetterRow, SagaRow } from './postgres-statements.js';
 import { sql, toDeadLetter, toSaga } from './postgres-statements.js';
 import type { TenantRecords } from './postgres-tenancy.js';
+import type { TransactionEnd } from './store-commit.js';
 import type {
   AuditEntry,
   CauseQuery,
   Receipt,
   DeadLetter,
+  OutboxRecord,
+  QueuedMessages,
   RecordDoc,
   SagaRecord,
   ScheduledRecord,
@@ -32,6 +34,7 @@ export interface PostgresTxOptions {
   /** Names this store instance in outbox leases. */
   readonly owner: string;
   readonly outboxLeaseMs: number;
+  readonly end: TransactionEnd;
 }
 
 const json = (value: unknown): string => JSON.stringify(value) ?? 'null';
@@ -52,20 +55,7 @@ export class PostgresTx implements Tx {
     this.#open = false;
   }
 
-  async markProcessed(endpoint: string, eventId: string): Promise<boolean> {
-    const result = await this.#use().query(sql.markProcessed, [endpoint, eventId, this.#now()]);
-    return result.rowCount === 1;
-  }
-
-  async awaitsCause(endpoint: string, eventId: string, types: readonly string[]): Promise<boolean> {
-    const { rows } = await this.#use().query<{ awaits: boolean }>(sql.awaitsCause, [
-      endpoint,
-      eventId,
-      types,
-    ]);
-    return rows[0]!.awaits;
-  }
-
+  /** The inbox entry and the look for the cause in one statement: one round trip a delivery. */
   async receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt> {
     const { rows } = await this.#use().query<{ fresh: boolean; awaits: boolean }>(sql.receive, [
       endpoint,
@@ -94,31 +84,19 @@ export class PostgresTx implements Tx {
     else this.#use().hold(sql.updateSaga, [...values, expectedVersion]);
   }
 
-  async enqueue(envelope: Envelope): Promise<number> {
-    const [id] = await this.#outboxIds(this.#use().query(...this.#enqueueStatement([envelope])));
-    return id!;
-  }
-
-  enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> } {
+  /**
+   * One statement inserts all the messages, held back to travel with the next statement or with
+   * COMMIT: no round trip of its own. Their ids come back with it, told once committed.
+   */
+  publishAfterCommit(envelopes: readonly Envelope[]): QueuedMessages {
     const batch = this.#use();
-    if (envelopes.length === 0) return { ids: Promise.resolve([]) };
-    const ids = this.#outboxIds(batch.holdForResult(...this.#enqueueStatement(envelopes)));
-    // Settled with the commit, or rejected with a rollback that its caller hears of anyway.
-    ids.catch(() => undefined);
-    return { ids };
-  }
-
-  #enqueueStatement(envelopes: readonly Envelope[]): [string, Value[]] {
-    const { owner, outboxLeaseMs } = this.#options;
+    const { end, owner, outboxLeaseMs } = this.#options;
+    if (envelopes.length === 0) return { committed: end.after(Promise.resolve([])) };
     const now = this.#now();
     const until = new Date(now.getTime() + outboxLeaseMs);
-    return [sql.enqueue, [envelopes.map((envelope) => json(envelope)), now, owner, until]];
-  }
-
-  /** One statement inserts the messages in array order, so ascending ids follow that order. */
-  async #outboxIds(inserted: Promise<QueryResult<QueryResultRow>>): Promise<number[]> {
-    const { rows } = await inserted;
-    return rows.map((row) => Number((row as { id: string }).id)).sort((a, b) => a - b);
+    const values: Value[] = [envelopes.map((envelope) => json(envelope)), now, owner, until];
+    const inserted = batch.holdForResult<{ id: string }>(sql.enqueue, values);
+    return { committed: end.after(inserted.then(({ rows }) => outboxRecords(envelopes, rows))) };
   }
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {
@@ -193,10 +171,6 @@ export class PostgresTx implements Tx {
     return created;
   }
 
-  async listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
-    return this.#options.records.list<Data>(this.#use(), collection, tenantId);
-  }
-
   async claimUnique(scope: string, key: string, owner: string): Promise<string> {
     const client = this.#use();
     const inserted = await client.query(sql.claimUnique, [scope, key, owner]);
@@ -234,4 +208,13 @@ export class PostgresTx implements Tx {
     if (!this.#open) throw new Error('this transaction has ended');
     return this.#batch;
   }
+}
+
+/** The statement inserts the messages in array order, so ascending ids follow that order. */
+function outboxRecords(
+  envelopes: readonly Envelope[],
+  rows: readonly { id: string }[],
+): OutboxRecord[] {
+  const ids = rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  return envelopes.map((envelope, index) => ({ id: ids[index]!, envelope }));
 }

@@ -63,7 +63,7 @@ const migrations: readonly string[] = [
     PRIMARY KEY (tenant_id, name)
   );
   `,
-  // Finding a published message by its id (`awaitsCause`).
+  // Finding a published message by its id (the cause `receive` looks for).
   `
   CREATE INDEX IF NOT EXISTS outbox_by_event ON outbox (json_extract(envelope, '$.eventId'));
   `,

@@ -16,10 +16,10 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     release: sql('RELEASE unit'),
     rollbackToSavepoint: sql('ROLLBACK TO unit'),
 
-    markProcessed: sql(
+    insertInbox: sql(
       'INSERT INTO inbox (endpoint, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
     ),
-    awaitsCause: sql(
+    causeAwaited: sql(
       `SELECT EXISTS (SELECT 1 FROM outbox
                       WHERE event_id = @eventId
                         AND type IN (SELECT value FROM json_each(@types)))

@@ -26,6 +26,7 @@ import type { Envelope } from '../contracts/envelope.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { migrateSqlite } from './sqlite-schema.js';
+import { TransactionEnd } from './store-commit.js';
 import type {
   AuditRow,
   DeadLetterRow,
@@ -206,14 +207,21 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.#inGroup(async (sql, written) => {
-      const tx = new SqliteTx(sql, this.#clock, this.#recent, written);
+    const end = new TransactionEnd();
+    const done = this.#inGroup(async (sql, written) => {
+      const tx = new SqliteTx(sql, this.#clock, this.#recent, written, end);
       try {
         return await work(tx);
       } finally {
         tx.close();
       }
     });
+    // The unit is done once its group's COMMIT is: settled before its caller resumes.
+    done.then(
+      () => end.committed(),
+      (error: unknown) => end.rolledBack(error),
+    );
+    return done;
   }
 
   /**

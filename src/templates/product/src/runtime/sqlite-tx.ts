@@ -9,11 +9,13 @@ import type { Clock } from './clock.js';
 import type { SagaRow, Statements } from './sqlite-statements.js';
 import { toDeadLetter, toSaga } from './sqlite-statements.js';
 import type { DeadLetterRow } from './sqlite-statements.js';
+import type { TransactionEnd } from './store-commit.js';
 import type {
   AuditEntry,
   CauseQuery,
   Receipt,
   DeadLetter,
+  QueuedMessages,
   RecordDoc,
   SagaRecord,
   ScheduledRecord,
@@ -116,46 +118,40 @@ export class SqliteTx implements Tx {
   readonly #recent: RecentlyCommitted;
   /** What this transaction wrote, for `recent` once the store has committed it. */
   readonly #written: Written;
+  readonly #end: TransactionEnd;
   #open = true;
 
-  constructor(sql: Statements, clock: Clock, recent: RecentlyCommitted, written: Written) {
+  constructor(
+    sql: Statements,
+    clock: Clock,
+    recent: RecentlyCommitted,
+    written: Written,
+    end: TransactionEnd,
+  ) {
     this.#sql = sql;
     this.#clock = clock;
     this.#recent = recent;
     this.#written = written;
+    this.#end = end;
   }
 
   close(): void {
     this.#open = false;
   }
 
-  async markProcessed(endpoint: string, eventId: string): Promise<boolean> {
-    const now = this.#clock.now().getTime();
-    if (this.#use().markProcessed.run(endpoint, eventId, now).changes === 0) return false;
-    this.#written.received.push([endpoint, eventId]);
-    return true;
-  }
-
-  async awaitsCause(endpoint: string, eventId: string, types: readonly string[]): Promise<boolean> {
-    const row = this.#use().awaitsCause.get({
-      endpoint,
-      eventId,
-      types: JSON.stringify(types),
-    }) as {
-      awaits: number;
-    };
-    return row.awaits === 1;
-  }
-
+  /** The inbox entry first; the cause is looked for only when the delivery is new. */
   async receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt> {
-    if (!(await this.markProcessed(endpoint, eventId))) return 'duplicate';
-    if (
-      cause &&
-      !this.#recent.rulesOut(endpoint, cause) &&
-      (await this.awaitsCause(endpoint, cause.eventId, cause.types))
-    )
-      return 'awaits-cause';
-    return 'new';
+    const sql = this.#use();
+    const now = this.#clock.now().getTime();
+    if (sql.insertInbox.run(endpoint, eventId, now).changes === 0) return 'duplicate';
+    this.#written.received.push([endpoint, eventId]);
+    if (!cause || this.#recent.rulesOut(endpoint, cause)) return 'new';
+    const { awaits } = sql.causeAwaited.get({
+      endpoint,
+      eventId: cause.eventId,
+      types: JSON.stringify(cause.types),
+    }) as { awaits: number };
+    return awaits === 1 ? 'awaits-cause' : 'new';
   }
 
   async loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined> {
@@ -187,22 +183,20 @@ export class SqliteTx implements Tx {
     }
   }
 
-  async enqueue(envelope: Envelope): Promise<number> {
-    const [id] = await this.enqueueWithCommit([envelope]).ids;
-    return id!;
-  }
-
-  /** SQLite writes at once: the ids are known before the commit, which groups them anyway. */
-  enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> } {
+  /**
+   * SQLite writes the rows at once, and knows their ids before the commit; they are told only
+   * after it, as the port promises, so that no caller comes to rely on knowing them sooner.
+   */
+  publishAfterCommit(envelopes: readonly Envelope[]): QueuedMessages {
     const now = this.#clock.now().getTime();
     const sql = this.#use();
-    const ids = envelopes.map((envelope) => {
+    const records = envelopes.map((envelope) => {
       const { eventId, type, tenantId } = envelope;
       const row = sql.enqueue.run(JSON.stringify(envelope), eventId, type, tenantId, now);
       this.#written.published.push([eventId, type]);
-      return Number(row.lastInsertRowid);
+      return { id: Number(row.lastInsertRowid), envelope };
     });
-    return { ids: Promise.resolve(ids) };
+    return { committed: this.#end.after(Promise.resolve(records)) };
   }
 
   async schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void> {
@@ -267,10 +261,6 @@ export class SqliteTx implements Tx {
   async putRecord<Data>(record: RecordDoc<Data>): Promise<void> {
     const { collection, tenantId, id, data } = record;
     this.#use().putRecord.run(collection, tenantId, id, JSON.stringify(data));
-  }
-
-  async listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]> {
-    return readRecords<Data>(this.#use(), collection, tenantId);
   }
 
   async claimUnique(scope: string, key: string, owner: string): Promise<string> {

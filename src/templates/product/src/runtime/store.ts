@@ -1,10 +1,13 @@
 /**
- * The store port: everything the product keeps. Every adapter (sqlite, postgres) passes the same
- * contract suite in test/runtime/store.contract.ts.
+ * The store port: everything the product keeps, as one role per thing kept. Every adapter
+ * (sqlite, postgres) passes the same contract suite, one part per role
+ * (test/runtime/store.contract.ts).
  *
- * State changes happen in a `transaction`: the saga's new state, the inbox entry of the message
- * that caused it, the outbox messages it sends, scheduled messages and audit entries commit
- * together or not at all.
+ * A unit of work changes state in a `transaction`, through the roles of its `Tx`: the saga's new
+ * state, the inbox entry of the message that caused it, the messages it sends, scheduled messages
+ * and audit entries commit together or not at all. Outside a transaction, the `Store`'s roles
+ * serve the outbox's relay, the scheduler, the API's queries and maintenance; they never see
+ * what an open transaction wrote.
  */
 import type { Envelope } from '../contracts/envelope.js';
 
@@ -123,62 +126,89 @@ export interface CauseQuery {
 /** A delivery's entry in the inbox: a duplicate, new but early (its cause is still to come), new. */
 export type Receipt = 'duplicate' | 'awaits-cause' | 'new';
 
-export interface Tx {
-  /** Records that `endpoint` processed `eventId`; false when it already had (a duplicate). */
-  markProcessed(endpoint: string, eventId: string): Promise<boolean>;
-  /**
-   * Whether `endpoint` has yet to process the message `eventId`, which went out through the
-   * outbox as one of `types` (those the endpoint receives), and neither processed nor
-   * dead-lettered it. A broker may deliver a message before the one that caused it.
-   */
-  awaitsCause(endpoint: string, eventId: string, types: readonly string[]): Promise<boolean>;
-  /**
-   * `markProcessed`, then, if the message was new and `cause` is given, `awaitsCause` for it:
-   * what the pipeline asks of every delivery, in one round trip where the store can.
-   */
-  receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt>;
+// The roles of a transaction. Each write commits or rolls back with the transaction it was made in.
+
+/** Saga and workflow instances, saved optimistically. */
+export interface SagaRepository {
   loadSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
   /**
    * Inserts (expectedVersion 0) or updates a saga. A stale version is a `ConcurrencyConflict`,
-   * thrown here or, where the store sends the save with a later statement (PostgreSQL), there or
-   * by the commit: either way the transaction commits nothing.
+   * thrown by this call or by a later one of the transaction, at the latest by `transaction`
+   * itself: either way the transaction commits nothing.
    */
   saveSaga<State>(
     record: Omit<SagaRecord<State>, 'version' | 'updatedAt'>,
     expectedVersion: number,
   ): Promise<void>;
-  /** Queues a message to publish after commit; returns its outbox id (for `markDispatched`). */
-  enqueue(envelope: Envelope): Promise<number>;
+}
+
+/** Which messages each endpoint has taken: what makes a redelivered message change nothing. */
+export interface Inbox {
   /**
-   * Queues messages like `enqueue`, but lets the store write them with its COMMIT, one round
-   * trip fewer: their outbox ids (in order) are known only once the transaction has committed,
-   * so `ids` must not be awaited inside it. The runtime's outbox writer uses this.
+   * Takes the delivery of message `eventId` to `endpoint` into the inbox, and tells what it is:
+   * - `duplicate`: the endpoint has taken this message before; nothing is written.
+   * - `awaits-cause`: new, but early. A broker may deliver a message before the one that caused
+   *   it, `cause`, which went out through the outbox as one of `cause.types` (those the endpoint
+   *   takes) and which the endpoint has neither taken nor dead-lettered yet. The caller rolls
+   *   back and has the message delivered again later.
+   * - `new`: taken; the rest of the transaction is its handling.
    */
-  enqueueWithCommit(envelopes: readonly Envelope[]): { readonly ids: Promise<number[]> };
+  receive(endpoint: string, eventId: string, cause?: CauseQuery): Promise<Receipt>;
+}
+
+/** Messages queued by a transaction, and the outbox rows they got. */
+export interface QueuedMessages {
+  /**
+   * Their outbox rows (for `OutboxRelay.markDispatched`), in the order they were queued. It
+   * settles once the transaction has committed, rejected when it rolled back: await it after
+   * `transaction` resolved, never inside the transaction, which would wait for itself.
+   */
+  readonly committed: Promise<OutboxRecord[]>;
+}
+
+/** Messages to publish once the transaction that sends them has committed (`OutboxRelay`). */
+export interface Outbox {
+  /** Queues messages to publish, in this order; nobody sees them before the commit. */
+  publishAfterCommit(envelopes: readonly Envelope[]): QueuedMessages;
+}
+
+/** Messages to deliver later: timeouts, retries, replays. */
+export interface Schedule {
   /** Schedules a message; a record with the `id` of a pending one replaces it (a reset timeout). */
   schedule(record: Omit<ScheduledRecord, 'id'> & { id?: string }): Promise<void>;
   cancelScheduled(id: string): Promise<void>;
+}
+
+/** What happened to each tenant, in the order it happened (`TenantHistory.timeline`). */
+export interface AuditLog {
   appendAudit(entry: AuditEntry): Promise<void>;
+}
+
+/** Messages endpoints gave up on, kept for an operator (`DeadLetterQueries`). */
+export interface DeadLetters {
   /**
    * Keeps a dead letter. A letter with the id of one already kept is a later failure of the same
    * message at the same endpoint: it updates the failure (error, attempts, last failure) and
    * nothing else; the envelope, body and first failure stay as they were first written.
    */
   addDeadLetter(letter: DeadLetter): Promise<void>;
+  /** Takes a letter back (to replay it, or because an operator discarded it). */
   removeDeadLetter(id: string): Promise<DeadLetter | undefined>;
+}
+
+/** The services' documents, by collection, tenant and id. */
+export interface Records {
   getRecord<Data>(
     collection: string,
     tenantId: string,
     id: string,
   ): Promise<RecordDoc<Data> | undefined>;
+  /** Inserts the document, or replaces the one with its collection, tenant and id. */
   putRecord<Data>(record: RecordDoc<Data>): Promise<void>;
-  /**
-   * Makes the place the tenant's records live in, when the isolation mode gives each tenant one
-   * (PostgreSQL under `schema`: the schema and its tables). Returns its name when there is one,
-   * `undefined` when the tenant's records share the store's tables. Idempotent.
-   */
-  provisionTenantSpace(tenantId: string): Promise<string | undefined>;
-  listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
+}
+
+/** Keys that one owner at a time may hold: slugs, idempotency keys. */
+export interface UniqueClaims {
   /**
    * Claims `key` in `scope` (a unique slug, an idempotency key) for `owner`. Returns the owner
    * that holds it: `owner` itself when the claim succeeded.
@@ -189,6 +219,10 @@ export interface Tx {
    * idempotency key that expired); true when it held one. Another owner's claim stays.
    */
   releaseUnique(scope: string, key: string, owner: string): Promise<boolean>;
+}
+
+/** Per-tenant counters with a cap: the usage that plan limits allow. */
+export interface Counters {
   /**
    * Adds `amount` to a counter unless the result would exceed `max` (`null`: no cap), atomically.
    * Returns the new value, or `undefined` when refused.
@@ -200,6 +234,30 @@ export interface Tx {
     max: number | null,
   ): Promise<number | undefined>;
 }
+
+/** The place each tenant's records live in, under an isolation mode that gives each one. */
+export interface TenantSpaces {
+  /**
+   * Makes the place the tenant's records live in, when the isolation mode gives each tenant one
+   * (PostgreSQL under `schema`: the schema and its tables). Returns its name when there is one,
+   * `undefined` when the tenant's records share the store's tables. Idempotent.
+   */
+  provisionTenantSpace(tenantId: string): Promise<string | undefined>;
+}
+
+/** One transaction: every role whose writes commit together. */
+export interface Tx
+  extends
+    SagaRepository,
+    Inbox,
+    Outbox,
+    Schedule,
+    AuditLog,
+    DeadLetters,
+    Records,
+    UniqueClaims,
+    Counters,
+    TenantSpaces {}
 
 export interface SagaQuery {
   readonly type: string;
@@ -219,15 +277,20 @@ export interface OutboxBacklog {
   readonly oldestAt: Date | undefined;
 }
 
-export interface Store {
-  readonly kind: 'sqlite' | 'postgres';
-  /** Creates or upgrades the schema; safe to run concurrently from several processes. */
-  migrate(): Promise<void>;
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+// The roles of the store outside a transaction. Each call is on its own, and sees only what
+// committed transactions wrote.
 
+/** Hands the outbox's committed messages to the transport. */
+export interface OutboxRelay {
   /** Outbox messages not yet confirmed by the transport, oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRecord[]>;
   markDispatched(ids: readonly number[]): Promise<void>;
+  /** The messages committed and not yet handed to the bus (for metrics): how many, and since when. */
+  outboxBacklog(): Promise<OutboxBacklog>;
+}
+
+/** The scheduler's side of the schedule: what is due, and when next. */
+export interface DueMessages {
   /**
    * Leases scheduled messages due at `now`, oldest first: each is claimed by one caller only, and
    * is hidden from other claimers until `now + leaseMs` (default 60 s). The claimer removes it
@@ -239,23 +302,36 @@ export interface Store {
   completeScheduled(ids: readonly string[]): Promise<void>;
   /** When the next scheduled message is due (or its lease runs out), if any. */
   nextDue(): Promise<Date | undefined>;
+}
 
+/** Sagas for the API and for metrics. */
+export interface SagaQueries {
   getSaga<State>(type: string, id: string): Promise<SagaRecord<State> | undefined>;
   listSagas<State>(query: SagaQuery): Promise<{ items: SagaRecord<State>[]; nextCursor?: string }>;
   /** Counts sagas of `type` per `state` field value (for metrics). */
   countSagas(type: string): Promise<Record<string, number>>;
+}
+
+/** What happened to a tenant: its audit trail and its messages. */
+export interface TenantHistory {
   timeline(tenantId: string): Promise<AuditEntry[]>;
   /**
    * The messages of one tenant that the outbox still holds (pending, or dispatched within the
    * retention `prune` keeps): the newest `limit` of them, in the order they were committed.
    */
   tenantMessages(tenantId: string, limit: number): Promise<Envelope[]>;
+}
+
+/** Dead letters for an operator and for metrics. */
+export interface DeadLetterQueries {
   listDeadLetters(filter?: { tenantId?: string; type?: string }): Promise<DeadLetter[]>;
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
   /** How many dead letters each endpoint has (for metrics): one row per endpoint, not per letter. */
   countDeadLetters(): Promise<Record<string, number>>;
-  /** The messages committed and not yet handed to the bus (for metrics): how many, and since when. */
-  outboxBacklog(): Promise<OutboxBacklog>;
+}
+
+/** Records and counters for the API. */
+export interface RecordQueries {
   getRecord<Data>(
     collection: string,
     tenantId: string,
@@ -263,11 +339,31 @@ export interface Store {
   ): Promise<RecordDoc<Data> | undefined>;
   listRecords<Data>(collection: string, tenantId: string): Promise<RecordDoc<Data>[]>;
   counters(tenantId: string): Promise<Record<string, number>>;
+}
 
+/** Housekeeping. */
+export interface Maintenance {
   /**
    * Deletes inbox and dispatched outbox rows older than `olderThan`. Those rows are stamped with
    * the store's clock, so pass a time from the same clock.
    */
   prune(olderThan: Date): Promise<{ inbox: number; outbox: number }>;
+}
+
+/** The store: its transactions, and the roles outside them. */
+export interface Store
+  extends
+    OutboxRelay,
+    DueMessages,
+    SagaQueries,
+    TenantHistory,
+    DeadLetterQueries,
+    RecordQueries,
+    Maintenance {
+  /** Which adapter this is, for reports. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema; safe to run concurrently from several processes. */
+  migrate(): Promise<void>;
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -68,7 +68,10 @@ describe.skipIf(!database)('postgres store', () => {
     it('leaves the outbox rows one process wrote to it until its lease runs out', async () => {
       const clock = new ManualClock();
       const [writer, poller] = await pair(clock);
-      const id = await writer.transaction((tx) => tx.enqueue(envelope('Mine')));
+      const queued = await writer.transaction(async (tx) =>
+        tx.publishAfterCommit([envelope('Mine')]),
+      );
+      const { id } = (await queued.committed)[0]!;
       expect(await poller.pendingOutbox(10)).toEqual([]);
       expect((await writer.pendingOutbox(10)).map((record) => record.id)).toEqual([id]);
       // The writer crashed before publishing: once its lease has run out, another takes over.
@@ -86,8 +89,8 @@ describe.skipIf(!database)('postgres store', () => {
       const schema = newSchema();
       const stores = await Promise.all(Array.from({ length: 5 }, () => open({ schema, clock })));
       await stores[0]!.transaction(async (tx) => {
+        tx.publishAfterCommit(Array.from({ length: 60 }, (_, index) => envelope(`Out${index}`)));
         for (let index = 0; index < 60; index += 1) {
-          await tx.enqueue(envelope(`Out${index}`));
           await tx.schedule({
             id: `due-${index}`,
             dueAt: clock.now().toISOString(),
@@ -176,7 +179,7 @@ describe.skipIf(!database)('postgres store', () => {
   it('refuses a Tx used after its transaction ended, and a cursor it did not hand out', async () => {
     const store = await open();
     const tx = await store.transaction(async (tx) => tx);
-    await expect(tx.markProcessed('billing', 'late')).rejects.toThrow('has ended');
+    await expect(tx.receive('billing', 'late')).rejects.toThrow('has ended');
     await expect(
       store.listSagas({ type: 'onboarding', limit: 1, cursor: 'nope' }),
     ).rejects.toBeInstanceOf(InvalidCursor);

@@ -289,7 +289,7 @@ describe('runtime', () => {
     await crashed.migrate();
     const messages = [pastDue(clock), pastDue(clock)];
     await crashed.transaction(async (tx) => {
-      for (const message of messages) await tx.enqueue(message);
+      tx.publishAfterCommit(messages);
     });
     await crashed.close();
 
@@ -423,10 +423,10 @@ describe('runtime', () => {
     const transaction = store.transaction.bind(store);
     store.transaction = (work) =>
       transaction((tx) => {
-        const enqueue = tx.enqueueWithCommit.bind(tx);
-        tx.enqueueWithCommit = (envelopes) => {
+        const publish = tx.publishAfterCommit.bind(tx);
+        tx.publishAfterCommit = (envelopes) => {
           enqueued.push(...envelopes.map((envelope) => envelope.type));
-          return enqueue(envelopes);
+          return publish(envelopes);
         };
         return work(tx);
       });

@@ -37,7 +37,9 @@ describe('sqlite store', () => {
     const url = newFile();
     const first = await open(url);
     await first.migrate();
-    await first.transaction((tx) => tx.enqueue(envelope('Kept')));
+    await first.transaction(async (tx) => {
+      tx.publishAfterCommit([envelope('Kept')]);
+    });
     await first.close();
     const second = await open(url);
     expect((await second.pendingOutbox(10)).map((record) => record.envelope.type)).toEqual([
@@ -57,11 +59,12 @@ describe('sqlite store', () => {
     old.close();
 
     const store = await open(url);
-    const awaits = () =>
-      store.transaction((tx) => tx.awaitsCause('billing', published.eventId, ['PaymentPastDue']));
-    expect(await awaits()).toBe(true);
-    await store.transaction((tx) => tx.markProcessed('billing', published.eventId));
-    expect(await awaits()).toBe(false);
+    const cause = { eventId: published.eventId, types: ['PaymentPastDue'] };
+    const receive = (eventId: string) =>
+      store.transaction((tx) => tx.receive('billing', eventId, cause));
+    expect(await receive('effect-1')).toBe('awaits-cause');
+    await store.transaction((tx) => tx.receive('billing', published.eventId));
+    expect(await receive('effect-2')).toBe('new');
     expect((await store.pendingOutbox(1)).map((record) => record.envelope)).toEqual([published]);
     expect(await store.tenantMessages(published.tenantId, 10)).toEqual([published]);
     await store.close();
@@ -75,7 +78,7 @@ describe('sqlite store', () => {
       Array.from({ length: 10 }, (_, unit) =>
         store
           .transaction(async (tx) => {
-            await tx.enqueue(envelope(`Unit${unit}`));
+            tx.publishAfterCommit([envelope(`Unit${unit}`)]);
             if (unit === 3) throw new Error('unit 3 fails');
           })
           .then(async () => {
@@ -104,7 +107,9 @@ describe('sqlite store', () => {
   it('answers a cause check from what it committed: a unit rolled back in a group is not in it', async () => {
     const store = await open(newFile());
     const cause = envelope('Registered');
-    await store.transaction((tx) => tx.enqueue(cause));
+    await store.transaction(async (tx) => {
+      tx.publishAfterCommit([cause]);
+    });
     const results = await Promise.allSettled([
       store.transaction(async (tx) => {
         await tx.receive('saga', cause.eventId);
@@ -154,10 +159,14 @@ describe('sqlite store', () => {
     admin.exec(`CREATE TRIGGER boom BEFORE INSERT ON uniques WHEN NEW.key = 'boom'
                 BEGIN SELECT RAISE(ROLLBACK, 'boom'); END`);
     admin.close();
+    const publish = (type: string) =>
+      store.transaction(async (tx) => {
+        tx.publishAfterCommit([envelope(type)]);
+      });
     const [before, failing, after] = await Promise.allSettled([
-      store.transaction((tx) => tx.enqueue(envelope('Before'))),
+      publish('Before'),
       store.transaction((tx) => tx.claimUnique('slug', 'boom', 'tenant')),
-      store.transaction((tx) => tx.enqueue(envelope('After'))),
+      publish('After'),
     ]);
     expect(before.status, 'its writes were rolled back with the group').toBe('rejected');
     expect(failing.status).toBe('rejected');
@@ -211,13 +220,13 @@ describe('sqlite store', () => {
     const store = new SqliteStore({ url: ':memory:', lockTimeoutMs: 100 });
     await store.migrate();
     const waiting = store.transaction(async (tx) => {
-      await tx.markProcessed('billing', 'event-1');
+      await tx.receive('billing', 'event-1');
       await store.pendingOutbox(1);
     });
     await expect(waiting).rejects.toThrow(StoreBusy);
     await expect(waiting).rejects.toThrow('use its Tx');
     // The transaction rolled back, and the store works on.
-    expect(await store.transaction((tx) => tx.markProcessed('billing', 'event-1'))).toBe(true);
+    expect(await store.transaction((tx) => tx.receive('billing', 'event-1'))).toBe('new');
     await store.close();
   });
 
@@ -232,7 +241,7 @@ describe('sqlite store', () => {
   it('refuses a Tx used after its transaction ended', async () => {
     const store = await open(':memory:');
     const tx = await store.transaction(async (tx) => tx);
-    await expect(tx.markProcessed('billing', 'late')).rejects.toThrow('has ended');
+    await expect(tx.receive('billing', 'late')).rejects.toThrow('has ended');
     await store.close();
   });
 
