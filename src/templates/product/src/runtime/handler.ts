@@ -6,11 +6,12 @@
  */
 import type { Envelope, TenantId } from '../contracts/envelope.js';
 import type { RetryPolicy } from '../saga/definition.js';
-import type { MessagePayloads, MessageType } from './messages.js';
+import type { KnownMessage, MessagePayloads, MessageType } from './messages.js';
 import type { DeliveryScope } from './observer.js';
 import type { Tx } from './store.js';
 
-export interface HandlerContext<M extends Envelope = Envelope> {
+export interface HandlerContext<M extends Envelope = KnownMessage> {
+  /** Validated against the catalog (validation.ts) before any handler sees it. */
   readonly message: M;
   /** 1 for the first delivery to this endpoint. */
   readonly attempt: number;
@@ -57,7 +58,7 @@ export interface SinkDefinition {
   readonly kind: 'sink';
   readonly name: string;
   readonly types: readonly string[];
-  readonly send: (message: Envelope, attempt: number) => Promise<void>;
+  readonly send: (message: KnownMessage, attempt: number) => Promise<void>;
   readonly retry: RetryPolicy;
   readonly concurrency?: number;
 }

@@ -11,8 +11,7 @@
  * first time. A retry is refused while compensations of the failed attempt are still running,
  * so that no step is undone and redone at once.
  */
-import type { Envelope } from '../contracts/envelope.js';
-import type { PayloadOf } from '../contracts/messages.js';
+import type { AnyMessage, PayloadOf, TenantRegistered } from '../contracts/messages.js';
 import type { OnboardingDefinition, StepDefinition } from './definition.js';
 import { decided, moveBy, noEffects, recordStep } from './effects.js';
 import type { Decision, Effects } from './effects.js';
@@ -53,32 +52,30 @@ export interface OnboardingState extends RunState {
 export function decide(
   definition: OnboardingDefinition,
   current: OnboardingState | undefined,
-  message: Envelope,
+  message: AnyMessage,
   now: Date,
 ): Decision<OnboardingState> {
   const { workflow, lifecycle } = definition;
-  if (message.type === workflow.trigger) return register(definition, current, message, now);
+  if (message.type === 'TenantRegistered') return register(definition, current, message, now);
   if (!current) return { rejected: `tenant ${message.tenantId} has no onboarding` };
   const step = stepEmitting(workflow, message.type);
   if (step) return stepSucceeded(definition, current, step, message.payload);
   switch (message.type) {
     case 'StepFailed':
-      return stepFailed(definition, current, message.payload as PayloadOf['StepFailed']);
+      return stepFailed(definition, current, message.payload);
     case 'StepCompensated':
-      return stepCompensated(definition, current, message.payload as PayloadOf['StepCompensated']);
+      return stepCompensated(definition, current, message.payload);
     case 'WorkflowTimeoutElapsed':
-      return timedOut(definition, current, message.payload as PayloadOf['WorkflowTimeoutElapsed']);
+      return timedOut(definition, current, message.payload);
     case 'RetryProvisioning':
       return retry(definition, current, now);
     case 'ChangeEdition':
-      return changeEdition(current, (message.payload as PayloadOf['ChangeEdition']).edition);
+      return changeEdition(current, message.payload.edition);
     case 'SuspendTenant':
     case 'ReinstateTenant':
     case 'DecommissionTenant': {
-      const on =
-        tenantCommands[message.type as 'SuspendTenant' | 'ReinstateTenant' | 'DecommissionTenant'];
-      const reason = (message.payload as { reason?: string } | undefined)?.reason;
-      return lifecycleMove(definition, current, on, reason, message.type);
+      const on = tenantCommands[message.type];
+      return lifecycleMove(definition, current, on, message.payload.reason, message.type);
     }
   }
   if (lifecycle.suspendOn.includes(message.type))
@@ -114,12 +111,12 @@ const unchanged = (tenant: OnboardingState): Decision<OnboardingState> =>
 function register(
   definition: OnboardingDefinition,
   current: OnboardingState | undefined,
-  message: Envelope,
+  message: TenantRegistered,
   now: Date,
 ): Decision<OnboardingState> {
   // A second registration of the same tenant is a redelivery: the onboarding is under way.
   if (current) return unchanged(current);
-  const payload = message.payload as PayloadOf['TenantRegistered'];
+  const { payload } = message;
   const effects = noEffects();
   const registered: OnboardingState = {
     ...newRun(definition.workflow, payload, message.occurredAt),

@@ -5,7 +5,7 @@
  * every move goes through the table of workflow-machine.ts.
  */
 import type { Envelope } from '../contracts/envelope.js';
-import type { PayloadOf } from '../contracts/messages.js';
+import type { AnyMessage, PayloadOf } from '../contracts/messages.js';
 import type { StepDefinition, WorkflowDefinition } from './definition.js';
 import { decided, moveBy, noEffects, recordStep } from './effects.js';
 import type { Decision, Effects } from './effects.js';
@@ -53,7 +53,7 @@ const ours = (definition: WorkflowDefinition, payload: { workflow: string }): bo
 export function decideWorkflow(
   definition: WorkflowDefinition,
   current: WorkflowRunState | undefined,
-  message: Envelope,
+  message: AnyMessage,
   now: Date,
 ): Decision<WorkflowRunState> {
   if (message.type === definition.trigger) return start(definition, current, message, now);
@@ -62,17 +62,17 @@ export function decideWorkflow(
   if (step) return stepSucceeded(definition, current, step, message.payload);
   switch (message.type) {
     case 'StepFailed': {
-      const payload = message.payload as PayloadOf['StepFailed'];
+      const { payload } = message;
       if (!ours(definition, payload)) return unchanged(current);
       return stepFailed(definition, current, payload);
     }
     case 'StepCompensated': {
-      const payload = message.payload as PayloadOf['StepCompensated'];
+      const { payload } = message;
       if (!ours(definition, payload)) return unchanged(current);
       return stepCompensated(definition, current, payload.stepId);
     }
     case 'WorkflowTimeoutElapsed': {
-      const payload = message.payload as PayloadOf['WorkflowTimeoutElapsed'];
+      const { payload } = message;
       if (!ours(definition, payload)) return unchanged(current);
       return timedOut(definition, current, payload.token);
     }

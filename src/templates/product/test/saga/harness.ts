@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import type { CorrelationId, Envelope, TenantId } from '../../src/contracts/envelope.js';
+import type { CorrelationId, TenantId } from '../../src/contracts/envelope.js';
 import { startEnvelope } from '../../src/contracts/envelope.js';
+import type { AnyMessage } from '../../src/contracts/messages.js';
 import type { StepDefinition, WorkflowDefinition } from '../../src/saga/definition.js';
 import type { Decision, Effects } from '../../src/saga/effects.js';
 
@@ -28,19 +29,23 @@ export class Driver<State> {
   constructor(
     private readonly decide: (
       state: State | undefined,
-      message: Envelope,
+      message: AnyMessage,
       now: Date,
     ) => Decision<State>,
   ) {}
 
-  envelope(type: string, payload: unknown = {}): Envelope {
+  /**
+   * A message of `type`. The sagas decide over the catalog's messages, but treat a step's events
+   * as data, so the tests' made-up workflows (`AlphaDone`, …) pass theirs through the same door.
+   */
+  envelope(type: string, payload: unknown = {}): AnyMessage {
     return startEnvelope({
       type,
       payload,
       tenantId: this.tenantId,
       correlationId: this.correlationId,
       occurredAt: this.now,
-    });
+    }) as AnyMessage;
   }
 
   /** The decision for a message; the state moves on unless it was rejected. */

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { productEndpoints, productRoutes } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { Envelope } from '../../src/contracts/envelope.js';
+import type { TenantProvisioningFailed } from '../../src/contracts/messages.js';
 import { silentLogger } from '../../src/runtime/logger.js';
 import type { AlertBody } from '../../src/services/alerts.js';
 import {
@@ -287,7 +288,7 @@ describe('alert sender', () => {
     causationId: 'cause-1',
     traceId: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`,
     payload: { reason: 'broken', failedStep: 'seed' },
-  } as unknown as Envelope;
+  } as unknown as TenantProvisioningFailed;
 
   it('bounds each request, and a request that gets no answer in time fails (to be retried)', async () => {
     let signal: AbortSignal | undefined;
