@@ -94,8 +94,9 @@ export interface WorkflowView {
 }
 
 export interface CatalogView {
-  readonly features: Record<string, { title: string; description: string }>;
+  readonly features: Record<string, { title: string; description?: string }>;
   readonly limitIds: readonly string[];
+  readonly editionIds: readonly string[];
   readonly editions: Record<string, object>;
   readonly flags: Record<string, { default: boolean; editions: readonly string[] }>;
 }
@@ -241,9 +242,10 @@ function catalogView(model: Model): CatalogView {
   const limitIds = [...new Set(model.editions.flatMap((e) => e.limits.map((l) => l.id)))].sort();
   return {
     features: Object.fromEntries(
-      model.features.map((f) => [f.id, { title: f.title, description: f.description ?? '' }]),
+      model.features.map((f) => [f.id, { title: f.title, description: f.description }]),
     ),
     limitIds,
+    editionIds: model.editions.map((edition) => edition.id),
     editions: Object.fromEntries(
       model.editions.map((edition) => [
         edition.id,

@@ -137,11 +137,13 @@ export function projectArea({ view, render, tree }: AreaContext): void {
 
 function docsView(view: AreaContext['view']) {
   const workflows = view.workflows.map((workflow) => workflow.definition);
+  const onboarding = workflows.find((workflow) => workflow.kind === 'onboarding');
   return {
     ...view,
     exampleSlug: exampleSlug(view.tenancy.slugPattern),
     schemaIsolation: view.tenancy.isolation === 'schema',
-    onboardingSteps: workflows.find((w) => w.kind === 'onboarding')?.steps ?? [],
+    onboardingSteps: onboarding?.steps ?? [],
+    onboardingReactions: onboarding?.reactions ?? [],
     domainWorkflows: workflows.filter((w) => w.kind === 'domain'),
     handlerFiles: view.domainServices.map((service) => `src/services/${service.name}/handlers.ts`),
   };
