@@ -16,7 +16,6 @@ export interface Renderer {
 export function createRenderer(templates: TemplateSet): Renderer {
   const handlebars = Handlebars.create();
   handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
-  handlebars.registerHelper('jsonBlock', (value: unknown) => JSON.stringify(value, null, 2));
   handlebars.registerHelper('literal', (value: unknown) => literal(value));
   for (const [path, source] of templates) {
     const partial = /^partials\/(.+)\.hbs$/.exec(path);
