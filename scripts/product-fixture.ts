@@ -54,7 +54,9 @@ export function writeProductFixture(): { written: string[] } {
       );
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-      throw new Error(`generating the fixture product failed:\n${stderr ?? ''}${stdout ?? ''}`);
+      throw new Error(
+        `generating the fixture product failed:\n${stderr?.toString() ?? ''}${stdout?.toString() ?? ''}`,
+      );
     }
     const wanted = new Set(filesUnder(product).filter(isDerived));
     const written: string[] = [];

@@ -220,7 +220,7 @@ describe('npm start', () => {
           // The process died under this request: it was never accepted.
         }
       });
-      await waitFor(async () => accepted.length >= 40, 30_000);
+      await waitFor(() => Promise.resolve(accepted.length >= 40), 30_000);
       await kill();
       await Promise.all(signUps);
       expect(accepted.length).toBeGreaterThanOrEqual(40);

@@ -34,6 +34,7 @@ describe("the product's workflow defaults", () => {
       if (!model) throw new Error(`${path}: ${JSON.stringify(diagnostics)}`);
       for (const workflow of buildView(model, '0.0.0').workflows) {
         // The spec is a TypeScript literal of plain data, which is JavaScript too.
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval -- evaluating it is the point
         const spec = new Function(`return (${workflow.spec});`)() as WorkflowSpec;
         expect(product.defineWorkflow(spec)).toEqual(workflow.definition);
       }

@@ -86,7 +86,7 @@ function toDiagnostic(error: ErrorObject): Diagnostic[] {
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty);
       const allowed = Object.keys(
-        ((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
+        (error.parentSchema as { properties?: object } | undefined)?.properties ?? {},
       ).filter((name) => name !== '$schema');
       const suggestion = didYouMean(key, allowed);
       return [
@@ -192,7 +192,11 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string \`${value}\``;
-  return `${typeof value === 'number' && Number.isInteger(value) ? 'the integer' : `the ${typeof value}`} \`${String(value)}\``;
+  if (typeof value === 'number' && Number.isInteger(value)) return `the integer \`${value}\``;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return `the ${typeof value} \`${value}\``;
+  // Parsed YAML holds nothing else.
+  return `the ${typeof value}`;
 }
 
 const article = (word: string): string => (/^[aeiou]/.test(word) ? 'an' : 'a');

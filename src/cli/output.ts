@@ -1,7 +1,8 @@
 /** Where commands write. Tests pass their own sink; `bin/saas-gen.js` passes the process streams. */
 export interface Output {
-  out(text: string): void;
-  err(text: string): void;
+  // Function properties, not methods: they are handed around on their own (to commander, say).
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
   /** Whether `err`/`out` may carry ANSI colours. */
   readonly color: boolean;
   /** Whether `err` is a terminal a person watches: progress may redraw a line there. */

@@ -10,7 +10,8 @@ import { literal } from './literal.js';
 export type TemplateSet = ReadonlyMap<string, string>;
 
 export interface Renderer {
-  render(template: string, view: object, element: string): string;
+  // A function property, not a method: areas receive it on its own.
+  readonly render: (template: string, view: object, element: string) => string;
 }
 
 export function createRenderer(templates: TemplateSet): Renderer {

@@ -158,7 +158,7 @@ export function mergeJson(
       text = setValue(text, part.path, part.value);
       continue;
     }
-    if (part.members && Array.isArray(actual) && Array.isArray(part.value)) {
+    if (part.members && isList(actual) && isList(part.value)) {
       const missing = part.value.filter((item) => !actual.some((have) => equal(have, item)));
       if (missing.length === 0) continue;
       outcomes.push({ name: part.name, status: 'restored', expected: part.value, actual });
@@ -320,3 +320,6 @@ function canonical(value: unknown): string {
 }
 
 const equal = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+
+/** `Array.isArray`, but its items stay `unknown` rather than `any`. */
+const isList = (value: unknown): value is readonly unknown[] => Array.isArray(value);

@@ -6,7 +6,10 @@ export interface RuleContext {
   readonly model: Model;
   /** The parsed blueprint as written, for rules that must tell a default from a written value. */
   readonly data: unknown;
-  report(diagnostic: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): void;
+  // A function property, not a method: rules take it out of the context by destructuring.
+  readonly report: (
+    diagnostic: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] },
+  ) => void;
 }
 
 /** A semantic check: one concern, one stable code. */

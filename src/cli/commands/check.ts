@@ -177,11 +177,13 @@ function partProblem(part: PartOutcome): string {
 /** The part as it is and as saas-gen wants it: a block as a unified diff, a JSON value as lines. */
 function partDiff(path: string, part: PartOutcome): string {
   if (part.name === blockPart) {
+    // A managed block's values are its lines, as one string.
+    const lines = (value: unknown) => (value === undefined ? '' : `${value as string}\n`);
     return createTwoFilesPatch(
       `a/${path}`,
       `b/${path}`,
-      part.actual === undefined ? '' : `${String(part.actual)}\n`,
-      part.expected === undefined ? '' : `${String(part.expected)}\n`,
+      lines(part.actual),
+      lines(part.expected),
       undefined,
       undefined,
       { context: 3 },
