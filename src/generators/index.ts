@@ -12,7 +12,7 @@ import { sagaArea } from './areas/saga.js';
 import { contractJobs, servicesArea } from './areas/services.js';
 import type { ContractJob } from './handler-contracts.js';
 import { staticArea } from './areas/static.js';
-import { stampHeader, templatesRoot } from './header.js';
+import { stampHeader } from './header.js';
 import { createRenderer } from './templates.js';
 import type { TemplateSet } from './templates.js';
 import { VirtualTree } from './tree.js';
@@ -53,13 +53,8 @@ export function generateProduct(model: Model, options: GenerateOptions): Generat
   for (const area of areas) area({ view, render, templates: options.templates, tree });
   for (const file of tree.files()) {
     if (file.owner !== 'generated') continue;
-    const vendored = file.vendoredFrom
-      ? {
-          generatorVersion: options.generatorVersion,
-          path: `${templatesRoot}/${file.vendoredFrom}`,
-        }
-      : undefined;
-    tree.replace(file.path, stampHeader(file.path, file.content, vendored));
+    const source = file.source && { ...file.source, generatorVersion: options.generatorVersion };
+    tree.replace(file.path, stampHeader(file.path, file.content, source));
   }
   return { tree, contractJobs: contractJobs(view) };
 }

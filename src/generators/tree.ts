@@ -39,14 +39,22 @@ export interface VirtualFile {
   readonly merge?: MergeSpec;
   /** Copied from a template that is already formatted: the format stage skips it. */
   readonly preformatted?: boolean;
-  /** A vendored file: the template it is a copy of, by its path under the templates. */
-  readonly vendoredFrom?: string;
+  /** A file the blueprint does not change: the file of saas-gen it comes from (its header says). */
+  readonly source?: SaasGenSource;
+}
+
+/** A file of saas-gen that a product's file comes from. */
+export interface SaasGenSource {
+  /** Its path in saas-gen, e.g. `src/templates/product/src/runtime/store.ts`. */
+  readonly path: string;
+  /** Whether the product's file is a copy of it (vendored), or rendered from it. */
+  readonly copied: boolean;
 }
 
 export interface WriteOptions {
   readonly preformatted?: boolean;
   readonly merge?: MergeSpec;
-  readonly vendoredFrom?: string;
+  readonly source?: SaasGenSource;
 }
 
 export class VirtualTree {

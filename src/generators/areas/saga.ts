@@ -16,6 +16,8 @@ export function sagaArea({ view, render, tree }: AreaContext): void {
     'src/saga/definitions.ts',
     render('src/saga/definitions.ts.hbs', { ...view, lifecycle }, 'the workflows'),
   );
+  // The machines are saas-gen's, whatever the blueprint says: their headers name the tables.
+  const source = { path: 'src/blueprint/state-machines.ts', copied: false };
   tree.write(
     'src/saga/tenant-machine.ts',
     render(
@@ -23,6 +25,8 @@ export function sagaArea({ view, render, tree }: AreaContext): void {
       { machine: tenantMachine },
       'the tenant state machine',
     ),
+    'generated',
+    { source },
   );
   tree.write(
     'src/saga/workflow-machine.ts',
@@ -31,5 +35,7 @@ export function sagaArea({ view, render, tree }: AreaContext): void {
       { machine: workflowMachine },
       'the workflow state machine',
     ),
+    'generated',
+    { source },
   );
 }
