@@ -46,8 +46,6 @@ export interface BuiltinService {
   readonly emits: string;
   /** The command that undoes its step, if it can be undone. */
   readonly compensate?: string;
-  /** What its step does, after the service's name: "billing opens a subscription…". */
-  readonly does: string;
   /** What its compensation command asks, in the imperative: "cancel the tenant's subscription". */
   readonly undo?: string;
 }
@@ -57,27 +55,23 @@ export const builtinServices = {
     name: 'billing',
     emits: 'SubscriptionActivated',
     compensate: 'CancelSubscription',
-    does: "opens a subscription to the tenant's edition, with its trial",
     undo: "cancel the tenant's subscription",
   },
   identity: {
     name: 'identity',
     emits: 'UserInvited',
     compensate: 'DisableUser',
-    does: 'invites the owner user with an activation token',
     undo: 'disable the owner user',
   },
   configuration: {
     name: 'configuration',
     emits: 'EntitlementsApplied',
     compensate: 'RevokeEntitlements',
-    does: "applies the edition's features, limits and flags",
     undo: "revoke the edition's features, limits and flags",
   },
   notification: {
     name: 'notification',
     emits: 'NotificationSent',
-    does: 'sends the activation e-mail',
   },
 } as const satisfies Record<string, BuiltinService>;
 

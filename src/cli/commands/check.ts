@@ -96,7 +96,7 @@ export async function checkCommand(
     const owned = plan.outcomes.filter((outcome) => outcome.owner !== 'user').length;
     if (drift.length > 0) {
       output.err(
-        `${paint(output, 'red', '✗')} ${drift.length} of ${owned} files saas-gen owns drifted from ${blueprintFile}: run \`npx saas-gen generate\` (or move hand edits into your own files).\n`,
+        `${paint(output, 'red', '✗')} ${drift.length} of ${owned} files saas-gen owns drifted from what it generates for ${blueprintFile}: run \`npx saas-gen generate\` (or move hand edits into your own files).\n`,
       );
       throw new Exit(ExitCode.failure);
     }
@@ -131,7 +131,7 @@ function driftOf(
           {
             path,
             class: fileClass,
-            problem: 'differs from the blueprint',
+            problem: 'differs from what saas-gen generates',
             diff: patch(actual, expected),
           },
         ];
