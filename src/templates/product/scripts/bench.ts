@@ -14,6 +14,11 @@
  * too (`ROLE=all`). With
  * `--workers K` (RabbitMQ and PostgreSQL only) it runs the API alone and starts K worker
  * processes (`ROLE=worker`), to see how throughput grows with workers.
+ *
+ * `--hold <step>` (embedded only) holds the onboarding step back: the clients sign every tenant up
+ * without waiting for its onboarding, the step's deliveries are set aside until all N tenants have
+ * reached it, and then given back to the bus, so that N onboardings are in flight at once; the
+ * JSON line adds the RSS while they were held. Its latencies include the wait.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fork, spawn } from 'node:child_process';
@@ -28,9 +33,16 @@ import { slugPattern } from '../src/catalog.js';
 import { loadConfig } from '../src/config.js';
 import type { Envelope } from '../src/contracts/envelope.js';
 import type { AuditEntry } from '../src/runtime/store.js';
+import type {
+  Delivery,
+  DeliveryHandler,
+  SubscribeOptions,
+  Transport,
+} from '../src/runtime/transport.js';
 import { tapped } from '../src/runtime/transport.js';
 import { workflows } from '../src/saga/definitions.js';
 import { sagaRetry } from '../src/saga/endpoints.js';
+import { stepEndpointName } from '../src/services/steps.js';
 import type { ClientJob, ClientReport, EndedNotice } from './bench-client.js';
 
 interface Options {
@@ -38,6 +50,8 @@ interface Options {
   readonly concurrency: number;
   readonly workers: number;
   readonly timeoutMs: number;
+  /** The onboarding step held back until every tenant has reached it (`--hold`). */
+  readonly hold: string | undefined;
 }
 
 function options(): Options {
@@ -47,6 +61,7 @@ function options(): Options {
       concurrency: { type: 'string', default: '50' },
       workers: { type: 'string', default: '0' },
       timeout: { type: 'string', default: '600' },
+      hold: { type: 'string' },
     },
   });
   const number = (name: string, value: string, min: number): number => {
@@ -60,6 +75,7 @@ function options(): Options {
     concurrency: number('concurrency', values.concurrency, 1),
     workers: number('workers', values.workers, 0),
     timeoutMs: number('timeout', values.timeout, 1) * 1000,
+    hold: values.hold,
   };
 }
 
@@ -68,7 +84,16 @@ const onboardingSteps = workflows.onboarding.steps;
 const outcomeTypes = ['TenantProvisioned', 'TenantProvisioningFailed'];
 
 async function main(): Promise<void> {
-  const { tenants, concurrency, workers, timeoutMs } = options();
+  const { tenants, concurrency, workers, timeoutMs, hold } = options();
+  const held = hold === undefined ? undefined : onboardingSteps.find((step) => step.id === hold);
+  if (hold !== undefined && !held)
+    throw new Error(
+      `--hold ${hold}: the onboarding has no such step (${onboardingSteps.map((step) => step.id).join(', ')})`,
+    );
+  if (held && (workers > 0 || (process.env.BUS_URL ?? '').startsWith('amqp')))
+    throw new Error(
+      '--hold holds a step back on the in-process bus: not with BUS_URL or --workers',
+    );
   const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -100,12 +125,16 @@ async function main(): Promise<void> {
   // through an endpoint of this process when workers run it.
   let clients: ChildProcess | undefined;
   const ended = new Set<string>();
+  let allEnded = () => {};
+  const everyOnboardingEnded = new Promise<void>((resolve) => (allEnded = resolve));
   const onEnded = (tenantId: string) => {
     if (ended.has(tenantId)) return;
     ended.add(tenantId);
-    clients?.send({ tenantId } satisfies EndedNotice);
+    if (clients?.connected) clients.send({ tenantId } satisfies EndedNotice);
+    if (ended.size === tenants) allEnded();
   };
-  const transport = tapped(
+  let heldRss: number | undefined;
+  const tap = tapped(
     createTransport(config.busUrl, () => productRoutes(config), { prefix: config.busPrefix }),
     (envelope) => {
       if (outcomeTypes.includes(envelope.type)) onEnded(envelope.tenantId);
@@ -115,6 +144,8 @@ async function main(): Promise<void> {
     },
     outcomeTypes,
   );
+  const aside = held ? holding(tap, stepEndpointName(held)) : undefined;
+  const transport = aside?.transport ?? tap;
   const app = createApp(config, { transport });
   const children: ChildProcess[] = [];
   let peakRss = process.memoryUsage().rss;
@@ -144,14 +175,21 @@ async function main(): Promise<void> {
       tenants,
       concurrency,
       slugs: Array.from({ length: tenants }, slugs),
+      awaitEnd: !held,
     };
     const startedAt = new Map<string, number>();
     const ids: string[] = [];
     let refused = 0;
     const progress = setInterval(() => {
+      const holdNote = aside && heldRss === undefined ? `, held ${aside.held()}` : '';
       process.stderr.write(
-        `\rsigned up ${ids.length}/${tenants}, finished ${ended.size}/${tenants}   `,
+        `\rsigned up ${ids.length}/${tenants}${holdNote}, finished ${ended.size}/${tenants}   `,
       );
+      if (aside && heldRss === undefined && aside.held() === tenants) {
+        // Every onboarding is in flight, waiting at the held step: measure, then let them go.
+        heldRss = process.memoryUsage().rss;
+        aside.release();
+      }
     }, 500);
     // The clock starts once the clients' process has started and been given the job.
     let begin = performance.now();
@@ -167,7 +205,9 @@ async function main(): Promise<void> {
           cpuAtBegin = process.cpuUsage();
           return clients?.send(job);
         }
-        if (report.kind === 'done') return resolve();
+        // Clients that do not wait for each onboarding (--hold) are done once they signed up.
+        if (report.kind === 'done')
+          return void (held ? everyOnboardingEnded : Promise.resolve()).then(resolve);
         if (report.kind === 'refused') {
           refused += 1;
           process.stderr.write(`\nsign-up refused: ${report.status} ${report.body}\n`);
@@ -177,7 +217,12 @@ async function main(): Promise<void> {
         ids.push(report.tenantId);
       });
       clients.on('error', reject);
-      clients.on('exit', (code) => reject(new Error(`the bench clients exited (${code})`)));
+      // Clients that signed everyone up (and said so) may leave before the onboardings end.
+      let signedUp = false;
+      clients.on('message', (report: ClientReport) => void (signedUp ||= report.kind === 'done'));
+      clients.on('exit', (code) => {
+        if (!signedUp) reject(new Error(`the bench clients exited (${code})`));
+      });
     });
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
@@ -229,6 +274,9 @@ async function main(): Promise<void> {
       allActive,
       duplicates,
       rssMb: round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+      ...(held && heldRss !== undefined
+        ? { held: held.id, inFlight: tenants, heldRssMb: round(heldRss / 2 ** 20) }
+        : {}),
       // CPU time (user and system, all threads) of this process per tenant: what an onboarding
       // costs, whatever the machine's speed at the time. With --workers, the API's share only.
       cpuMsPerTenant: Math.round((cpu.user + cpu.system) / 10 / Math.max(1, ids.length)) / 100,
@@ -245,6 +293,39 @@ async function main(): Promise<void> {
     await app.stop();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * `transport` with one endpoint's deliveries set aside until `release`, then sent to it again. A
+ * delivery set aside counts as handled for the bus (the in-process bus holds a publisher's outbox
+ * row until its message is handled, so waiting in the handler would stall the outbox): fine for a
+ * benchmark, which loses nothing while it runs, never for a product.
+ */
+function holding(transport: Transport, endpoint: string) {
+  const aside: Delivery[] = [];
+  let released = false;
+  const subscribe = (
+    name: string,
+    types: readonly string[],
+    handler: DeliveryHandler,
+    options?: SubscribeOptions,
+  ) => {
+    const setAside: DeliveryHandler = async (delivery) => {
+      if (released) return handler(delivery);
+      aside.push(delivery);
+    };
+    return transport.subscribe(name, types, name === endpoint ? setAside : handler, options);
+  };
+  return {
+    // The rest is `transport`'s own, read through the prototype (a `tapped` transport's members
+    // close over the real one).
+    transport: Object.create(transport, { subscribe: { value: subscribe } }) as Transport,
+    held: () => aside.length,
+    release: () => {
+      released = true;
+      for (const delivery of aside.splice(0)) void transport.send(endpoint, delivery);
+    },
+  };
 }
 
 /** The times the saga recorded `step` as succeeded for this tenant. */
