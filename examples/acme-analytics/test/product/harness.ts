@@ -209,6 +209,10 @@ export async function startProduct(options: ProductOptions = {}): Promise<Produc
 }
 
 export const onboardingSteps = workflows.onboarding.steps;
+/** An onboarding step no other step waits for: holding it back keeps the tenant provisioning. */
+export const lastOnboardingStep = onboardingSteps.find(
+  (step) => !onboardingSteps.some((other) => other.on === step.emits),
+)!;
 
 /** The longest onboarding may take: its timeout. */
 export const onboardingTimeoutMs = workflows.onboarding.timeoutMs;

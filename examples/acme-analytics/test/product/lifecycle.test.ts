@@ -13,7 +13,12 @@ import { commandRefusal, tenantCommands } from '../../src/saga/endpoints.js';
 import type { TenantCommand } from '../../src/saga/endpoints.js';
 import { tenantTransitions } from '../../src/saga/tenant-machine.js';
 import type { Product } from './harness.js';
-import { onboardingSteps, onboardingTimeoutMs, startProduct } from './harness.js';
+import {
+  lastOnboardingStep,
+  onboardingSteps,
+  onboardingTimeoutMs,
+  startProduct,
+} from './harness.js';
 
 const paths: Record<TenantCommand, string> = {
   SuspendTenant: 'suspend',
@@ -21,10 +26,6 @@ const paths: Record<TenantCommand, string> = {
   DecommissionTenant: 'decommission',
   RetryProvisioning: 'provisioning/retry',
 };
-
-const lastStep = onboardingSteps.find(
-  (step) => !onboardingSteps.some((other) => other.on === step.emits),
-)!;
 
 let p: Product;
 afterEach(async () => {
@@ -98,7 +99,7 @@ describe('lifecycle commands', () => {
   );
 
   it('refuses every command but retry and decommission for a tenant whose provisioning failed', async () => {
-    p = await startProduct({ faults: `${lastStep.id}:hang` });
+    p = await startProduct({ faults: `${lastOnboardingStep.id}:hang` });
     const { tenantId } = await p.signUp();
     await p.settle();
     for (const command of Object.keys(tenantCommands) as TenantCommand[]) {

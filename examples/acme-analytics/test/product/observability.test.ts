@@ -17,14 +17,13 @@ import { newTenantId, startEnvelope } from '../../src/contracts/envelope.js';
 import { deadLetterId } from '../../src/runtime/dead-letters.js';
 import { expectProblem } from './api-support.js';
 import type { Product } from './harness.js';
-import { adminToken, onboardingSteps, productPerTest } from './harness.js';
+import { adminToken, lastOnboardingStep, onboardingSteps, productPerTest } from './harness.js';
 import { sample, scrape } from './metrics-support.js';
 
 /** Starts a product that is stopped after the test. */
 const product = productPerTest();
 
 const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
-const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
 const traceIdOf = (traceparent: string) => traceparent.split('-')[1]!;
 
@@ -59,17 +58,22 @@ describe('metrics', () => {
   });
 
   it('counts compensations, failed provisionings and dead letters', async () => {
-    const failing = await product({ faults: `${lastStep.id}:fail` });
+    const failing = await product({ faults: `${lastOnboardingStep.id}:fail` });
     await failing.signUp();
     await failing.settle();
     let text = await scrape(failing);
     expect(
       sample(text, 'saas_saga_instances', { saga: 'tenant', state: 'ProvisioningFailed' }),
     ).toBe(1);
-    const compensable = onboardingSteps.filter((s) => s.compensate && s.id !== lastStep.id).length;
+    const compensable = onboardingSteps.filter(
+      (s) => s.compensate && s.id !== lastOnboardingStep.id,
+    ).length;
     expect(sample(text, 'saas_compensations_total')).toBe(compensable);
     expect(
-      sample(text, 'saas_step_duration_seconds_count', { step: lastStep.id, outcome: 'failed' }),
+      sample(text, 'saas_step_duration_seconds_count', {
+        step: lastOnboardingStep.id,
+        outcome: 'failed',
+      }),
     ).toBe(1);
 
     const dead = await product({ faults: `${firstStep.id}:transient:${firstStep.retry.attempts}` });

@@ -16,7 +16,7 @@ import {
   tenantToken,
 } from './api-support.js';
 import type { Product } from './harness.js';
-import { startProduct } from './harness.js';
+import { lastOnboardingStep, startProduct } from './harness.js';
 
 interface EntitlementsBody {
   edition: string;
@@ -199,8 +199,9 @@ describe('changes', () => {
   }
 
   it('refuses an edition change for a tenant that is not Active or Suspended, or to an unknown edition', async () => {
-    p = await startProduct();
-    const { tenantId } = await p.signUp(); // not settled: still Registered
+    // Its last step never answers, so the tenant stays in provisioning however fast the rest is.
+    p = await startProduct({ faults: `${lastOnboardingStep.id}:hang` });
+    const { tenantId } = await p.signUp();
     const early = await p.inject({
       method: 'PUT',
       url: `/tenants/${tenantId}/edition`,
@@ -286,10 +287,7 @@ describe('changes', () => {
   if (limitIds.length > 0) {
     it('refuses usage of a limit the catalogue does not have, and for a tenant not Active', async () => {
       // Its last step never answers, so the tenant stays in provisioning however fast the rest is.
-      const last = workflows.onboarding.steps.find(
-        (step) => !workflows.onboarding.steps.some((other) => other.on === step.emits),
-      )!;
-      p = await startProduct({ faults: `${last.id}:hang` });
+      p = await startProduct({ faults: `${lastOnboardingStep.id}:hang` });
       const { tenantId } = await p.signUp();
       const usage = (limit: string) =>
         p.inject({

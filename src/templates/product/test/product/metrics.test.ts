@@ -11,13 +11,17 @@ import { ManualClock } from '../../src/runtime/clock.js';
 import type { Delivery } from '../../src/runtime/transport.js';
 import { workflows } from '../../src/saga/definitions.js';
 import { sample, scrape } from './metrics-support.js';
-import { onboardingSteps, onboardingTimeoutMs, productPerTest } from './harness.js';
+import {
+  lastOnboardingStep,
+  onboardingSteps,
+  onboardingTimeoutMs,
+  productPerTest,
+} from './harness.js';
 
 const product = productPerTest();
 
 const onboarding = workflows.onboarding;
 const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
-const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
 const ended = (outcome: string) => ({ workflow: onboarding.id, outcome });
 
@@ -68,14 +72,14 @@ describe('workflow runs', () => {
   });
 
   it('counts a failed onboarding once, and a timed-out one as timed out, with its duration', async () => {
-    const failing = await product({ faults: `${lastStep.id}:fail` });
+    const failing = await product({ faults: `${lastOnboardingStep.id}:fail` });
     await failing.signUp();
     await failing.settle();
     let text = await scrape(failing);
     expect(sample(text, 'saas_workflow_runs_ended_total', ended('failed'))).toBe(1);
     expect(sample(text, 'saas_workflow_runs_ended_total', ended('completed'))).toBe(0);
 
-    const hanging = await product({ faults: `${lastStep.id}:hang` });
+    const hanging = await product({ faults: `${lastOnboardingStep.id}:hang` });
     await hanging.signUp();
     await hanging.settle();
     await hanging.elapse(onboardingTimeoutMs + 1);

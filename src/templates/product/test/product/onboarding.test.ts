@@ -6,15 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { subscriptionsCollection } from '../../src/services/billing.js';
 import { usersCollection } from '../../src/services/identity.js';
-import { onboardingSteps, onboardingTimeoutMs, productPerTest } from './harness.js';
+import {
+  lastOnboardingStep,
+  onboardingSteps,
+  onboardingTimeoutMs,
+  productPerTest,
+} from './harness.js';
 
 /** Starts a product that is stopped after the test. */
 const product = productPerTest();
 
 /** A step no other step waits for: failing it means every other step had its chance. */
-const lastStep = onboardingSteps.find(
-  (step) => !onboardingSteps.some((other) => other.on === step.emits),
-)!;
 const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
 
@@ -54,12 +56,12 @@ describe('onboarding', () => {
 
 describe('failures', () => {
   it('compensates completed steps in reverse order and ends ProvisioningFailed when a step fails', async () => {
-    const p = await product({ faults: `${lastStep.id}:fail` });
+    const p = await product({ faults: `${lastOnboardingStep.id}:fail` });
     const { tenantId } = await p.signUp();
     await p.settle();
     const saga = (await p.saga(tenantId))!;
     expect(saga.state).toBe('ProvisioningFailed');
-    expect(saga.steps[lastStep.id]).toBe('Failed');
+    expect(saga.steps[lastOnboardingStep.id]).toBe('Failed');
     const compensable = saga.completed.filter(
       (id) => onboardingSteps.find((s) => s.id === id)?.compensate,
     );
@@ -103,7 +105,7 @@ describe('failures', () => {
   });
 
   it('fails provisioning when the timeout fires, and an operator retry re-runs only what did not succeed', async () => {
-    const p = await product({ faults: `${lastStep.id}:hang` });
+    const p = await product({ faults: `${lastOnboardingStep.id}:hang` });
     const { tenantId } = await p.signUp();
     await p.settle();
     await p.elapse(onboardingTimeoutMs + 1000);
