@@ -15,9 +15,11 @@
  * rate at 1,000 ÷ its ms per onboarding (the api; each worker at its share); K workers share the
  * worker work; and all of it together needs the sum of every kind's ms per onboarding on N cores:
  *
- *     tenants/s ≈ min(1000 / api, K × 1000 / worker, N × 1000 / (api + worker + postgres + rabbitmq))
+ *     tenants/s ≈ min(1000 / api, K × 1000 / worker, b × N × 1000 / (api + worker + postgres + rabbitmq))
  *
- * (with `clients` in the sum when the model is checked against a run on this machine).
+ * where b is how busy the cores get (the rest of the time the work waits on commits and round
+ * trips), fitted as the mean over the runs of rate × Σ ÷ 1000 ÷ cores; `clients` is in the sum
+ * when the model is checked against a run on this machine.
  *
  * PostgreSQL and RabbitMQ spread over cores by themselves. It prints each run, its measured rate
  * beside the model's for this machine's cores, and a table of predictions; then one JSON line.
@@ -102,7 +104,10 @@ async function measure(
   concurrency: number,
   env: Record<string, string>,
 ): Promise<Run> {
-  const before = new Map(processes().map((p) => [p.pid, p.cpuMs]));
+  // The timed window only, as the benchmark's own figures: from the first sign-up to the last
+  // onboarding's end (its progress line says both), not its start-up or its checks afterwards.
+  let before = new Map<number, number>();
+  let window: 'before' | 'open' | 'closed' = 'before';
   const used = new Map<number, { kind: Kind; ms: number }>();
   // The benchmark's process: tsx's node, the child of the npm-less spawn below.
   const child = spawn(
@@ -118,9 +123,10 @@ async function measure(
       '--workers',
       String(workers),
     ],
-    { cwd: product, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: product, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const sample = () => {
+    if (window !== 'open') return;
     for (const p of processes()) {
       const kind = kindOf(p, child.pid);
       if (!kind) continue;
@@ -130,9 +136,20 @@ async function measure(
   const sampler = setInterval(sample, 200);
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    process.stderr.write(text);
+    if (window === 'before' && /signed up [1-9]/.test(text)) {
+      before = new Map(processes().map((p) => [p.pid, p.cpuMs]));
+      window = 'open';
+    }
+    if (window === 'open' && text.includes(`finished ${tenants}/${tenants}`)) {
+      sample();
+      window = 'closed';
+    }
+  });
   const code = await new Promise<number | null>((done) => child.on('close', done));
   clearInterval(sampler);
-  sample(); // PostgreSQL and RabbitMQ outlive the run; its own processes are gone by now
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as {
     tenants: number;
     tenantsPerSecond: number;
@@ -159,11 +176,12 @@ export function predict(
   cost: Record<Kind, number>,
   cores: number,
   workers: number,
+  busy: number,
   withClients = false,
 ): number {
   const total =
     cost.api + cost.worker + cost.postgres + cost.rabbitmq + (withClients ? cost.clients : 0);
-  const limits = [1000 / cost.api, (cores * 1000) / total];
+  const limits = [1000 / cost.api, (busy * cores * 1000) / total];
   if (workers > 0) limits.push((workers * 1000) / cost.worker);
   return Math.round(Math.min(...limits) * 10) / 10;
 }
@@ -212,13 +230,25 @@ async function main(): Promise<void> {
       }),
     );
     runs.push(run);
+  }
+  // How busy the run kept the cores: the one constant of the model, fitted over the runs.
+  const busyness = runs.map(
+    (run) =>
+      (run.tenantsPerSecond * kinds.reduce((sum, kind) => sum + run.cpuMsPerTenant[kind], 0)) /
+      1000 /
+      cores,
+  );
+  const busy = Math.round((busyness.reduce((a, b) => a + b, 0) / runs.length) * 100) / 100;
+  runs.forEach((run, i) => {
     const cost = run.cpuMsPerTenant;
     console.log(
-      `${workers} worker(s): ${run.tenantsPerSecond} tenants/s measured, ${predict(cost, cores, workers, true)} by the model on ${cores} cores (clients included); ` +
+      `${run.workers} worker(s): ${run.tenantsPerSecond} tenants/s measured, ${predict(cost, cores, run.workers, busy, true)} by the model on ${cores} cores (clients included); ` +
+        `cores ${Math.round(busyness[i]! * 100)} % busy; ` +
         `CPU-ms per onboarding: api ${cost.api}, worker ${cost.worker}, postgres ${cost.postgres}, rabbitmq ${cost.rabbitmq}, clients ${cost.clients}` +
         `${run.allActive && run.duplicates === 0 ? '' : ' (NOT ALL ACTIVE, OR DUPLICATES)'}`,
     );
-  }
+  });
+  console.log(`the model's share of busy cores, fitted over the runs: ${busy}`);
   // Predictions from the run with the most workers: its split of the work is the one that scales.
   const basis = runs[runs.length - 1]!;
   const predictions = [2, 4, 8, 16].flatMap((n) =>
@@ -227,13 +257,13 @@ async function main(): Promise<void> {
       .map((k) => ({
         cores: n,
         workers: k,
-        tenantsPerSecond: predict(basis.cpuMsPerTenant, n, k),
+        tenantsPerSecond: predict(basis.cpuMsPerTenant, n, k, busy),
       })),
   );
   console.log(`predicted from the ${basis.workers}-worker run's costs, the load from elsewhere:`);
   for (const p of predictions)
     console.log(`  ${p.cores} cores, ${p.workers} worker(s): ${p.tenantsPerSecond} tenants/s`);
-  console.log(JSON.stringify({ cores, runs, basis: basis.workers, predictions }));
+  console.log(JSON.stringify({ cores, busy, runs, basis: basis.workers, predictions }));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
