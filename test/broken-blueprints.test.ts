@@ -96,7 +96,7 @@ function findBlueprints(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : findBlueprints(path);
-    return entry.name === 'blueprint.yaml' ? [relative(repoRoot, path)] : [];
+    return /(^|\.)blueprint\.yaml$/.test(entry.name) ? [relative(repoRoot, path)] : [];
   });
 }
 

@@ -13,14 +13,14 @@ import type { MachineTable } from '../src/blueprint/state-machines.js';
 import { sequenceDiagram, stateDiagram } from '../src/generators/diagrams.js';
 import { triggerLayers } from '../src/generators/sequence-diagram.js';
 import { blueprint } from './support/base-blueprint.js';
-import { repoRoot, saasGen } from './support/cli.js';
+import { exampleBlueprint, saasGen } from './support/cli.js';
 import { yaml } from './support/marked-yaml.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'saas-gen-diagram-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const examples = ['acme-analytics', 'clinic-scheduling'].map(
-  (name) => [name, join(repoRoot, 'examples', name, 'blueprint.yaml')] as const,
+  (name) => [name, exampleBlueprint(name)] as const,
 );
 
 function modelOf(path: string, text = readFileSync(path, 'utf8')): Model {

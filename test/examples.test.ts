@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { repoRoot, saasGen, tempDir } from './support/cli.js';
+import { exampleBlueprint, repoRoot, saasGen, tempDir } from './support/cli.js';
 
 interface ComposeService {
   readonly build?: string;
@@ -11,43 +11,41 @@ interface ComposeService {
   readonly healthcheck?: { readonly test: readonly string[] };
 }
 
-/** The one example committed as a whole product; the others are committed as blueprints. */
-const reference = 'acme-analytics';
+const entries = readdirSync(join(repoRoot, 'examples'), { withFileTypes: true });
+/** Examples committed as whole products: the reference, acme-analytics. */
+const products = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+/** Examples committed as a blueprint alone (examples/README.md). */
+const blueprintOnly = entries
+  .map((entry) => /^(.+)\.blueprint\.yaml$/.exec(entry.name)?.[1])
+  .filter((name) => name !== undefined);
 
-const examples = readdirSync(join(repoRoot, 'examples'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name);
-const blueprintOnly = examples.filter((example) => example !== reference);
-
-// The committed product is the generator's golden output: a template change must show up as a
+// A committed product is the generator's golden output: a template change must show up as a
 // reviewed diff of generated code, so it must be exactly what the generator emits.
-describe(`examples/${reference}`, () => {
+describe.each(products)('examples/%s', (example) => {
   it('is in sync with its blueprint (saas-gen check)', async () => {
-    const result = await saasGen(['check', join('examples', reference)]);
+    const result = await saasGen(['check', join('examples', example)]);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
   });
 
   it('has a deployment with an api, workers, PostgreSQL, RabbitMQ and no fixed credentials', () => {
-    expectSafeCompose(join(repoRoot, 'examples', reference));
+    expectSafeCompose(join(repoRoot, 'examples', example));
   });
 });
 
 // A runtime change is reviewed once, in the reference product: the other examples keep only
-// what is theirs, and what they generate is checked here and run in the slow tier.
-describe.each(blueprintOnly)('examples/%s', (example) => {
+// their blueprint, and what they generate is checked here and run in the slow tier.
+describe.each(blueprintOnly)('examples/%s.blueprint.yaml', (example) => {
   let product: string;
   beforeAll(async () => {
     product = join(tempDir(), example);
-    const blueprint = join(repoRoot, 'examples', example, 'blueprint.yaml');
-    const created = await saasGen(['new', product, '--blueprint', blueprint, '--skip-install']);
-    expect(created.exitCode, created.stderr).toBe(0);
-  });
-
-  it('commits its blueprint and README only', () => {
-    expect(readdirSync(join(repoRoot, 'examples', example)).sort()).toEqual([
-      'README.md',
-      'blueprint.yaml',
+    const created = await saasGen([
+      'new',
+      product,
+      '--blueprint',
+      exampleBlueprint(example),
+      '--skip-install',
     ]);
+    expect(created.exitCode, created.stderr).toBe(0);
   });
 
   it('generates a product in sync with its blueprint (saas-gen check)', async () => {

@@ -45,7 +45,7 @@ beforeAll(async () => {
     'new',
     clinic,
     '--blueprint',
-    join(repoRoot, 'examples/clinic-scheduling/blueprint.yaml'),
+    join(repoRoot, 'examples/clinic-scheduling.blueprint.yaml'),
     '--skip-install',
   ]);
   expect(second.exitCode, second.stderr).toBe(0);
@@ -63,7 +63,7 @@ beforeAll(async () => {
     'new',
     fieldOps,
     '--blueprint',
-    join(repoRoot, 'examples/field-ops/blueprint.yaml'),
+    join(repoRoot, 'examples/field-ops.blueprint.yaml'),
     '--skip-install',
   ]);
   expect(third.exitCode, third.stderr).toBe(0);

@@ -4,7 +4,6 @@
  * defaults, so the product's must be the same, and every workflow must come back whole.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtinServices, defaults, onboardingTrigger } from '../src/blueprint/builtins.js';
 import { checkBlueprint } from '../src/blueprint/check.js';
@@ -13,7 +12,7 @@ import { defaultRetry } from '../src/blueprint/normalize.js';
 import { buildView } from '../src/generators/view-model.js';
 import * as product from '../src/templates/product/src/saga/definition.js';
 import type { WorkflowSpec } from '../src/templates/product/src/saga/definition.js';
-import { repoRoot } from './support/cli.js';
+import { exampleBlueprint } from './support/cli.js';
 
 describe("the product's workflow defaults", () => {
   it("are the blueprint's", () => {
@@ -29,7 +28,7 @@ describe("the product's workflow defaults", () => {
   it.each(['acme-analytics', 'clinic-scheduling', 'field-ops'])(
     'give back every workflow of %s whole from what definitions.ts states',
     (name) => {
-      const path = join(repoRoot, 'examples', name, 'blueprint.yaml');
+      const path = exampleBlueprint(name);
       const { model, diagnostics } = checkBlueprint(path, readFileSync(path, 'utf8'));
       if (!model) throw new Error(`${path}: ${JSON.stringify(diagnostics)}`);
       for (const workflow of buildView(model, '0.0.0').workflows) {

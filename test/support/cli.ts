@@ -9,6 +9,12 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binary = join(repoRoot, 'bin', 'saas-gen.js');
 export const referenceBlueprint = join(repoRoot, 'examples', 'acme-analytics', 'blueprint.yaml');
 
+/** An example's blueprint: the reference product's own, or one committed alone (examples/README.md). */
+export const exampleBlueprint = (name: string): string =>
+  name === 'acme-analytics'
+    ? referenceBlueprint
+    : join(repoRoot, 'examples', `${name}.blueprint.yaml`);
+
 export interface CliResult {
   readonly exitCode: number;
   readonly stdout: string;
