@@ -47,10 +47,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import semver from 'semver';
 import { measureRawLimits } from './raw-limits.js';
 import type { RawLimits } from './raw-limits.js';
+import { withScratchDatabase } from './scratch-database.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -305,21 +305,6 @@ async function bench(
   }
 }
 
-async function withDatabase<T>(url: string, work: (url: string) => Promise<T>): Promise<T> {
-  const database = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${database}`);
-    const target = new URL(url);
-    target.pathname = `/${database}`;
-    return await work(target.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-  }
-}
-
 const sleep = (s: number) => new Promise((done) => setTimeout(done, s * 1000));
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -356,7 +341,7 @@ async function compare(mode: Mode, sides: readonly [Side, Side], o: Options): Pr
       const result =
         mode === 'embedded'
           ? await bench(side, args, { DATABASE_URL: '', BUS_URL: '' })
-          : await withDatabase(o.databaseUrl, (url) =>
+          : await withScratchDatabase(o.databaseUrl, 'bench', (url) =>
               bench(side, args, {
                 DATABASE_URL: url,
                 BUS_URL: o.busUrl,

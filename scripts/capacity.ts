@@ -33,7 +33,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+
+import { withScratchDatabase } from './scratch-database.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ticksPerMs = 100 / 1000; // USER_HZ: Linux reports CPU time in 1/100 s
@@ -186,21 +187,6 @@ export function predict(
   return Math.round(Math.min(...limits) * 10) / 10;
 }
 
-async function withDatabase<T>(url: string, work: (url: string) => Promise<T>): Promise<T> {
-  const database = `capacity_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${database}`);
-    const target = new URL(url);
-    target.pathname = `/${database}`;
-    return await work(target.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-  }
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -222,7 +208,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   for (const workers of values.workers.split(',').map(Number)) {
     if (runs.length > 0) await new Promise((done) => setTimeout(done, Number(values.pause) * 1000));
-    const run = await withDatabase(databaseUrl, (url) =>
+    const run = await withScratchDatabase(databaseUrl, 'capacity', (url) =>
       measure(product, workers, Number(values.tenants), Number(values.concurrency), {
         DATABASE_URL: url,
         BUS_URL: busUrl,

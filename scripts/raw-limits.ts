@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import amqp from 'amqplib';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { withScratchDatabase } from './scratch-database.js';
 
 /** About the size of an onboarding envelope as the outbox stores it. */
 const envelope = JSON.stringify({
@@ -89,13 +90,13 @@ export async function postgresTransactions(
   seconds: number,
   concurrency: number,
 ): Promise<number> {
-  const database = `raw_limits_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const target = new URL(url);
-  target.pathname = `/${database}`;
-  const pool = new pg.Pool({ connectionString: target.toString(), max: concurrency });
+  return withScratchDatabase(url, 'raw_limits', (database) =>
+    transactionsOn(database, seconds, concurrency),
+  );
+}
+
+async function transactionsOn(url: string, seconds: number, concurrency: number): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: concurrency });
   // Dropping the database at the end ends the pool's idle connections from the server's side.
   pool.on('error', () => undefined);
   try {
@@ -145,8 +146,6 @@ export async function postgresTransactions(
     return Math.round((n / (performance.now() - begin)) * 1000);
   } finally {
     await pool.end();
-    await admin.query(`DROP DATABASE ${database} WITH (FORCE)`);
-    await admin.end();
   }
 }
 
