@@ -3,7 +3,15 @@
 // file of yours (src/main.ts, a domain handler). An edit here makes `saas-gen generate` stop
 // without writing anything, until you undo the edit or pass `--force` to overwrite it.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +82,16 @@ describe('file mailer', () => {
     await fileMailer(dir, { from }).send(mail);
     expect(statSync(dir).mode & 0o077).toBe(0);
     expect(statSync(join(dir, 'tenant-activation-event.eml')).mode & 0o077).toBe(0);
+  });
+
+  it('fails the send when the file cannot be written, and writes the next one once it can', async () => {
+    const dir = newDir();
+    const mailer = fileMailer(dir, { from });
+    rmSync(dir, { recursive: true });
+    await expect(mailer.send(mail)).rejects.toThrow(/writing an e-mail failed: .*ENOENT/);
+    mkdirSync(dir, { mode: 0o700 });
+    await mailer.send(mail);
+    expect(readdirSync(dir)).toEqual(['tenant-activation-event.eml']);
   });
 
   it('replaces the half-written file a crash left when the e-mail is sent again', async () => {
