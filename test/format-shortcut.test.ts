@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { formatStringifiedJson, prettierOptions } from '../src/generators/format.js';
 import { referenceBlueprint, repoRoot, saasGen, snapshot, tempDir } from './support/cli.js';
 
-const noPrettier = `--import=${pathToFileURL(join(repoRoot, 'test/support/no-prettier.mjs')).href}`;
+const noPrettier = `--import=${pathToFileURL(join(repoRoot, 'test/support/no-prettier.js')).href}`;
 /** An empty cache and, with `blocked`, no Prettier. */
 const cold = (blocked: boolean): Record<string, string> => ({
   TMPDIR: tempDir('saas-gen-cold-'),
