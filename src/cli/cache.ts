@@ -1,10 +1,10 @@
 /**
- * A disk cache for the pure, slow step of generation (Prettier): its output depends only on its
- * input, so it is stored by a hash of that input, and a `new` of a blueprint formatted before
- * loads no formatter. (A `check` or `generate` of an unchanged product needs no cache: the
- * product's own files answer, see `fromProduct` in product.ts.) It lives in the system's
- * temporary folder; `SAAS_GEN_CACHE=off` turns it off.
+ * A disk cache for the pure, slow steps of generation (Prettier, ts-morph): their output depends
+ * only on their input, so it is stored by a hash of that input. A `check` or a `generate` that
+ * changes nothing then loads neither Prettier nor ts-morph. It lives in the system's temporary
+ * folder; `SAAS_GEN_CACHE=off` turns it off.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,9 @@ export interface TextCache {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
 }
+
+export const cacheKey = (...parts: readonly string[]): string =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex');
 
 export const noCache: TextCache = { get: () => undefined, set: () => undefined };
 

@@ -4,16 +4,16 @@ import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { checkBlueprint } from '../blueprint/check.js';
-import { formatTree, formatWithPrettier } from '../generators/format.js';
-import type { BatchFormatter, FormatJob, FormatOptions } from '../generators/format.js';
-import { renderHandlerContracts } from '../generators/handler-contracts.js';
+import { formatTree } from '../generators/format.js';
 import { addContracts, generateProduct } from '../generators/index.js';
+import type { ContractJob } from '../generators/index.js';
 import type { TemplateSet, VirtualFile } from '../generators/index.js';
 import { hashContent, manifestPath, parseManifest } from '../sync/manifest.js';
 import type { Manifest } from '../sync/manifest.js';
 import { versionRelation } from '../sync/versions.js';
 import type { VersionRelation } from '../sync/versions.js';
-import { diskCache } from './cache.js';
+import { cacheKey, diskCache } from './cache.js';
+import type { TextCache } from './cache.js';
 import { Exit, ExitCode, UserError } from './errors.js';
 import { packageRoot, readPackageVersion, readTextFile } from './files.js';
 import { formatText, toJson } from './format-diagnostics.js';
@@ -27,8 +27,6 @@ export interface RenderedProduct {
   readonly files: readonly VirtualFile[];
   readonly blueprintHash: string;
   readonly generatorVersion: string;
-  /** The key each file was formatted from (see format.ts), by path: recorded in the manifest. */
-  readonly formatKeys: Readonly<Record<string, string>>;
 }
 
 export interface RenderOptions {
@@ -36,8 +34,6 @@ export interface RenderOptions {
   readonly productBlueprint?: string;
   /** Receives the diagnostics for `--json`. */
   readonly document?: JsonDocument;
-  /** The product being regenerated or checked, and its manifest: its files answer the format stage. */
-  readonly product?: { readonly root: string; readonly previous: Manifest };
 }
 
 /** Checks the blueprint text and renders the product; prints the diagnostics and exits 1 if invalid. */
@@ -61,79 +57,18 @@ export async function renderProduct(
     templates: loadTemplates(),
     generatorVersion,
   });
-  addContracts(tree, renderHandlerContracts(contractJobs));
-  const formatKeys = await formatTree(tree, {
-    cache: diskCache(generatorVersion),
-    formatterVersion: packageVersion('prettier'),
-    ...(options.product ? fromProduct(options.product.root, options.product.previous) : {}),
-    formatBatch: formatOnTwoThreads,
-  });
+  const cache = diskCache(generatorVersion);
+  const formatting = { cache, formatterVersion: packageVersion('prettier') };
+  // ts-morph is slow to load: the contracts are built in a worker thread (unless cached) while
+  // this thread formats the rest.
+  const contracts = buildContracts(contractJobs, cache);
+  await formatTree(tree, formatting);
+  await formatTree(tree, { ...formatting, paths: addContracts(tree, await contracts) });
   // The blueprint is the user's: `new` copies it in, and no run ever writes it again.
   const kept = options.productBlueprint ?? text;
   tree.write(blueprintFile, kept, 'user');
-  return { files: tree.files(), blueprintHash: hashContent(kept), generatorVersion, formatKeys };
+  return { files: tree.files(), blueprintHash: hashContent(kept), generatorVersion };
 }
-
-/**
- * What the product on disk answers for the format stage. A generated file whose manifest entry
- * records the key it was formatted from, and whose text still hashes to what saas-gen wrote, is
- * that key's formatted text: a `check` or `generate` of an unchanged product formats nothing,
- * and only a changed or hand-edited file goes through Prettier. A user's file the product already
- * has is not formatted at all: the plan neither judges nor writes it (unless saas-gen generated
- * it once, see plan.ts).
- */
-function fromProduct(root: string, previous: Manifest): Pick<FormatOptions, 'known' | 'needed'> {
-  const userFiles = new Set(previous.userFiles);
-  return {
-    known(path, key) {
-      const written = previous.files[path];
-      if (written === undefined || previous.inputs?.[path] !== key) return undefined;
-      const text = readDisk(root, [path]).get(path) ?? null;
-      return text !== null && hashContent(text) === written ? text : undefined;
-    },
-    needed: (file) =>
-      file.owner !== 'user' || !userFiles.has(file.path) || previous.files[file.path] !== undefined,
-  };
-}
-
-/**
- * Rough cost of formatting a text, in milliseconds per character by parser (measured on the
- * reference product); it only decides whether a second thread is worth starting.
- */
-const formatCost: Readonly<Record<string, number>> = { markdown: 0.013, yaml: 0.009 };
-/** Below this much work (ms) a second thread costs more (its start, its own Prettier) than it saves. */
-const twoThreadsFrom = 400;
-
-/**
- * Formats a batch with Prettier, the Markdown and YAML of a large one in a worker thread
- * (format-worker.ts) while this thread formats the rest. Markdown and YAML go there whole, as
- * each parser is slow the first time a thread uses it.
- */
-const formatOnTwoThreads: BatchFormatter = async (jobs) => {
-  const cost = (job: FormatJob): number => job.text.length * (formatCost[job.parser] ?? 0.007);
-  const away = jobs.filter((job) => job.parser in formatCost);
-  const here = jobs.filter((job) => !(job.parser in formatCost));
-  const total = jobs.reduce((sum, job) => sum + cost(job), 0);
-  if (total < twoThreadsFrom || away.length === 0 || here.length === 0)
-    return formatWithPrettier(jobs);
-  const worker = new Worker(new URL('./format-worker.js', import.meta.url));
-  try {
-    const there = new Promise<string[]>((resolve, reject) => {
-      worker.once('message', (reply: { formatted?: string[]; error?: string }) =>
-        reply.formatted ? resolve(reply.formatted) : reject(new Error(reply.error)),
-      );
-      worker.once('error', reject);
-      worker.postMessage(away);
-    });
-    const [formattedHere, formattedThere] = await Promise.all([formatWithPrettier(here), there]);
-    const byPath = new Map<string, string>();
-    here.forEach((job, index) => byPath.set(job.path, formattedHere[index]!));
-    away.forEach((job, index) => byPath.set(job.path, formattedThere[index]!));
-    return jobs.map((job) => byPath.get(job.path)!);
-  } finally {
-    void worker.terminate();
-  }
-};
 
 let templates: TemplateSet | undefined;
 
@@ -200,6 +135,34 @@ export function readManifest(dir: string): Manifest | undefined {
     );
   }
   return manifest;
+}
+
+/** Builds the handler contracts in a worker thread (contract-worker.ts), or takes them from the cache. */
+async function buildContracts(
+  jobs: readonly ContractJob[],
+  cache: TextCache,
+): Promise<Record<string, string>> {
+  if (jobs.length === 0) return {};
+  // The key names the code that builds contracts too: a changed builder misses.
+  const builder = readFileSync(
+    new URL('../generators/handler-contracts.js', import.meta.url),
+    'utf8',
+  );
+  const key = cacheKey('contracts', packageVersion('ts-morph'), builder, JSON.stringify(jobs));
+  const cached = cache.get(key);
+  if (cached !== undefined) return JSON.parse(cached) as Record<string, string>;
+  const worker = new Worker(new URL('./contract-worker.js', import.meta.url));
+  try {
+    const contracts = await new Promise<Record<string, string>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(jobs);
+    });
+    cache.set(key, JSON.stringify(contracts));
+    return contracts;
+  } finally {
+    void worker.terminate();
+  }
 }
 
 function packageVersion(name: string): string {

@@ -1,13 +1,13 @@
 /**
- * The typed handler contracts of domain services: one interface per service, one method per step
- * and compensation. Built as plain text (the format stage lays it out), in the shape a code
- * builder would print it: the contract is one interface and two type-only imports, which needs no
- * compiler API, and loading one (ts-morph bundles the TypeScript compiler) cost more than the rest
- * of a generation.
+ * The typed handler contracts of domain services, built as code with ts-morph: one interface per
+ * service, one method per step and compensation. Loading ts-morph (it bundles the TypeScript
+ * compiler) costs more than the rest of a generation, so the CLI runs this in a worker thread
+ * while the main thread renders and formats everything else.
  */
+import { Project } from 'ts-morph';
 import type { MessageView, ServiceView } from './view-model.js';
 
-/** What one contract is built from: plain data, so that it can be keyed and cached. */
+/** What one contract is built from: plain data, so that it can cross to a worker thread. */
 export interface ContractJob {
   readonly path: string;
   readonly service: ServiceView;
@@ -17,69 +17,74 @@ export interface ContractJob {
 
 /** Contract source by path, unformatted and without the generated-file header. */
 export function renderHandlerContracts(jobs: readonly ContractJob[]): Record<string, string> {
+  const project = new Project({ useInMemoryFileSystem: true });
   return Object.fromEntries(
     jobs.map((job) => [
       job.path,
-      handlerContract(job.service, new Map(job.messages.map((m) => [m.name, m]))),
+      handlerContract(project, job.service, new Map(job.messages.map((m) => [m.name, m]))),
     ]),
   );
 }
 
-interface Method {
-  readonly name: string;
-  readonly doc: string;
-  readonly message: string;
-  readonly returns: string;
-}
-
 /** The interface a service's handlers must implement: one method per step and compensation. */
-function handlerContract(service: ServiceView, messages: ReadonlyMap<string, MessageView>): string {
+function handlerContract(
+  project: Project,
+  service: ServiceView,
+  messages: ReadonlyMap<string, MessageView>,
+): string {
+  const file = project.createSourceFile(`${service.name}.ts`, '', { overwrite: true });
   const imported = new Set<string>();
-  const methods: Method[] = service.steps.flatMap((step) => {
-    const emits = step.emits && messages.has(step.emits) ? step.emits : null;
-    imported.add(step.on);
-    if (emits) imported.add(`${emits}Payload`);
-    const own: Method[] = [
-      {
-        name: step.method,
-        doc: `Step \`${step.id}\` of workflow \`${step.workflowId}\`: on \`${step.on}\`${emits ? `, emits \`${emits}\`` : ''}.`,
-        message: step.on,
-        returns: `Promise<${emits ? `${emits}Payload` : 'void'}>`,
-      },
-    ];
-    if (step.compensate && step.compensateMethod) {
-      imported.add(step.compensate);
-      own.push({
-        name: step.compensateMethod,
-        doc: `Undoes step \`${step.id}\`. Must be idempotent: it may run more than once.`,
-        message: step.compensate,
-        returns: 'Promise<void>',
-      });
-    }
-    return own;
-  });
-  const indent = '    ';
-  const body = methods
-    .map(
-      (method) =>
-        `${docComment(method.doc, indent)}${indent}${method.name}(message: ${method.message}, context: StepContext): ${method.returns};\n`,
-    )
-    .join('');
-  return (
-    `import type { ${[...imported].sort().join(', ')} } from "../../contracts/messages.js";\n` +
-    'import type { StepContext } from "../step-context.js";\n\n' +
-    docComment(
+  const type = (name: string): string => {
+    imported.add(name);
+    return name;
+  };
+  const payload = (name: string): string => {
+    imported.add(`${name}Payload`);
+    return `${name}Payload`;
+  };
+  file.addInterface({
+    name: `${service.typeName}Handlers`,
+    isExported: true,
+    docs: [
       `Handlers of the \`${service.name}\` domain service, one per step of the blueprint.\n` +
         'Each returns the payload of the event its step emits; throwing fails the attempt (it is retried).',
-      '',
-    ) +
-    `export interface ${service.typeName}Handlers {\n${body}}\n`
-  );
-}
-
-/** A JSDoc comment: on one line when the text is one line, else one ` * ` line per line. */
-function docComment(text: string, indent: string): string {
-  const lines = text.split('\n');
-  if (lines.length === 1) return `${indent}/** ${text} */\n`;
-  return `${indent}/**\n${lines.map((line) => `${indent} * ${line}\n`).join('')}${indent} */\n`;
+    ],
+    methods: service.steps.flatMap((step) => {
+      const emits = step.emits && messages.has(step.emits) ? step.emits : null;
+      const methods = [
+        {
+          name: step.method,
+          docs: [
+            `Step \`${step.id}\` of workflow \`${step.workflowId}\`: on \`${step.on}\`${emits ? `, emits \`${emits}\`` : ''}.`,
+          ],
+          parameters: [
+            { name: 'message', type: type(step.on) },
+            { name: 'context', type: 'StepContext' },
+          ],
+          returnType: `Promise<${emits ? payload(emits) : 'void'}>`,
+        },
+      ];
+      if (step.compensate && step.compensateMethod) {
+        methods.push({
+          name: step.compensateMethod,
+          docs: [`Undoes step \`${step.id}\`. Must be idempotent: it may run more than once.`],
+          parameters: [
+            { name: 'message', type: type(step.compensate) },
+            { name: 'context', type: 'StepContext' },
+          ],
+          returnType: 'Promise<void>',
+        });
+      }
+      return methods;
+    }),
+  });
+  file.insertImportDeclarations(0, [
+    {
+      isTypeOnly: true,
+      moduleSpecifier: '../../contracts/messages.js',
+      namedImports: [...imported].sort(),
+    },
+    { isTypeOnly: true, moduleSpecifier: '../step-context.js', namedImports: ['StepContext'] },
+  ]);
+  return file.getFullText();
 }

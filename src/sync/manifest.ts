@@ -2,9 +2,7 @@
  * `.saas-gen/manifest.json`: every file saas-gen wrote, by class. Generated files with the hash of
  * what saas-gen wrote, so that `generate` can tell a hand edit from its own output; merged files
  * with a hash of each part saas-gen owns in them, for the same reason; and the user-owned files
- * saas-gen created once and will never write again. Generated files also with the key of the
- * text saas-gen formatted into them, so that a run whose text is the same can take the formatted
- * text from the disk instead of formatting it again.
+ * saas-gen created once and will never write again.
  */
 import { createHash } from 'node:crypto';
 
@@ -21,12 +19,6 @@ export interface Manifest {
   readonly merged: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** User-owned files saas-gen created once and will never write again. */
   readonly userFiles: readonly string[];
-  /**
-   * Generated file → the key of the unformatted text it was formatted from (`formatKey` in
-   * src/generators/format.ts), for the files that went through Prettier. Absent in manifests of
-   * saas-gen 0.2.0 and older, whose products are simply formatted again.
-   */
-  readonly inputs?: Readonly<Record<string, string>>;
 }
 
 export const hashContent = (content: string): string =>
@@ -50,7 +42,6 @@ export function serializeManifest(manifest: Manifest): string {
       files: sortedObject(manifest.files),
       merged,
       userFiles: [...new Set(manifest.userFiles)].sort(),
-      ...(manifest.inputs ? { inputs: sortedObject(manifest.inputs) } : {}),
     },
     null,
     2,
@@ -71,22 +62,8 @@ export function parseManifest(text: string): Manifest | undefined {
       // Products of saas-gen 0.1 have no merged files.
       merged: typeof value.merged === 'object' && value.merged !== null ? value.merged : {},
       userFiles: Array.isArray(value.userFiles) ? value.userFiles.map(String) : [],
-      ...(typeof value.inputs === 'object' && value.inputs !== null && !Array.isArray(value.inputs)
-        ? { inputs: value.inputs }
-        : {}),
     };
   } catch {
     return undefined;
   }
-}
-
-/**
- * The manifest with the format keys of its generated files (see `Manifest.inputs`): only of files
- * it records, so that a key always describes the text whose hash is beside it.
- */
-export function withInputs(manifest: Manifest, keys: Readonly<Record<string, string>>): Manifest {
-  const inputs = Object.fromEntries(
-    Object.entries(keys).filter(([path]) => manifest.files[path] !== undefined),
-  );
-  return { ...manifest, inputs };
 }

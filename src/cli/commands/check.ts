@@ -66,10 +66,7 @@ export async function checkCommand(
           `Run \`npx saas-gen@${running} generate\` to upgrade it, or check it with the saas-gen its package.json pins.\n`,
       );
     }
-    const product = await renderProduct(blueprint.path, blueprint.text, output, {
-      document,
-      product: { root, previous },
-    });
+    const product = await renderProduct(blueprint.path, blueprint.text, output, { document });
     const disk = readDisk(root, pathsToRead(product.files, previous));
     const plan = planChanges({
       files: product.files,

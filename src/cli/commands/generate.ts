@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { manifestPath, serializeManifest, withInputs } from '../../sync/manifest.js';
+import { manifestPath, serializeManifest } from '../../sync/manifest.js';
 import { pathsToRead, planChanges } from '../../sync/plan.js';
 import type { Plan } from '../../sync/plan.js';
 import { readPackageVersion } from '../files.js';
@@ -30,10 +30,7 @@ export async function generateCommand(
     const previous = readManifest(root);
     const running = readPackageVersion();
     const relation = versionGate(root, previous, running, 'nothing was written', document);
-    const product = await renderProduct(blueprint.path, blueprint.text, output, {
-      document,
-      ...(previous ? { product: { root, previous } } : {}),
-    });
+    const product = await renderProduct(blueprint.path, blueprint.text, output, { document });
     const plan = planChanges({
       files: product.files,
       previous,
@@ -50,7 +47,7 @@ export async function generateCommand(
       output.out('Dry run: nothing was written.\n');
       return;
     }
-    const manifest = serializeManifest(withInputs(plan.manifest, product.formatKeys));
+    const manifest = serializeManifest(plan.manifest);
     const current = readDisk(root, [manifestPath]).get(manifestPath);
     if (plan.changes.length === 0 && current === manifest) {
       output.out('Up to date: nothing to change.\n');

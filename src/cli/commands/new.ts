@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pinnedSchemaPath } from '../../generators/areas/project.js';
 import { withModeline } from '../../generators/modeline.js';
-import { manifestPath, serializeManifest, withInputs } from '../../sync/manifest.js';
+import { manifestPath, serializeManifest } from '../../sync/manifest.js';
 import { planChanges } from '../../sync/plan.js';
 import { UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
@@ -75,7 +75,7 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
     }
     applyChanges(root, plan.changes, {
       path: manifestPath,
-      content: serializeManifest(withInputs(plan.manifest, product.formatKeys)),
+      content: serializeManifest(plan.manifest),
     });
     output.out(
       `Created ${plan.changes.length} files in ${dir} (saas-gen ${product.generatorVersion}).\n`,
