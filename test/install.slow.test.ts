@@ -36,7 +36,7 @@ const registry = useLocalRegistry();
 const root = tempDir('saas-gen-install-');
 const shop = join(root, 'shop');
 
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }), 120_000);
 
 /** The test runner's environment without what makes a process think it is under test. */
 function userEnv(): Record<string, string> {
