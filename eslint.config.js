@@ -40,10 +40,14 @@ export default defineConfig([
     '**/*.generated.ts',
     // Written by scripts/product-fixture.ts from the templates.
     '.product-fixture/',
-    // The product's files: type-checked by tsconfig.product.json and tested by the `product`
-    // test project, held to the product's own conventions rather than these rules (its SQLite
-    // adapter, say, implements the async store port with synchronous calls).
+    // The demo's product (npm run demo), generated and installed there.
+    '.demo/',
+    // The product's templates and the runtime package: type-checked by runtime/tsconfig.json and
+    // the fixture product's own tsconfig, tested by the `runtime` and `product` test projects,
+    // and held to the runtime's conventions rather than these rules (its SQLite adapter, say,
+    // implements the async store port with synchronous calls).
     'src/templates/',
+    'runtime/',
   ]),
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,

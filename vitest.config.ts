@@ -5,34 +5,25 @@ import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 const repo = dirname(fileURLToPath(import.meta.url));
-const templates = join(repo, 'src/templates/product');
+const runtime = join(repo, 'runtime');
 const fixture = join(repo, '.product-fixture');
 
 /**
- * Resolves the product's relative imports across src/templates/product and the code generated
- * from the fixture catalog (.product-fixture), as tsconfig.product.json's `rootDirs` does for the
- * compiler: a vendored file importing `../contracts/messages.js` gets the fixture's, and a
- * generated file importing `../runtime/messages.js` gets the vendored one.
+ * Lays runtime/ over the product generated from the fixture blueprint (.product-fixture), as
+ * runtime/tsconfig.json's `rootDirs` does for the compiler: a runtime test importing
+ * `../../src/catalog.js`, which the runtime does not have, gets the fixture product's.
  */
-function productLayers(): Plugin {
-  const roots = [templates, fixture];
+function fixtureLayer(): Plugin {
   const existing = (path: string) =>
     [path, path.replace(/\.js$/, '.ts')].find((candidate) => existsSync(candidate));
   return {
-    name: 'saas-gen-product-layers',
+    name: 'saas-gen-fixture-layer',
     enforce: 'pre',
     resolveId(source, importer) {
-      if (!importer || !source.startsWith('.')) return null;
-      const root = roots.find((candidate) => importer.startsWith(candidate + '/'));
-      if (!root) return null;
+      if (!importer || !source.startsWith('.') || !importer.startsWith(runtime + '/')) return null;
       const wanted = resolve(dirname(importer), source);
       if (existing(wanted)) return null;
-      const inProduct = relative(root, wanted);
-      for (const other of roots) {
-        const found = other === root ? undefined : existing(join(other, inProduct));
-        if (found) return found;
-      }
-      return null;
+      return existing(join(fixture, relative(runtime, wanted))) ?? null;
     },
   };
 }
@@ -61,22 +52,38 @@ export default defineConfig({
         },
       },
       {
-        // The product's vendored runtime and static parts, tested where they are written against
-        // the fixture catalog (scripts/product-fixture.ts). Each generated product runs these
-        // again, on its own catalog, in the slow tier.
-        plugins: [productLayers()],
-        test: {
-          name: 'product',
-          root: templates,
-          include: [
-            'test/runtime/**/*.test.ts',
-            'test/saga/**/*.test.ts',
-            'test/services/**/*.test.ts',
+        // The runtime package's own suites, once, on the fixture product: its sources, not its
+        // build, so a failure points at the line.
+        plugins: [fixtureLayer()],
+        resolve: {
+          alias: [
+            { find: /^@saas-gen\/runtime$/, replacement: join(runtime, 'src/index.ts') },
+            {
+              find: /^@saas-gen\/runtime\/testing$/,
+              replacement: join(runtime, 'src/testing/index.ts'),
+            },
           ],
+        },
+        test: {
+          name: 'runtime',
+          root: runtime,
+          include: ['test/**/*.test.ts'],
           // Compares docs/diagrams.md, which only a generated product has, with the code.
           exclude: ['test/saga/diagram.test.ts'],
           globalSetup: [join(repo, 'test/support/product-fixture-setup.ts')],
           env: services,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // The fixture product's own tests, in the product, on the built runtime (`npm run
+        // build`), as a user's product runs them. Every example runs its own in the slow tier.
+        test: {
+          name: 'product',
+          root: fixture,
+          include: ['test/**/*.test.ts'],
+          globalSetup: [join(repo, 'test/support/product-fixture-setup.ts')],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -1,13 +1,13 @@
 /**
- * A throw-away npm registry with this repository's saas-gen published to it.
+ * A throw-away npm registry with this repository's saas-gen and @saas-gen/runtime published to it.
  *
- * saas-gen is not on the public npm registry, but every generated product pins it as a
- * devDependency (so that `npx saas-gen check` in a product runs the generator that made it): a
- * product's `npm install` needs a registry that has it. This starts Verdaccio on a free port of
- * 127.0.0.1 with its config and storage in a temp directory: `saas-gen` is local only (never
- * looked up upstream, so a name squatted on npmjs.org could not stand in for it), every other
- * package is proxied from https://registry.npmjs.org. Then it packs this repository and publishes
- * the tarball there.
+ * Neither is on the public npm registry, but every generated product pins both (`saas-gen` as a
+ * devDependency, so that `npx saas-gen check` in a product runs the generator that made it, and
+ * the runtime it runs on): a product's `npm install` needs a registry that has them. This starts
+ * Verdaccio on a free port of 127.0.0.1 with its config and storage in a temp directory: both are
+ * local only (never looked up upstream, so a name squatted on npmjs.org could not stand in for
+ * them), every other package is proxied from https://registry.npmjs.org. Then it packs this
+ * repository and its runtime workspace and publishes both tarballs there.
  *
  * As a module: `const registry = await startLocalRegistry(); … registry.env …; await
  * registry.stop()`. As a command, it runs one command against the registry and exits with its code:
@@ -40,6 +40,8 @@ import { execa } from 'execa';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const packageName = 'saas-gen';
+/** The runtime its products depend on: a workspace of this repository, published with it. */
+const runtimePackageName = '@saas-gen/runtime';
 
 export interface LocalRegistry {
   /** The registry's URL, with a trailing slash: `http://127.0.0.1:<port>/`. */
@@ -129,9 +131,9 @@ export async function startLocalRegistry(
 
   try {
     // Packing (a build, unless told not to) does not need the server: both at once.
-    const [port, tarball, npm] = await Promise.all([
+    const [port, tarballs, npm] = await Promise.all([
       startServer(dir, (child) => (server = child)),
-      pack(join(dir, 'packed'), options.build !== false),
+      packBoth(join(dir, 'packed'), options.build !== false),
       npmSettings(),
     ]);
     const url = `http://127.0.0.1:${port}/`;
@@ -167,10 +169,12 @@ export async function startLocalRegistry(
       npm_config_logs_dir: join(npm.cache, '_logs'),
     };
     // From the temp directory: in the repository, npm would read its .npmrc, if it had one.
-    await run('npm', ['publish', tarball, '--access', 'public'], {
-      cwd: dir,
-      env: { ...env, npm_config_userconfig: publishing },
-    });
+    // The runtime first: the generator's products depend on it at the same version.
+    for (const tarball of tarballs)
+      await run('npm', ['publish', tarball, '--access', 'public'], {
+        cwd: dir,
+        env: { ...env, npm_config_userconfig: publishing },
+      });
     return { url, version, env, readyInMs: Date.now() - started, stop };
   } catch (error) {
     await stop();
@@ -207,6 +211,7 @@ async function startServer(dir: string, started: (child: ChildProcess) => void):
         // The first pattern that matches a package name applies.
         packages: {
           [packageName]: { access: '$all', publish: '$authenticated' },
+          [runtimePackageName]: { access: '$all', publish: '$authenticated' },
           '**': { access: '$all', proxy: 'npmjs' },
         },
         // SAAS_GEN_REGISTRY_LOG=http logs every request, and each one it sends upstream.
@@ -261,17 +266,28 @@ async function createUser(url: string): Promise<string> {
   return token;
 }
 
-/** `npm pack`s this repository into `destination`; returns the tarball's path. */
-async function pack(destination: string, build: boolean): Promise<string> {
+/**
+ * `npm pack`s the runtime workspace and this repository into `destination`; returns the runtime's
+ * tarball, then saas-gen's. saas-gen's `prepack` builds both (`npm run build`), so the runtime is
+ * packed after it, without a build of its own.
+ */
+async function packBoth(destination: string, build: boolean): Promise<[string, string]> {
   mkdirSync(destination);
-  await run(
-    'npm',
-    ['pack', '--pack-destination', destination, ...(build ? [] : ['--ignore-scripts'])],
-    { cwd: repoRoot },
-  );
-  const [tarball] = readdirSync(destination).filter((name) => name.endsWith('.tgz'));
-  if (!tarball) throw new Error(`npm pack wrote no tarball to ${destination}`);
-  return join(destination, tarball);
+  const tarballs = () => new Set(readdirSync(destination).filter((name) => name.endsWith('.tgz')));
+  const packed = async (cwd: string, scripts: boolean): Promise<string> => {
+    const before = tarballs();
+    await run(
+      'npm',
+      ['pack', '--pack-destination', destination, ...(scripts ? [] : ['--ignore-scripts'])],
+      { cwd },
+    );
+    const [tarball] = [...tarballs()].filter((name) => !before.has(name));
+    if (!tarball) throw new Error(`npm pack in ${cwd} wrote no tarball to ${destination}`);
+    return join(destination, tarball);
+  };
+  const generator = await packed(repoRoot, build);
+  const runtime = await packed(join(repoRoot, 'runtime'), false);
+  return [runtime, generator];
 }
 
 /** The user's npm cache and userconfig, as npm resolves them (flags, environment, npmrc files). */
@@ -342,7 +358,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const registry = await startLocalRegistry({ build: !values['no-build'] });
   console.error(
-    `saas-gen ${registry.version} published on ${registry.url} (ready in ${registry.readyInMs} ms)`,
+    `saas-gen and @saas-gen/runtime ${registry.version} published on ${registry.url} (ready in ${registry.readyInMs} ms)`,
   );
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   try {

@@ -1,9 +1,9 @@
 /**
- * Writes `.product-fixture/`: the blueprint-derived files of the product generated from
- * test/fixtures/catalog/blueprint.yaml (its catalog, message contracts, saga definitions, service
- * registry and handlers). tsconfig.product.json lays them over src/templates/product with
- * `rootDirs`, and vitest.config.ts resolves the same way, so the product's vendored runtime and
- * static files are type-checked and tested where they are written.
+ * Writes `.product-fixture/`: the product generated from test/fixtures/catalog/blueprint.yaml,
+ * without its dependencies (it resolves them from this repository's node_modules, where
+ * `@saas-gen/runtime` is the workspace package). Its own tests run there as the `product` test
+ * project, on the built runtime as a user's product would; the runtime's tests read its catalog,
+ * contracts and definitions (runtime/tsconfig.json and vitest.config.ts lay runtime/ over it).
  *
  * Run by `npm run typecheck` and by the product test project's setup, after `npm run build`;
  * only files whose content changed are rewritten.
@@ -23,7 +23,6 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const templates = join(repo, 'src/templates/product');
 export const fixtureRoot = join(repo, '.product-fixture');
 const blueprint = join(repo, 'test/fixtures/catalog/blueprint.yaml');
 
@@ -35,10 +34,6 @@ function filesUnder(root: string, dir = root): string[] {
     return [relative(root, path)];
   });
 }
-
-/** The product files a template renders from the blueprint, rather than copies. */
-const isDerived = (path: string) =>
-  /^(src|test|scripts)\/.*\.ts$/.test(path) && !existsSync(join(templates, path));
 
 export function writeProductFixture(): { written: string[] } {
   const scratch = mkdtempSync(join(tmpdir(), 'saas-gen-fixture-'));
@@ -58,7 +53,7 @@ export function writeProductFixture(): { written: string[] } {
         `generating the fixture product failed:\n${stderr?.toString() ?? ''}${stdout?.toString() ?? ''}`,
       );
     }
-    const wanted = new Set(filesUnder(product).filter(isDerived));
+    const wanted = new Set(filesUnder(product));
     const written: string[] = [];
     for (const path of wanted) {
       const content = readFileSync(join(product, path), 'utf8');

@@ -112,7 +112,7 @@ describe('new', () => {
       expect.arrayContaining([
         { path: 'package.json', class: 'merged', action: 'create' },
         { path: 'blueprint.yaml', class: 'user', action: 'create' },
-        { path: 'src/contracts/envelope.ts', class: 'generated', action: 'create' },
+        { path: 'src/product.ts', class: 'generated', action: 'create' },
       ]),
     );
   });

@@ -9,7 +9,7 @@
  * build published as the version in package.json; every other package comes from npmjs.org
  * through it. Nothing here is skipped: CI reaches the npm registry, and that is all this needs.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -67,13 +67,24 @@ describe(`npx saas-gen@${version} new shop`, () => {
       expect(created.all).toContain('dependencies installed');
 
       const manifest = JSON.parse(readFileSync(join(shop, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
         devDependencies?: Record<string, string>;
       };
       expect(manifest.devDependencies?.['saas-gen'], 'the pin in package.json').toBe(version);
-      const installed = JSON.parse(
-        readFileSync(join(shop, 'node_modules', 'saas-gen', 'package.json'), 'utf8'),
-      ) as { version: string };
-      expect(installed.version, 'the installed saas-gen').toBe(version);
+      expect(manifest.dependencies?.['@saas-gen/runtime'], 'the runtime pin').toBe(version);
+      const installedVersion = (name: string) =>
+        (
+          JSON.parse(readFileSync(join(shop, 'node_modules', name, 'package.json'), 'utf8')) as {
+            version: string;
+          }
+        ).version;
+      expect(installedVersion('saas-gen'), 'the installed saas-gen').toBe(version);
+      // The runtime as published: built JavaScript and declarations, no sources.
+      expect(installedVersion('@saas-gen/runtime'), 'the installed runtime').toBe(version);
+      const runtime = join(shop, 'node_modules', '@saas-gen', 'runtime');
+      expect(existsSync(join(runtime, 'dist', 'index.d.ts'))).toBe(true);
+      expect(existsSync(join(runtime, 'public', 'index.html'))).toBe(true);
+      expect(existsSync(join(runtime, 'src'))).toBe(false);
     },
     15 * minutes,
   );

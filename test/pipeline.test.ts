@@ -123,6 +123,10 @@ describe('generateProduct', () => {
         'merged tsconfig.json',
         'user README.md',
         'user src/main.ts',
+        'user src/env.ts',
+        'user test/doubles.ts',
+        'generated src/product.ts',
+        'generated test/onboarding.test.ts',
       ]),
     );
     // One folder per domain service; the built-in services (billing, identity, …) have none.
@@ -203,8 +207,10 @@ describe('planChanges', () => {
     expect(paths(first, 'create')).toEqual(files.map((file) => file.path));
     expect(first.manifest.userFiles).toEqual([
       'README.md',
+      'src/env.ts',
       'src/main.ts',
       'src/services/notes/handlers.ts',
+      'test/doubles.ts',
     ]);
 
     const again = plan(files, apply(new Map(), first));
@@ -289,11 +295,13 @@ describe('planChanges', () => {
     const upgraded = upgrade.changes.find((change) => change.path === 'package.json');
     expect(upgraded?.kind).toBe('update');
     const pkg = JSON.parse(upgraded && 'content' in upgraded ? upgraded.content : '{}');
+    // …and its runtime with it, at the same version.
     expect(pkg.devDependencies['saas-gen']).toBe('1.3.0');
+    expect(pkg.dependencies['@saas-gen/runtime']).toBe('1.3.0');
     expect(pkg.dependencies['left-pad']).toBe('^1.3.0');
 
-    const fastify = JSON.parse(generated.get('package.json')!).dependencies.fastify as string;
-    const withOwnedPartEdited = packageJson((pkg) => (pkg.dependencies!.fastify = '^4.0.0'));
+    const vitest = JSON.parse(generated.get('package.json')!).devDependencies.vitest as string;
+    const withOwnedPartEdited = packageJson((pkg) => (pkg.devDependencies!.vitest = '^3.0.0'));
     const refused = plan(files, withOwnedPartEdited);
     expect(refused.changes).toEqual([]);
     expect(refused.conflicts).toEqual([
@@ -302,10 +310,10 @@ describe('planChanges', () => {
         reason: 'part-edited',
         parts: [
           {
-            name: 'dependencies.fastify',
+            name: 'devDependencies.vitest',
             status: 'conflict',
-            expected: fastify,
-            actual: '^4.0.0',
+            expected: vitest,
+            actual: '^3.0.0',
           },
         ],
       },

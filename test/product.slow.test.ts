@@ -1,8 +1,17 @@
 /**
- * The slow tier: generate real products, install them, type-check them, run their own tests,
- * and run one as a user would with `npm start`, killed with SIGKILL mid-run and restarted.
+ * The slow tier: generate real products, install them (saas-gen and @saas-gen/runtime from a
+ * local registry), type-check them, run their own tests, complete one as its team would, and run
+ * one as a user would with `npm start`, killed with SIGKILL mid-run and restarted.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
@@ -23,12 +32,6 @@ const run = (command: string, args: string[], cwd: string, env: Record<string, s
     all: true,
     env: { CI: 'true', NO_COLOR: '1', ...env },
   });
-
-/** The machine's PostgreSQL and RabbitMQ (CI runs them: .ci/run), unless the environment says. */
-const services = {
-  DATABASE_URL: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
-  BUS_URL: process.env.BUS_URL || 'amqp://guest:guest@127.0.0.1:5672',
-};
 
 // The product's install fetches its saas-gen devDependency from here: it is on no public registry.
 const registry = useLocalRegistry();
@@ -87,13 +90,7 @@ describe.each([
   it(
     'passes its own tests on the embedded runtime',
     async () => {
-      // The adapters' integration tests need the services: the next test runs them.
-      const result = await run(
-        'npx',
-        ['vitest', 'run', '--exclude', 'test/runtime/*.integration.test.ts'],
-        dir,
-        { DATABASE_URL: '', BUS_URL: '' },
-      );
+      const result = await run('npx', ['vitest', 'run'], dir, { DATABASE_URL: '', BUS_URL: '' });
       expect(result.exitCode, result.all?.slice(-4000)).toBe(0);
       expect(result.all).toMatch(/Tests\s+\d+ passed/);
       expect(result.all).not.toMatch(/skipped/);
@@ -102,18 +99,140 @@ describe.each([
   );
 });
 
-describe('the product generated from acme-analytics on PostgreSQL and RabbitMQ', () => {
+describe('a team completing the acme-analytics product, as a new user would', () => {
+  // Its handlers call a warehouse service over HTTP, at a URL of a variable the team declares;
+  // main.ts builds the client and adds a route; test/doubles.ts gives the tests a stand-in. These
+  // are examples/acme-analytics' own files, the team's part of the reference product.
+  const teamFiles = [
+    'src/warehouse.ts',
+    'src/env.ts',
+    'src/main.ts',
+    'src/services/analytics/handlers.ts',
+    'test/doubles.ts',
+  ];
+  const team = join(root, 'team');
+  const teamToken = 'team-admin-token-0123456789abcdef';
+
+  beforeAll(async () => {
+    const created = await saasGen([
+      'new',
+      team,
+      '--blueprint',
+      join(repoRoot, 'examples/acme-analytics/blueprint.yaml'),
+      '--skip-install',
+    ]);
+    expect(created.exitCode, created.stderr).toBe(0);
+    symlinkSync(join(acme, 'node_modules'), join(team, 'node_modules'));
+    for (const file of teamFiles)
+      cpSync(join(repoRoot, 'examples/acme-analytics', file), join(team, file));
+    // A test of the team's own: the real client against a warehouse that answers over HTTP.
+    writeFileSync(join(team, 'test/warehouse.test.ts'), warehouseTest);
+  }, 5 * minutes);
+
+  const checks = async () => {
+    const typecheck = await run('npx', ['tsc', '--noEmit', '-p', '.'], team);
+    expect(typecheck.exitCode, typecheck.all).toBe(0);
+    const tests = await run('npm', ['test'], team);
+    expect(tests.exitCode, tests.all?.slice(-4000)).toBe(0);
+    expect(tests.all).toMatch(/Tests\s+\d+ passed/);
+    const checked = await run('npx', ['saas-gen', 'check'], team);
+    expect(checked.exitCode, checked.all).toBe(0);
+  };
+
+  it('type-checks, passes its tests, including its own, and saas-gen check', checks, 10 * minutes);
+
   it(
-    'passes all its tests, the adapters’ integration tests included',
+    'refuses to start without the variable it declared, naming it',
     async () => {
-      const result = await run('npx', ['vitest', 'run'], acme, services);
-      expect(result.exitCode, result.all?.slice(-4000)).toBe(0);
-      expect(result.all).toMatch(/Tests\s+\d+ passed/);
-      expect(result.all).not.toMatch(/skipped/i);
+      const started = await run('npm', ['start'], team, { PORT: '0', WAREHOUSE_URL: '' });
+      expect(started.exitCode).not.toBe(0);
+      expect(started.all).toContain('configuration error: WAREHOUSE_URL must be set');
+      const bad = await run('npm', ['start'], team, { PORT: '0', WAREHOUSE_URL: 'warehouse:80' });
+      expect(bad.all).toContain('configuration error: WAREHOUSE_URL must be a http: or https: URL');
+
+      // With it, the product starts and answers the route main.ts added.
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const server = execa('npm', ['start'], {
+        cwd: team,
+        detached: true,
+        reject: false,
+        env: {
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          WAREHOUSE_URL: 'http://warehouse.test:8080/',
+        },
+      });
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 60_000);
+        // A route says who may call it (`config.access`); saying nothing, it is for operators.
+        const url = `http://127.0.0.1:${port}/status/warehouse`;
+        expect((await fetch(url)).status).toBe(401);
+        const status = await fetch(url, { headers: { authorization: `Bearer ${teamToken}` } });
+        expect(await status.json()).toEqual({ origin: 'http://warehouse.test:8080' });
+      } finally {
+        if (server.pid) process.kill(-server.pid, 'SIGKILL');
+        await server;
+      }
     },
-    20 * minutes,
+    3 * minutes,
+  );
+
+  it(
+    'gets the placeholder of a step added to its service, and still type-checks and passes its tests',
+    async () => {
+      const blueprint = join(team, 'blueprint.yaml');
+      writeFileSync(
+        blueprint,
+        readFileSync(blueprint, 'utf8').replace(
+          '      upload: {',
+          '      archive: { service: analytics, on: ExportUploaded, emits: ExportArchived }\n      upload: {',
+        ),
+      );
+      const generated = await run('npx', ['saas-gen', 'generate'], team);
+      expect(generated.exitCode, generated.all).toBe(0);
+      expect(generated.all).toContain(
+        "UPDATE src/services/analytics/handlers.ts (added `onArchive`: placeholders for the blueprint's new steps)",
+      );
+      await checks();
+    },
+    10 * minutes,
   );
 });
+
+/** The team's own test: its warehouse client against a warehouse that answers over HTTP. */
+const warehouseTest = `import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startTestProduct } from '@saas-gen/runtime/testing';
+import { afterAll, expect, it } from 'vitest';
+import { productDefinition } from '../src/product.js';
+import { productHandlers } from '../src/services/registry.js';
+import { httpWarehouse } from '../src/warehouse.js';
+
+const seeded: string[] = [];
+const warehouse = createServer((request, response) => {
+  seeded.push(\`\${request.method} \${request.url}\`);
+  response.setHeader('content-type', 'application/json');
+  response.end(JSON.stringify({ workspaceId: crypto.randomUUID(), sampleRows: 7 }));
+});
+await new Promise<void>((resolve) => warehouse.listen(0, '127.0.0.1', resolve));
+afterAll(() => new Promise((resolve) => warehouse.close(resolve)));
+
+it('seeds the workspace of a new tenant in the warehouse', async () => {
+  const url = new URL(\`http://127.0.0.1:\${(warehouse.address() as AddressInfo).port}/\`);
+  const product = await startTestProduct({
+    product: productDefinition,
+    handlers: productHandlers({ analytics: { warehouse: httpWarehouse(url) }, storage: {} }),
+  });
+  try {
+    const { tenantId } = await product.signUp();
+    await product.settle();
+    expect((await product.tenant(tenantId)).state).toBe('Active');
+    expect(seeded).toEqual([\`PUT /workspaces/\${tenantId}\`]);
+  } finally {
+    await product.stop();
+  }
+});
+`;
 
 describe.each([
   ['clinic-scheduling', clinic],

@@ -125,7 +125,7 @@ describe('saas-gen generate and check', () => {
   });
 
   it('refuses to overwrite a hand-edited generated file, keeps the edit, and --force restores it', async () => {
-    edit(dir, 'src/contracts/envelope.ts', (text) => `${text}// my change\n`);
+    edit(dir, 'src/product.ts', (text) => `${text}// my change\n`);
     const edited = snapshot(dir);
     edit(dir, 'blueprint.yaml', (text) =>
       text.replace('title: Acme Analytics', 'title: Acme Insights'),
@@ -134,17 +134,15 @@ describe('saas-gen generate and check', () => {
 
     const refused = await saasGen(['generate', dir]);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain('src/contracts/envelope.ts: edited by hand');
+    expect(refused.stderr).toContain('src/product.ts: edited by hand');
     expect(refused.stderr).toContain('--force');
     // Nothing at all was written, not even the files that had no conflict.
     expect(snapshot(dir)).toEqual(withBlueprintChange);
-    expect(edited['src/contracts/envelope.ts']).toContain('// my change');
+    expect(edited['src/product.ts']).toContain('// my change');
 
     const forced = await saasGen(['generate', dir, '--force']);
     expect(forced.exitCode, forced.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'src/contracts/envelope.ts'), 'utf8')).not.toContain(
-      '// my change',
-    );
+    expect(readFileSync(join(dir, 'src/product.ts'), 'utf8')).not.toContain('// my change');
     expect(readFileSync(join(dir, 'docs/reference.md'), 'utf8')).toContain(
       '# Acme Insights: reference',
     );
@@ -152,15 +150,15 @@ describe('saas-gen generate and check', () => {
   });
 
   it('check prints a unified diff of each drifted file and exits 1', async () => {
-    edit(dir, 'src/contracts/envelope.ts', (text) =>
-      text.replace('readonly version: number;', 'readonly version: string;'),
+    edit(dir, 'src/product.ts', (text) =>
+      text.replace('  messages: messageCatalog,', '  messages: { ...messageCatalog },'),
     );
     const result = await saasGen(['check', dir]);
     expect(result.exitCode).toBe(1);
-    expect(result.stdout).toContain('--- a/src/contracts/envelope.ts');
-    expect(result.stdout).toContain('+++ b/src/contracts/envelope.ts');
-    expect(result.stdout).toContain('-  readonly version: string;');
-    expect(result.stdout).toContain('+  readonly version: number;');
+    expect(result.stdout).toContain('--- a/src/product.ts');
+    expect(result.stdout).toContain('+++ b/src/product.ts');
+    expect(result.stdout).toContain('-  messages: { ...messageCatalog },');
+    expect(result.stdout).toContain('+  messages: messageCatalog,');
     expect(result.stderr).toMatch(/1 of \d+ files saas-gen owns drifted/);
   });
 
@@ -173,28 +171,54 @@ describe('saas-gen generate and check', () => {
     expect(result.stdout).toContain('+  readonly region: string;');
   });
 
-  it('never rewrites a user-owned file, even when the blueprint changes what it would contain', async () => {
-    edit(dir, 'src/services/analytics/handlers.ts', (text) => `${text}// my handler code\n`);
-    const handlers = readFileSync(join(dir, 'src/services/analytics/handlers.ts'), 'utf8');
-    edit(dir, 'blueprint.yaml', (text) =>
-      text.replace(
-        'retry: { attempts: 3 }',
-        'retry: { attempts: 3 }\n        description: Seeds a sample workspace.',
-      ),
+  it('adds a new step’s placeholder to the team’s handlers file, and leaves every byte of theirs as it was', async () => {
+    const path = 'src/services/analytics/handlers.ts';
+    edit(dir, path, (text) =>
+      text
+        .replace('  return {\n', '  // our own notes, kept\n  return {\n')
+        .concat('// my handler code\n'),
     );
+    const before = readFileSync(join(dir, path), 'utf8');
     edit(dir, 'blueprint.yaml', (text) =>
       text.replace(
         '      upload: {',
         '      audit-copy: { service: analytics, on: ExportUploaded, emits: CopyArchived }\n      upload: {',
       ),
     );
+    const dry = await saasGen(['generate', dir, '--dry-run']);
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(
+      `UPDATE ${path} (added \`onAuditCopy\`: placeholders for the blueprint's new steps)`,
+    );
+    expect(readFileSync(join(dir, path), 'utf8')).toBe(before);
+
     const result = await saasGen(['generate', dir]);
     expect(result.exitCode, result.stderr + result.stdout).toBe(0);
-    expect(readFileSync(join(dir, 'src/services/analytics/handlers.ts'), 'utf8')).toBe(handlers);
-    // The contract did change: the compiler will ask for the new step in the user's file.
+    expect(result.stdout).toContain(`UPDATE ${path} (added \`onAuditCopy\``);
+    const after = readFileSync(join(dir, path), 'utf8');
+    expect(after).toMatch(/ {4}async onAuditCopy\(_message, context\) \{\n/);
+    // Only added: without the new method, the file is the team's to the byte.
+    const added = /\n {4}async onAuditCopy\([\s\S]*?\n {4}\},/.exec(after)![0];
+    expect(after.replace(added, '')).toBe(before);
     expect(readFileSync(join(dir, 'src/services/analytics/contract.ts'), 'utf8')).toContain(
       'onAuditCopy',
     );
+    // Nothing left to add: a second run changes nothing.
+    const again = await saasGen(['generate', dir]);
+    expect(again.stdout).not.toContain(`UPDATE ${path}`);
+    expect((await saasGen(['check', dir])).exitCode).toBe(0);
+  });
+
+  it('reports, and keeps, the handler of a step the blueprint no longer has', async () => {
+    const path = 'src/services/analytics/handlers.ts';
+    const before = readFileSync(join(dir, path), 'utf8');
+    edit(dir, 'blueprint.yaml', (text) => text.replace(', compensate: DeleteSnapshot }', ' }'));
+    const result = await saasGen(['generate', dir]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      new RegExp(`${path}: \`\\w+\` handles no step of the blueprint any more; it is kept`),
+    );
+    expect(readFileSync(join(dir, path), 'utf8')).toBe(before);
   });
 
   it('removes the generated files of a removed step, but keeps the user-owned ones and says so', async () => {

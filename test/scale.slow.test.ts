@@ -413,8 +413,9 @@ async function expectEachStepOnce(deployment: Deployment, tenants: readonly stri
   }
 
   // One activation e-mail per tenant, carrying the code of the invitation that was committed
-  // (derived from it with the product's own code and JWT_SECRET; no message carries the code).
-  const { activationCodes } = (await import(join(product, 'src/services/activation.ts'))) as {
+  // (derived from it with the runtime's own code and JWT_SECRET; no message carries the code).
+  const runtimeEntry = join(product, 'node_modules/@saas-gen/runtime/dist/index.js');
+  const { activationCodes } = (await import(runtimeEntry)) as {
     activationCodes: (secret: string) => { code(tenantId: string, invitationId: string): string };
   };
   const codes = activationCodes(jwtSecret);

@@ -10,8 +10,8 @@ import { checkBlueprint } from '../src/blueprint/check.js';
 import { parseDuration } from '../src/blueprint/duration.js';
 import { defaultRetry } from '../src/blueprint/normalize.js';
 import { buildView } from '../src/generators/view-model.js';
-import * as product from '../src/templates/product/src/saga/definition.js';
-import type { WorkflowSpec } from '../src/templates/product/src/saga/definition.js';
+import * as product from '../runtime/src/saga/definition.js';
+import type { WorkflowSpec } from '../runtime/src/saga/definition.js';
 import { exampleBlueprint } from './support/cli.js';
 
 describe("the product's workflow defaults", () => {

@@ -33,15 +33,15 @@ function handlerContract(
   messages: ReadonlyMap<string, MessageView>,
 ): string {
   const file = project.createSourceFile(`${service.name}.ts`, '', { overwrite: true });
-  const imported = new Set<string>();
-  const type = (name: string): string => {
-    imported.add(name);
+  // Built-in message types come from the runtime, the blueprint's own from contracts/messages.ts.
+  const fromRuntime = new Set<string>(['StepContext']);
+  const fromMessages = new Set<string>();
+  const importOf = (message: string, name: string): string => {
+    (messages.get(message)?.builtin ? fromRuntime : fromMessages).add(name);
     return name;
   };
-  const payload = (name: string): string => {
-    imported.add(`${name}Payload`);
-    return `${name}Payload`;
-  };
+  const type = (name: string): string => importOf(name, name);
+  const payload = (name: string): string => importOf(name, `${name}Payload`);
   file.addInterface({
     name: `${service.typeName}Handlers`,
     isExported: true,
@@ -81,10 +81,18 @@ function handlerContract(
   file.insertImportDeclarations(0, [
     {
       isTypeOnly: true,
-      moduleSpecifier: '../../contracts/messages.js',
-      namedImports: [...imported].sort(),
+      moduleSpecifier: '@saas-gen/runtime',
+      namedImports: [...fromRuntime].sort(),
     },
-    { isTypeOnly: true, moduleSpecifier: '../step-context.js', namedImports: ['StepContext'] },
+    ...(fromMessages.size > 0
+      ? [
+          {
+            isTypeOnly: true,
+            moduleSpecifier: '../../contracts/messages.js',
+            namedImports: [...fromMessages].sort(),
+          },
+        ]
+      : []),
   ]);
   return file.getFullText();
 }

@@ -41,7 +41,27 @@ export interface VirtualFile {
   readonly preformatted?: boolean;
   /** A file the blueprint does not change: the file of saas-gen it comes from (its header says). */
   readonly source?: SaasGenSource;
+  /** A user file of domain handlers: the methods it must have, added when the blueprint gains a step. */
+  readonly handlers?: HandlersSpec;
+  /**
+   * A user file: what earlier saas-gens wrote in its place for a new product, without
+   * whitespace. Found unedited, it is replaced by this version's.
+   */
+  readonly supersedes?: readonly string[];
 }
+
+/** What `generate` keeps in step in a user's handlers file, without touching anything else. */
+export interface HandlersSpec {
+  /** The factory (or, from 0.2.0, the object) the file exports, e.g. `notesHandlers`. */
+  readonly exportName: string;
+  /** The generated contract it implements: only when that changes is the file looked at. */
+  readonly contract: string;
+  /** One per step and compensation, with its placeholder. */
+  readonly methods: readonly { readonly name: string; readonly text: string }[];
+}
+
+/** `text` without any whitespace: how an unedited file of an earlier saas-gen is recognised. */
+export const withoutSpace = (text: string): string => text.replace(/\s+/g, '');
 
 /** A file of saas-gen that a product's file comes from. */
 export interface SaasGenSource {
@@ -55,6 +75,8 @@ export interface WriteOptions {
   readonly preformatted?: boolean;
   readonly merge?: MergeSpec;
   readonly source?: SaasGenSource;
+  readonly handlers?: HandlersSpec;
+  readonly supersedes?: readonly string[];
 }
 
 export class VirtualTree {

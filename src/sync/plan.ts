@@ -2,7 +2,9 @@
  * What a regeneration would do to the disk, decided from the desired tree, the manifest and what
  * is on disk now. Pure: the caller reads the disk and applies the plan.
  */
-import type { Ownership, VirtualFile } from '../generators/tree.js';
+import type { HandlersSpec, Ownership, VirtualFile } from '../generators/tree.js';
+import { withoutSpace } from '../generators/tree.js';
+import { addHandlerMethods } from './handler-methods.js';
 import { hashContent, manifestPath } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { mergeBlock, mergeJson } from './merge.js';
@@ -94,6 +96,13 @@ export function planChanges(input: PlanInput): Plan {
   const untouched = (path: string, content: string): boolean =>
     previous?.files[path] !== undefined && previous.files[path] === hashContent(content);
 
+  const byPath = new Map(files.map((file) => [file.path, file]));
+  /** Whether a handlers file may lack a method: only when its contract is changing. */
+  const handlersMayLag = (spec: HandlersSpec): boolean => {
+    const contract = byPath.get(spec.contract);
+    return contract === undefined || current(spec.contract) !== contract.content;
+  };
+
   const write = (file: VirtualFile, content: string, was: string | null): Change['kind'] => {
     const kind = was === null ? 'create' : 'update';
     changes.push({ kind, path: file.path, content });
@@ -118,6 +127,34 @@ export function planChanges(input: PlanInput): Plan {
             action: write(file, file.content, now),
             note: 'was generated, is yours from now on',
           });
+        } else if (now !== null && file.supersedes?.includes(withoutSpace(now))) {
+          // What an earlier saas-gen wrote for a new product, never edited: the new one replaces it.
+          outcomes.push({
+            path,
+            owner,
+            action: write(file, file.content, now),
+            note: 'as an earlier saas-gen wrote it, unedited: replaced by this version’s',
+          });
+        } else if (now !== null && file.handlers && handlersMayLag(file.handlers)) {
+          const edit = addHandlerMethods(now, file.handlers.exportName, file.handlers.methods);
+          if (!edit.ok) {
+            warnings.push(`${path}: ${edit.reason}`);
+            outcomes.push({ path, owner, action: 'unchanged' });
+          } else {
+            for (const name of edit.unknown)
+              warnings.push(
+                `${path}: \`${name}\` handles no step of the blueprint any more; it is kept: delete it when you no longer need it`,
+              );
+            if (edit.added.length > 0) {
+              const added = edit.added.map((name) => `\`${name}\``).join(', ');
+              outcomes.push({
+                path,
+                owner,
+                action: write(file, edit.text, now),
+                note: `added ${added}: placeholders for the blueprint's new steps`,
+              });
+            } else outcomes.push({ path, owner, action: 'unchanged' });
+          }
         } else {
           const note =
             now !== null && previous?.files[path] !== undefined
@@ -180,6 +217,21 @@ export function planChanges(input: PlanInput): Plan {
     if (!userFiles.has(path) && current(path) !== null)
       outcomes.push({ path, owner: 'user', action: 'unused' });
   }
+  // A file of the user's that imports one saas-gen stops writing would no longer compile.
+  const gone = new Set(
+    outcomes.filter((o) => o.action === 'delete' || o.action === 'keep').map((o) => o.path),
+  );
+  for (const path of userFiles) {
+    const written = changes.find((change) => change.path === path);
+    const text = written && 'content' in written ? written.content : current(path);
+    if (!text || !path.endsWith('.ts')) continue;
+    for (const imported of relativeImports(path, text)) {
+      if (gone.has(imported))
+        warnings.push(
+          `${path} imports ${imported}, which saas-gen no longer writes: import it from \`@saas-gen/runtime\` (docs/reference.md lists what it exports)`,
+        );
+    }
+  }
 
   /** Hashes of the parts saas-gen last wrote into a merged file (see `Recorded`). */
   function recordedFor(path: string, now: string | null): Recorded {
@@ -222,6 +274,19 @@ function mergeFile(
     case 'block':
       return mergeBlock({ ...input, body: spec.body });
   }
+}
+
+/** The product paths of the `.ts` files `text` (at `path`) imports relatively. */
+function relativeImports(path: string, text: string): string[] {
+  const dir = path.split('/').slice(0, -1);
+  return [...text.matchAll(/\bfrom\s+'(\.{1,2}\/[^']+)\.js'/g)].map((match) => {
+    const parts = [...dir];
+    for (const segment of match[1]!.split('/')) {
+      if (segment === '..') parts.pop();
+      else if (segment !== '.') parts.push(segment);
+    }
+    return `${parts.join('/')}.ts`;
+  });
 }
 
 const sortByPath = <T extends { readonly path: string }>(items: T[]): T[] =>

@@ -5,6 +5,7 @@
 /**
  * What Acme Analytics sells: its editions, features, limits and flags, from the blueprint.
  */
+import type { Catalog, Edition, Flag } from '@saas-gen/runtime';
 
 /**
  * The product, as the blueprint names it (the API's title, the JWT issuer, the trace service),
@@ -13,7 +14,7 @@
 export const product = {
   name: 'acme-analytics',
   title: 'Acme Analytics',
-  generatorVersion: '0.2.0',
+  generatorVersion: '0.3.0',
 } as const;
 
 /** Each feature's title, and its description where the blueprint gives one. */
@@ -23,20 +24,6 @@ export const features = {
   sso: { title: 'Single sign-on', description: 'SAML and OIDC sign-in for the whole workspace.' },
 } as const;
 export type FeatureId = keyof typeof features;
-
-export interface Edition {
-  readonly id: string;
-  readonly title: string;
-  readonly trialDays: number;
-  readonly price: {
-    readonly amount: number;
-    readonly currency: string;
-    readonly interval: 'month' | 'year';
-  };
-  readonly features: readonly FeatureId[];
-  /** `null`: unlimited. */
-  readonly limits: Readonly<Record<LimitId, number | null>>;
-}
 
 export const limitIds = ['projects', 'seats'] as const;
 export type LimitId = (typeof limitIds)[number];
@@ -63,12 +50,6 @@ export type EditionId = keyof typeof editions;
 export const editionIds: EditionId[] = ['free', 'pro'];
 export const defaultEdition: EditionId = 'free';
 
-/** A flag: its value for the editions not listed, and the editions where it is the opposite. */
-export interface Flag {
-  readonly default: boolean;
-  readonly editions: readonly string[];
-}
-
 export const flags = {
   newDashboard: { default: false, editions: ['pro'] },
   classicCharts: { default: true, editions: ['free'] },
@@ -86,3 +67,15 @@ export function flagFor(flag: FlagId, edition: EditionId): boolean {
   const { default: value, editions: opposite }: Flag = flags[flag];
   return opposite.includes(edition) ? !value : value;
 }
+
+/** The catalogue as the runtime reads it. */
+export const catalog: Catalog = {
+  product,
+  features,
+  editions,
+  defaultEdition,
+  limitIds,
+  flags,
+  slugPattern,
+  isolation,
+};

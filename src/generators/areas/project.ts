@@ -6,6 +6,7 @@
  * never writes).
  */
 import { managedBlock } from '../managed-block.js';
+import { withoutSpace } from '../tree.js';
 import type { AreaContext } from './area.js';
 
 /** Where the pinned saas-gen's schema is, from the product's root: the blueprint's modeline. */
@@ -26,47 +27,15 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       serve: 'node dist/src/main.js',
       test: 'vitest run',
       typecheck: 'tsc -p tsconfig.json --noEmit',
-      // Run by `npm run typecheck` after it: the pages' JavaScript (public/), checked through its
-      // JSDoc types against the DOM (tsconfig.pages.json). A script of its own, so that upgrading
-      // a product whose package.json was edited by hand adds it rather than conflicting.
-      posttypecheck: 'tsc -p tsconfig.pages.json',
       bench: 'tsx scripts/bench.ts',
     },
     dependencies: {
-      // The pages (public/) and their security headers.
-      '@fastify/helmet': '^13.2.0',
-      '@fastify/static': '^10.1.11',
-      // The HTTP server spans, on the product's own tracer provider.
-      '@fastify/otel': '^0.21.2',
-      '@fastify/rate-limit': '^11.2.0',
-      '@opentelemetry/api': '^1.9.0',
-      '@opentelemetry/core': '^2.12.1',
-      '@opentelemetry/exporter-trace-otlp-http': '^0.223.1',
-      '@opentelemetry/resources': '^2.12.1',
-      '@opentelemetry/sdk-trace-base': '^2.12.1',
-      '@opentelemetry/semantic-conventions': '^1.45.0',
-      ajv: '^8.17.1',
-      'ajv-formats': '^3.0.1',
-      // Ships its own type declarations since 1.2, so there is no @types/amqplib.
-      amqplib: '^2.3.1',
-      'better-sqlite3': '^12.4.1',
-      fastify: '^5.6.1',
-      jose: '^6.2.0',
-      nodemailer: '^7.0.6',
-      pg: '^8.23.1',
-      'prom-client': '^15.1.3',
-      standardwebhooks: '^1.1.1',
+      // Everything the product runs on that its blueprint does not determine, at the version of
+      // the saas-gen that generated it: `saas-gen generate` with a newer one moves both pins.
+      '@saas-gen/runtime': view.generatorVersion,
     },
     devDependencies: {
-      '@seriousme/openapi-schema-validator': '^2.11.0',
-      '@types/better-sqlite3': '^7.6.13',
       '@types/node': '^20.19.0',
-      '@types/nodemailer': '^7.0.3',
-      '@types/pg': '^8.23.1',
-      // The page tests: an accessibility scan, and a driver for the system's Chromium (it
-      // downloads no browser).
-      'axe-core': '^4.14.1',
-      'playwright-core': '^1.65.2',
       // The generator is pinned: `npx saas-gen generate|check` in the product runs this version.
       'saas-gen': view.generatorVersion,
       tsx: '^4.20.0',
@@ -86,7 +55,11 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     ...packageParts,
   };
   tree.write('package.json', json(packageSeed), 'merged', {
-    merge: { kind: 'json', owned: packageParts, replaceable: ['devDependencies.saas-gen'] },
+    merge: {
+      kind: 'json',
+      owned: packageParts,
+      replaceable: ['devDependencies.saas-gen', 'dependencies.@saas-gen/runtime'],
+    },
   });
 
   const tsconfig = {
@@ -132,7 +105,17 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   tree.write('README.md', render('README.md.hbs', docs, 'the product'), 'user');
   tree.write('docs/reference.md', render('docs/reference.md.hbs', docs, 'the product'));
   tree.write('docker-compose.yml', render('docker-compose.yml.hbs', view, 'the product'));
-  tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user');
+  // The team's seams: the composition root, its own environment variables, and the stand-ins
+  // of its dependencies in the generated tests (test/product.ts builds the product with them).
+  tree.write('src/main.ts', render('src/main.ts.hbs', view, 'the product'), 'user', {
+    // saas-gen 0.2.0's composition root imported its copied runtime, which 0.3.0 removes.
+    supersedes: [withoutSpace(render('superseded/main.ts-0.2.0.hbs', view, 'the product'))],
+  });
+  tree.write('src/env.ts', render('src/env.ts.hbs', view, 'the product'), 'user');
+  tree.write('test/doubles.ts', render('test/doubles.ts.hbs', view, 'the product'), 'user');
+  tree.write('test/product.ts', render('test/product.ts.hbs', view, 'the product'));
+  tree.write('test/onboarding.test.ts', render('test/onboarding.test.ts.hbs', view, 'the product'));
+  tree.write('test/workflows.test.ts', render('test/workflows.test.ts.hbs', view, 'the product'));
 }
 
 function docsView(view: AreaContext['view']) {

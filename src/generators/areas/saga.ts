@@ -1,9 +1,8 @@
 /**
- * The saga's data: the blueprint's workflows and lifecycle policy, and the state machines the
- * saga enforces, rendered from the canonical tables in src/blueprint/state-machines.ts (the same
- * tables the diagrams are drawn from).
+ * The saga's data: the blueprint's workflows and lifecycle policy. The state machines the saga
+ * enforces are the runtime's (`@saas-gen/runtime`), built from the same tables as the diagrams
+ * (src/blueprint/state-machines.ts; a test holds the two equal).
  */
-import { tenantMachine, workflowMachine } from '../../blueprint/state-machines.js';
 import type { AreaContext } from './area.js';
 
 export function sagaArea({ view, render, tree }: AreaContext): void {
@@ -16,26 +15,5 @@ export function sagaArea({ view, render, tree }: AreaContext): void {
     'src/saga/definitions.ts',
     render('src/saga/definitions.ts.hbs', { ...view, lifecycle }, 'the workflows'),
   );
-  // The machines are saas-gen's, whatever the blueprint says: their headers name the tables.
-  const source = { path: 'src/blueprint/state-machines.ts', copied: false };
-  tree.write(
-    'src/saga/tenant-machine.ts',
-    render(
-      'src/saga/tenant-machine.ts.hbs',
-      { machine: tenantMachine },
-      'the tenant state machine',
-    ),
-    'generated',
-    { source },
-  );
-  tree.write(
-    'src/saga/workflow-machine.ts',
-    render(
-      'src/saga/workflow-machine.ts.hbs',
-      { machine: workflowMachine },
-      'the workflow state machine',
-    ),
-    'generated',
-    { source },
-  );
+  tree.write('src/product.ts', render('src/product.ts.hbs', view, 'the product'));
 }

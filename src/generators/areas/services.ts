@@ -6,7 +6,8 @@
  */
 import type { ContractJob } from '../handler-contracts.js';
 import { propertyKey } from '../literal.js';
-import type { MessageView, ProductView } from '../view-model.js';
+import type { HandlersSpec } from '../tree.js';
+import type { MessageView, ProductView, ServiceView } from '../view-model.js';
 import type { AreaContext } from './area.js';
 
 /** The handler contract each domain service needs, as plain data for handler-contracts.ts. */
@@ -29,24 +30,58 @@ export function servicesArea({ view, render, tree }: AreaContext): void {
     'src/services/registry.ts',
     render('src/services/registry.ts.hbs', registryView(view), 'the step registry'),
   );
-  const messages = new Map(view.messages.map((message) => [message.name, message]));
   for (const service of view.domainServices) {
-    const dir = `src/services/${service.name}`;
-    const steps = service.steps.map((step) => ({
-      ...step,
-      placeholder: step.emits ? placeholderPayload(messages.get(step.emits)) : null,
-    }));
-    const usesUuid = steps.some((step) => step.placeholder?.includes('randomUUID()'));
+    const methods = placeholderMethods(view, service);
+    const usesUuid = methods.some((method) => method.text.includes('randomUUID()'));
     tree.write(
-      `${dir}/handlers.ts`,
+      `src/services/${service.name}/handlers.ts`,
       render(
         'src/services/handlers.ts.hbs',
-        { service: { ...service, steps }, usesUuid },
+        { service: { ...service, steps: methods.map((m) => ({ methodText: m.text })) }, usesUuid },
         `domain service \`${service.name}\``,
       ),
       'user',
+      {
+        handlers: {
+          exportName: `${service.variableName}Handlers`,
+          contract: `src/services/${service.name}/contract.ts`,
+          methods,
+        },
+      },
     );
   }
+}
+
+/**
+ * The placeholder methods of a domain service's handlers, one per step and compensation: what
+ * its handlers file starts with, and what `generate` adds to it when the blueprint gains a step.
+ */
+export function placeholderMethods(
+  view: ProductView,
+  service: ServiceView,
+): HandlersSpec['methods'][number][] {
+  const messages = new Map(view.messages.map((message) => [message.name, message]));
+  return service.steps.flatMap((step) => {
+    const warn = (method: string, what: string) =>
+      `  context.log.warn(\n    { step: '${step.id}' },\n` +
+      `    '${service.name}.${method} is a placeholder: replace it with the real ${what}',\n  );\n`;
+    const placeholder = step.emits ? placeholderPayload(messages.get(step.emits)) : null;
+    const run = {
+      name: step.method,
+      text:
+        `async ${step.method}(_message, context) {\n${warn(step.method, 'step')}` +
+        `${placeholder ? `  return ${placeholder};\n` : ''}},`,
+    };
+    if (!step.compensateMethod) return [run];
+    const method = step.compensateMethod;
+    return [
+      run,
+      {
+        name: method,
+        text: `async ${method}(_message, context) {\n${warn(method, 'compensation')}},`,
+      },
+    ];
+  });
 }
 
 const placeholderValues: Record<string, string> = {
@@ -78,7 +113,7 @@ const builtinImplementation: Record<string, string> = {
   billing: 'billing',
   identity: 'identity',
   configuration: 'configuration',
-  notification: 'notify',
+  notification: 'notification',
 };
 
 /** Each step with the code that runs it, for `src/services/registry.ts`. */
@@ -92,14 +127,11 @@ function registryView(view: ProductView) {
     [...workflow.definition.steps, ...workflow.definition.reactions].map((step) => {
       const key = propertyKey(step.id);
       const owner = domain.get(step.id);
-      if (!owner) {
-        const builtin = builtinImplementation[step.service];
-        return { key, builtin, shorthand: key === builtin };
-      }
+      if (!owner) return { key, builtin: builtinImplementation[step.service] };
       return {
         key,
         builtin: null,
-        handlers: `${owner.service.variableName}Handlers`,
+        handlers: owner.service.variableName,
         method: owner.step.method,
         onType: owner.step.on,
         compensateMethod: owner.step.compensateMethod,
@@ -107,36 +139,22 @@ function registryView(view: ProductView) {
       };
     }),
   );
-  const builtins = new Set(steps.flatMap((step) => (step.builtin ? [step.builtin] : [])));
-  const usesDomainSteps = view.domainServices.length > 0;
+  const services = view.domainServices;
+  const runtimeTypes = [
+    'BuiltinSteps',
+    ...(services.length > 0 ? ['DependenciesOf', 'Envelope', 'MessageType', 'PayloadOf'] : []),
+    'StepImplementation',
+  ];
   // One import per module, sorted by path, as an editor's "organize imports" leaves them.
   const imports = [
-    ...(usesDomainSteps
-      ? [
-          "import type { Envelope } from '../contracts/envelope.js';",
-          "import type { MessageType, PayloadOf } from '../contracts/messages.js';",
-          "import { PermanentError } from '../runtime/handler.js';",
-        ]
+    `import type { ${runtimeTypes.join(', ')} } from '@saas-gen/runtime';`,
+    ...(services.length > 0
+      ? ["import { handlersOf, PermanentError } from '@saas-gen/runtime';"]
       : []),
-    ...view.domainServices.map(
-      (service) =>
-        `import { ${service.variableName}Handlers } from './${service.name}/handlers.js';`,
-    ),
-    ...[...builtins].map((name) => {
-      const module = name === 'notify' ? 'notification' : name;
-      return `import { ${module} } from './${module}.js';`;
-    }),
-    "import type { Mailer } from './mailer.js';",
-    "import type { StepImplementation } from './steps.js';",
-  ].sort((a, b) => {
-    const path = (line: string) => /from '([^']+)'/.exec(line)![1]!;
-    return path(a) < path(b) ? -1 : path(a) > path(b) ? 1 : 0;
-  });
-  return {
-    steps,
-    imports,
-    productTitle: view.product.title,
-    usesNotification: builtins.has('notify'),
-    usesDomainSteps,
-  };
+    ...services.flatMap((service) => [
+      `import type { ${service.typeName}Handlers } from './${service.name}/contract.js';`,
+      `import { ${service.variableName}Handlers } from './${service.name}/handlers.js';`,
+    ]),
+  ];
+  return { steps, imports, services };
 }

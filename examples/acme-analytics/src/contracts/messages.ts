@@ -3,37 +3,11 @@
 // you undo the edit or pass `--force` to overwrite it.
 
 /**
- * One type per message of the product, and the JSON Schema of each payload.
+ * The product's own messages: one type per message the blueprint adds, and the JSON Schema of
+ * every payload the product carries (the built-in messages' too). The built-in message types
+ * (`TenantRegistered`, `SubscriptionActivated`, …) come from `@saas-gen/runtime`.
  */
-import type { MessageCatalog } from '../runtime/messages.js';
-import type { Envelope } from './envelope.js';
-
-/** A state change was written to the audit trail. */
-export interface AuditEntryRecordedPayload {
-  readonly entryId: string;
-  readonly action: string;
-  readonly fromState?: string;
-  readonly toState?: string;
-}
-export type AuditEntryRecorded = Envelope<'AuditEntryRecorded', AuditEntryRecordedPayload>;
-
-/** Billing: cancel the tenant's subscription, undoing its step. */
-export interface CancelSubscriptionPayload {
-  readonly reason?: string;
-}
-export type CancelSubscription = Envelope<'CancelSubscription', CancelSubscriptionPayload>;
-
-/** Operator: move the tenant to another edition. */
-export interface ChangeEditionPayload {
-  readonly edition: string;
-}
-export type ChangeEdition = Envelope<'ChangeEdition', ChangeEditionPayload>;
-
-/** Operator: close the tenant, compensating its steps. */
-export interface DecommissionTenantPayload {
-  readonly reason?: string;
-}
-export type DecommissionTenant = Envelope<'DecommissionTenant', DecommissionTenantPayload>;
+import type { Envelope, MessageCatalog } from '@saas-gen/runtime';
 
 /** Undoes step `snapshot` of workflow `dataExport`. */
 export interface DeleteSnapshotPayload {}
@@ -43,28 +17,6 @@ export type DeleteSnapshot = Envelope<'DeleteSnapshot', DeleteSnapshotPayload>;
 export interface DeleteWorkspacePayload {}
 export type DeleteWorkspace = Envelope<'DeleteWorkspace', DeleteWorkspacePayload>;
 
-/** Identity: disable the owner user, undoing its step. */
-export interface DisableUserPayload {
-  readonly reason?: string;
-}
-export type DisableUser = Envelope<'DisableUser', DisableUserPayload>;
-
-/** The tenant moved to another edition; configuration re-applies its entitlements. */
-export interface EditionChangedPayload {
-  readonly from: string;
-  readonly to: string;
-}
-export type EditionChanged = Envelope<'EditionChanged', EditionChangedPayload>;
-
-/** Configuration applied the edition's features, limits and flags. */
-export interface EntitlementsAppliedPayload {
-  readonly edition: string;
-  readonly features: string[];
-  readonly limits: Record<string, unknown>;
-  readonly flags: Record<string, unknown>;
-}
-export type EntitlementsApplied = Envelope<'EntitlementsApplied', EntitlementsAppliedPayload>;
-
 /** Published by step `upload` (`storage`). */
 export interface ExportUploadedPayload {
   readonly url: string;
@@ -72,33 +24,6 @@ export interface ExportUploadedPayload {
   readonly checksum?: string;
 }
 export type ExportUploaded = Envelope<'ExportUploaded', ExportUploadedPayload>;
-
-/** Notification delivered a message. */
-export interface NotificationSentPayload {
-  readonly notificationId: string;
-  readonly channel: string;
-  readonly to: string;
-  readonly template: string;
-}
-export type NotificationSent = Envelope<'NotificationSent', NotificationSentPayload>;
-
-/** The payment provider reports the tenant's invoice as past due. */
-export interface PaymentPastDuePayload {
-  readonly invoiceId?: string;
-}
-export type PaymentPastDue = Envelope<'PaymentPastDue', PaymentPastDuePayload>;
-
-/** The past-due invoice was paid. */
-export interface PaymentSettledPayload {
-  readonly invoiceId?: string;
-}
-export type PaymentSettled = Envelope<'PaymentSettled', PaymentSettledPayload>;
-
-/** Operator: reinstate a Suspended tenant. */
-export interface ReinstateTenantPayload {
-  readonly reason?: string;
-}
-export type ReinstateTenant = Envelope<'ReinstateTenant', ReinstateTenantPayload>;
 
 /** An owner asks for a CSV export of their workspace. */
 export interface RequestDataExportPayload {
@@ -109,166 +34,12 @@ export interface RequestDataExportPayload {
 }
 export type RequestDataExport = Envelope<'RequestDataExport', RequestDataExportPayload>;
 
-/** Operator: re-run the steps that did not succeed. */
-export interface RetryProvisioningPayload {}
-export type RetryProvisioning = Envelope<'RetryProvisioning', RetryProvisioningPayload>;
-
-/** Configuration: revoke the edition's features, limits and flags, undoing its step. */
-export interface RevokeEntitlementsPayload {
-  readonly reason?: string;
-}
-export type RevokeEntitlements = Envelope<'RevokeEntitlements', RevokeEntitlementsPayload>;
-
-/** Notification: send this e-mail. Queued by the step that renders it and sent after commit. */
-export interface SendEmailPayload {
-  readonly mailId: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly invitationId?: string;
-}
-export type SendEmail = Envelope<'SendEmail', SendEmailPayload>;
-
 /** Published by step `snapshot` (`analytics`); handled by step `upload` (`storage`). */
 export interface SnapshotTakenPayload {
   readonly snapshotId: string;
   readonly rows: number;
 }
 export type SnapshotTaken = Envelope<'SnapshotTaken', SnapshotTakenPayload>;
-
-/** A compensation finished. */
-export interface StepCompensatedPayload {
-  readonly workflow: string;
-  readonly workflowId: string;
-  readonly stepId: string;
-}
-export type StepCompensated = Envelope<'StepCompensated', StepCompensatedPayload>;
-
-/** A step failed irrecoverably; its workflow compensates. */
-export interface StepFailedPayload {
-  readonly workflow: string;
-  readonly workflowId: string;
-  readonly stepId: string;
-  readonly errorType: string;
-  readonly reason: string;
-}
-export type StepFailed = Envelope<'StepFailed', StepFailedPayload>;
-
-/** Billing opened a subscription to the tenant's edition. */
-export interface SubscriptionActivatedPayload {
-  readonly subscriptionId: string;
-  readonly edition: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly interval: string;
-  readonly trialEndsAt?: string;
-}
-export type SubscriptionActivated = Envelope<'SubscriptionActivated', SubscriptionActivatedPayload>;
-
-/** Operator: suspend an Active tenant. */
-export interface SuspendTenantPayload {
-  readonly reason?: string;
-}
-export type SuspendTenant = Envelope<'SuspendTenant', SuspendTenantPayload>;
-
-/** The tenant was closed. */
-export interface TenantDecommissionedPayload {
-  readonly reason?: string;
-}
-export type TenantDecommissioned = Envelope<'TenantDecommissioned', TenantDecommissionedPayload>;
-
-/** Every onboarding step succeeded; the tenant is Active. */
-export interface TenantProvisionedPayload {
-  readonly edition: string;
-}
-export type TenantProvisioned = Envelope<'TenantProvisioned', TenantProvisionedPayload>;
-
-/** A step failed irrecoverably; completed steps were compensated. */
-export interface TenantProvisioningFailedPayload {
-  readonly reason: string;
-  readonly failedStep?: string;
-}
-export type TenantProvisioningFailed = Envelope<
-  'TenantProvisioningFailed',
-  TenantProvisioningFailedPayload
->;
-
-/** Onboarding did not finish within its timeout. */
-export interface TenantProvisioningTimedOutPayload {
-  readonly timeoutMs: number;
-  readonly pendingSteps: string[];
-}
-export type TenantProvisioningTimedOut = Envelope<
-  'TenantProvisioningTimedOut',
-  TenantProvisioningTimedOutPayload
->;
-
-/** A sign-up was accepted; onboarding starts. */
-export interface TenantRegisteredPayload {
-  readonly slug: string;
-  readonly name: string;
-  readonly edition: string;
-  readonly ownerEmail: string;
-  readonly ownerName: string;
-}
-export type TenantRegistered = Envelope<'TenantRegistered', TenantRegisteredPayload>;
-
-/** The tenant was reinstated. */
-export interface TenantReinstatedPayload {
-  readonly reason?: string;
-}
-export type TenantReinstated = Envelope<'TenantReinstated', TenantReinstatedPayload>;
-
-/** The tenant was suspended. */
-export interface TenantSuspendedPayload {
-  readonly reason?: string;
-}
-export type TenantSuspended = Envelope<'TenantSuspended', TenantSuspendedPayload>;
-
-/** The invited owner activated their account with the e-mailed code; it is Active. */
-export interface UserActivatedPayload {
-  readonly userId: string;
-  readonly email: string;
-}
-export type UserActivated = Envelope<'UserActivated', UserActivatedPayload>;
-
-/**
- * Identity invited the owner user; the activation code is derived from the invitation when the
- * e-mail is sent, and travels in no message.
- */
-export interface UserInvitedPayload {
-  readonly userId: string;
-  readonly email: string;
-  readonly name: string;
-  readonly invitationId: string;
-}
-export type UserInvited = Envelope<'UserInvited', UserInvitedPayload>;
-
-/** Every step of a domain workflow run succeeded. */
-export interface WorkflowCompletedPayload {
-  readonly workflow: string;
-  readonly workflowId: string;
-}
-export type WorkflowCompleted = Envelope<'WorkflowCompleted', WorkflowCompletedPayload>;
-
-/** A domain workflow run failed and was compensated. */
-export interface WorkflowFailedPayload {
-  readonly workflow: string;
-  readonly workflowId: string;
-  readonly reason: string;
-}
-export type WorkflowFailed = Envelope<'WorkflowFailed', WorkflowFailedPayload>;
-
-/** The timeout of a workflow run fired; ignored unless its token is still current. */
-export interface WorkflowTimeoutElapsedPayload {
-  readonly workflow: string;
-  readonly workflowId: string;
-  readonly token: string;
-}
-export type WorkflowTimeoutElapsed = Envelope<
-  'WorkflowTimeoutElapsed',
-  WorkflowTimeoutElapsedPayload
->;
 
 /** Published by step `workspace` (`analytics`). */
 export interface WorkspaceSeededPayload {
@@ -277,52 +48,20 @@ export interface WorkspaceSeededPayload {
 }
 export type WorkspaceSeeded = Envelope<'WorkspaceSeeded', WorkspaceSeededPayload>;
 
-export interface PayloadOf {
-  readonly AuditEntryRecorded: AuditEntryRecordedPayload;
-  readonly CancelSubscription: CancelSubscriptionPayload;
-  readonly ChangeEdition: ChangeEditionPayload;
-  readonly DecommissionTenant: DecommissionTenantPayload;
+/** Payload type by message type, for the messages the blueprint adds. */
+export interface DomainPayloads {
   readonly DeleteSnapshot: DeleteSnapshotPayload;
   readonly DeleteWorkspace: DeleteWorkspacePayload;
-  readonly DisableUser: DisableUserPayload;
-  readonly EditionChanged: EditionChangedPayload;
-  readonly EntitlementsApplied: EntitlementsAppliedPayload;
   readonly ExportUploaded: ExportUploadedPayload;
-  readonly NotificationSent: NotificationSentPayload;
-  readonly PaymentPastDue: PaymentPastDuePayload;
-  readonly PaymentSettled: PaymentSettledPayload;
-  readonly ReinstateTenant: ReinstateTenantPayload;
   readonly RequestDataExport: RequestDataExportPayload;
-  readonly RetryProvisioning: RetryProvisioningPayload;
-  readonly RevokeEntitlements: RevokeEntitlementsPayload;
-  readonly SendEmail: SendEmailPayload;
   readonly SnapshotTaken: SnapshotTakenPayload;
-  readonly StepCompensated: StepCompensatedPayload;
-  readonly StepFailed: StepFailedPayload;
-  readonly SubscriptionActivated: SubscriptionActivatedPayload;
-  readonly SuspendTenant: SuspendTenantPayload;
-  readonly TenantDecommissioned: TenantDecommissionedPayload;
-  readonly TenantProvisioned: TenantProvisionedPayload;
-  readonly TenantProvisioningFailed: TenantProvisioningFailedPayload;
-  readonly TenantProvisioningTimedOut: TenantProvisioningTimedOutPayload;
-  readonly TenantRegistered: TenantRegisteredPayload;
-  readonly TenantReinstated: TenantReinstatedPayload;
-  readonly TenantSuspended: TenantSuspendedPayload;
-  readonly UserActivated: UserActivatedPayload;
-  readonly UserInvited: UserInvitedPayload;
-  readonly WorkflowCompleted: WorkflowCompletedPayload;
-  readonly WorkflowFailed: WorkflowFailedPayload;
-  readonly WorkflowTimeoutElapsed: WorkflowTimeoutElapsedPayload;
   readonly WorkspaceSeeded: WorkspaceSeededPayload;
 }
 
-// The runtime types `publish` and validated messages by these payloads.
-declare module '../runtime/messages.js' {
-  interface MessagePayloads extends PayloadOf {}
+// The runtime types `publish` and validated messages by these payloads as well as its own.
+declare module '@saas-gen/runtime' {
+  interface MessagePayloads extends DomainPayloads {}
 }
-
-export type MessageType = keyof PayloadOf;
-export type AnyMessage = { [Type in MessageType]: Envelope<Type, PayloadOf[Type]> }[MessageType];
 
 export const messageKinds = {
   AuditEntryRecorded: 'event',
@@ -361,7 +100,7 @@ export const messageKinds = {
   WorkflowFailed: 'event',
   WorkflowTimeoutElapsed: 'event',
   WorkspaceSeeded: 'event',
-} as const satisfies Record<MessageType, 'event' | 'command'>;
+} as const satisfies Record<string, 'event' | 'command'>;
 
 export const messageVersions = {
   AuditEntryRecorded: 1,
@@ -400,7 +139,7 @@ export const messageVersions = {
   WorkflowFailed: 1,
   WorkflowTimeoutElapsed: 1,
   WorkspaceSeeded: 1,
-} as const satisfies Record<MessageType, number>;
+} as const satisfies Record<string, number>;
 
 export const payloadSchemas = {
   AuditEntryRecorded: {
@@ -688,7 +427,7 @@ export const payloadSchemas = {
       sampleRows: { type: 'integer' },
     },
   },
-} as const satisfies Record<MessageType, object>;
+} as const satisfies Record<string, object>;
 
 /** What the runtime checks every message against, published or consumed. */
 export const messageCatalog: MessageCatalog = { versions: messageVersions, payloadSchemas };

@@ -4,10 +4,10 @@
 
 /**
  * The workflows of Acme Analytics, as its blueprint defines them. Each states only what differs
- * from the defaults in `definition.ts`; `defineWorkflow` fills in the rest.
+ * from the runtime's defaults; `defineWorkflow` fills in the rest.
  */
-import { defineWorkflow } from './definition.js';
-import type { LifecyclePolicy, OnboardingDefinition } from './definition.js';
+import { defineWorkflow } from '@saas-gen/runtime';
+import type { LifecyclePolicy, OnboardingDefinition } from '@saas-gen/runtime';
 
 export const onboardingWorkflow = defineWorkflow({
   id: 'onboarding',
@@ -84,10 +84,3 @@ export const lifecycle: LifecyclePolicy = {
 
 /** The onboarding saga's definition. */
 export const onboarding: OnboardingDefinition = { workflow: workflows.onboarding, lifecycle };
-
-/** Every step and reaction, by id (ids are unique across the blueprint). */
-export const steps = Object.fromEntries(
-  Object.values(workflows).flatMap((workflow) =>
-    [...workflow.steps, ...workflow.reactions].map((step) => [step.id, step]),
-  ),
-);

@@ -4,42 +4,68 @@
 
 /**
  * Which code runs each step of the blueprint: a built-in service, or the handlers of a domain
- * service (src/services/<service>/handlers.ts, yours to complete).
+ * service (src/services/<service>/handlers.ts, yours to complete), and what those handlers are
+ * built from.
  */
-import type { Envelope } from '../contracts/envelope.js';
-import type { MessageType, PayloadOf } from '../contracts/messages.js';
-import { PermanentError } from '../runtime/handler.js';
+import type {
+  BuiltinSteps,
+  DependenciesOf,
+  Envelope,
+  MessageType,
+  PayloadOf,
+  StepImplementation,
+} from '@saas-gen/runtime';
+import { handlersOf, PermanentError } from '@saas-gen/runtime';
+import type { AnalyticsHandlers } from './analytics/contract.js';
 import { analyticsHandlers } from './analytics/handlers.js';
-import { billing } from './billing.js';
-import { configuration } from './configuration.js';
-import { identity } from './identity.js';
-import type { Mailer } from './mailer.js';
-import { notification } from './notification.js';
-import type { StepImplementation } from './steps.js';
+import type { StorageHandlers } from './storage/contract.js';
 import { storageHandlers } from './storage/handlers.js';
 
-export function stepImplementations(mailer: Mailer): Record<string, StepImplementation> {
-  const notify = notification(mailer, { productTitle: 'Acme Analytics' });
+/** The handlers of every domain service, as `src/main.ts` builds them. */
+export interface ProductHandlers {
+  readonly analytics: AnalyticsHandlers;
+  readonly storage: StorageHandlers;
+}
+
+/** What each domain service's handlers are built from (declared in its handlers file). */
+export interface Dependencies {
+  readonly analytics: DependenciesOf<typeof analyticsHandlers>;
+  readonly storage: DependenciesOf<typeof storageHandlers>;
+}
+
+/** Builds every domain service's handlers from its dependencies. */
+export function productHandlers(dependencies: Dependencies): ProductHandlers {
   return {
-    subscription: billing,
-    configuration,
-    owner: identity,
+    analytics: handlersOf(analyticsHandlers, dependencies.analytics),
+    storage: handlersOf(storageHandlers, dependencies.storage),
+  };
+}
+
+/** The code of every step and reaction, by step id. */
+export function stepImplementations(
+  handlers: ProductHandlers,
+  builtins: BuiltinSteps,
+): Record<string, StepImplementation> {
+  return {
+    subscription: builtins.billing,
+    configuration: builtins.configuration,
+    owner: builtins.identity,
     workspace: {
       run: (message, context) =>
-        analyticsHandlers.onWorkspace(messageOf('EntitlementsApplied', message), context),
+        handlers.analytics.onWorkspace(messageOf('EntitlementsApplied', message), context),
       compensate: (message, context) =>
-        analyticsHandlers.deleteWorkspace(messageOf('DeleteWorkspace', message), context),
+        handlers.analytics.deleteWorkspace(messageOf('DeleteWorkspace', message), context),
     },
-    activationEmail: notify,
+    activationEmail: builtins.notification,
     snapshot: {
       run: (message, context) =>
-        analyticsHandlers.onSnapshot(messageOf('RequestDataExport', message), context),
+        handlers.analytics.onSnapshot(messageOf('RequestDataExport', message), context),
       compensate: (message, context) =>
-        analyticsHandlers.deleteSnapshot(messageOf('DeleteSnapshot', message), context),
+        handlers.analytics.deleteSnapshot(messageOf('DeleteSnapshot', message), context),
     },
     upload: {
       run: (message, context) =>
-        storageHandlers.onUpload(messageOf('SnapshotTaken', message), context),
+        handlers.storage.onUpload(messageOf('SnapshotTaken', message), context),
     },
   };
 }

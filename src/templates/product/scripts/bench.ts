@@ -28,21 +28,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createApp, createTransport, productRoutes } from '../src/app.js';
-import { slugPattern } from '../src/catalog.js';
-import { loadConfig } from '../src/config.js';
-import type { Envelope } from '../src/contracts/envelope.js';
-import type { AuditEntry } from '../src/runtime/store.js';
 import type {
+  AuditEntry,
   Delivery,
   DeliveryHandler,
   SubscribeOptions,
   Transport,
-} from '../src/runtime/transport.js';
-import { tapped } from '../src/runtime/transport.js';
+} from '@saas-gen/runtime';
+import {
+  createApp,
+  createTransport,
+  loadConfig,
+  productRoutes,
+  sagaRetry,
+  stepEndpointName,
+  tapped,
+} from '@saas-gen/runtime';
+import { slugPattern } from '../src/catalog.js';
+import { productDefinition } from '../src/product.js';
 import { workflows } from '../src/saga/definitions.js';
-import { sagaRetry } from '../src/saga/endpoints.js';
-import { stepEndpointName } from '../src/services/steps.js';
+import { productHandlers } from '../src/services/registry.js';
+import { doubles } from '../test/doubles.js';
 import type { ClientJob, ClientReport, EndedNotice } from './bench-client.js';
 
 interface Options {
@@ -111,6 +117,9 @@ async function main(): Promise<void> {
     ROLE: workers > 0 ? 'api' : 'all',
   };
   const config = loadConfig(env);
+  // The domain handlers with the tests' stand-ins (test/doubles.ts): the benchmark measures the
+  // product, not the services a team's handlers call. Workers run src/main.ts, as deployed.
+  const product = { product: productDefinition, handlers: productHandlers(doubles()) };
   if (
     workers > 0 &&
     (config.busUrl.startsWith('memory:') || config.databaseUrl.startsWith('file:'))
@@ -135,7 +144,9 @@ async function main(): Promise<void> {
   };
   let heldRss: number | undefined;
   const tap = tapped(
-    createTransport(config.busUrl, () => productRoutes(config), { prefix: config.busPrefix }),
+    createTransport(config.busUrl, () => productRoutes(config, product), {
+      prefix: config.busPrefix,
+    }),
     (envelope) => {
       if (outcomeTypes.includes(envelope.type)) onEnded(envelope.tenantId);
       if (!stepEvents.has(envelope.type)) return;
@@ -146,7 +157,7 @@ async function main(): Promise<void> {
   );
   const aside = held ? holding(tap, stepEndpointName(held)) : undefined;
   const transport = aside?.transport ?? tap;
-  const app = createApp(config, { transport });
+  const app = createApp(config, { ...product, transport });
   const children: ChildProcess[] = [];
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {

@@ -2,15 +2,14 @@
 // `saas-gen generate`. An edit here makes `saas-gen generate` stop without writing anything, until
 // you undo the edit or pass `--force` to overwrite it.
 
+import type { EntitlementsApplied, StepContext } from '@saas-gen/runtime';
 import type {
   DeleteSnapshot,
   DeleteWorkspace,
-  EntitlementsApplied,
   RequestDataExport,
   SnapshotTakenPayload,
   WorkspaceSeededPayload,
 } from '../../contracts/messages.js';
-import type { StepContext } from '../step-context.js';
 
 /**
  * Handlers of the `analytics` domain service, one per step of the blueprint.

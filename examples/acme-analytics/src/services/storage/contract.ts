@@ -2,8 +2,8 @@
 // `saas-gen generate`. An edit here makes `saas-gen generate` stop without writing anything, until
 // you undo the edit or pass `--force` to overwrite it.
 
+import type { StepContext } from '@saas-gen/runtime';
 import type { ExportUploadedPayload, SnapshotTaken } from '../../contracts/messages.js';
-import type { StepContext } from '../step-context.js';
 
 /**
  * Handlers of the `storage` domain service, one per step of the blueprint.

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { environment } from '../doubles.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -84,6 +85,8 @@ describe('the compiled product (what the image runs)', () => {
         DATABASE_URL: `file:${join(dir, 'app.db')}`,
         MAIL_DIR: join(dir, 'mail'),
         SHUTDOWN_TIMEOUT_MS: '5000',
+        // The team's own variables (src/env.ts), as test/doubles.ts gives them.
+        ...environment,
       },
     });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -13,15 +13,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflows } from '../../src/saga/definitions.js';
-import type { Product } from '../product/harness.js';
-import { onboardingSteps, onboardingTimeoutMs, startProduct } from '../product/harness.js';
-import { samplePayload } from '../product/payloads.js';
+import type { TestProduct } from '@saas-gen/runtime/testing';
+import { lastSteps, samplePayload, startTestProduct } from '@saas-gen/runtime/testing';
+import { productDefinition } from '../../src/product.js';
+import { productUnderTest } from '../product.js';
 import { binary, observabilityDir, prometheusConfigCopy } from './tools.js';
 
 const prometheusBinary = binary('prometheus');
 const token = 'scrape-token-0123456789abcdef';
-const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')!;
-const lastStep = onboardingSteps.find((step) => !onboardingSteps.some((o) => o.on === step.emits))!;
+const onboarding = workflows.onboarding;
+const firstStep = onboarding.steps.find((step) => step.on === onboarding.trigger)!;
+const lastStep = lastSteps(onboarding)[0]!;
 
 /** What Grafana puts in place of its built-in variables, for a scrape every second. */
 const builtins: Record<string, string> = {
@@ -73,7 +75,7 @@ async function freePort(): Promise<number> {
 }
 
 describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Prometheus', () => {
-  const products: Product[] = [];
+  const products: TestProduct[] = [];
   let prometheus: ChildProcess | undefined;
   let base = '';
   let log = '';
@@ -100,7 +102,11 @@ describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Promethe
 
   beforeAll(async () => {
     const start = async (faults = '') => {
-      const p = await startProduct({ faults, env: { METRICS_TOKEN: token } });
+      const p = await startTestProduct({
+        ...productUnderTest(),
+        faults,
+        env: { METRICS_TOKEN: token },
+      });
       products.push(p);
       await p.app.server.listen({ port: 0, host: '127.0.0.1' });
       return p;
@@ -154,7 +160,7 @@ describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Promethe
         const started = await healthy.inject({
           method: 'POST',
           url: `/tenants/${tenantId}/workflows/${workflow.id}`,
-          payload: samplePayload(workflow.trigger),
+          payload: samplePayload(productDefinition, workflow.trigger),
         });
         expect(started.statusCode, started.body).toBe(202);
       }
@@ -167,7 +173,7 @@ describe.skipIf(!prometheusBinary)('the dashboards and alerts on a real Promethe
     // One times out: its first step is dead-lettered after its retries, and the clock runs past
     // the onboarding's timeout.
     const { tenantId: late } = await stuck.signUp();
-    await stuck.elapse(onboardingTimeoutMs + 1000);
+    await stuck.elapse(onboarding.timeoutMs + 1000);
     expect((await stuck.tenant(late)).state).toBe('ProvisioningFailed');
   }, 60_000);
 

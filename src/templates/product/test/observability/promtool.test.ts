@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startProduct } from '../product/harness.js';
+import { startTestProduct } from '@saas-gen/runtime/testing';
+import { productUnderTest } from '../product.js';
 import { binary, observabilityDir, prometheusConfigCopy, run } from './tools.js';
 
 const promtool = binary('promtool');
@@ -83,7 +84,7 @@ describe.skipIf(!promtool)('promtool', () => {
   });
 
   it("finds nothing to lint in a running product's GET /metrics after an onboarding", async () => {
-    const p = await startProduct();
+    const p = await startTestProduct(productUnderTest());
     try {
       const { tenantId } = await p.signUp();
       await p.settle();

@@ -1,0 +1,164 @@
+/**
+ * Built-in notification: sends the tenant's owner an e-mail rendered from a template. An invited
+ * user gets the activation e-mail; any other trigger gets a short notice of what happened. One
+ * e-mail per triggering message, however often it is delivered.
+ *
+ * The step renders the e-mail and queues it as a `SendEmail` command in its own transaction; the
+ * mail sender (a sink endpoint) sends it after commit. So an e-mail goes out only for a step
+ * that committed, a crash before it went out sends it on restart (the outbox), and a slow mail
+ * server or disk never holds the store while other messages wait.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Envelope } from '../contracts/envelope.js';
+import type {
+  NotificationSentPayload,
+  SendEmailPayload,
+  UserInvitedPayload,
+} from '../contracts/builtins.js';
+import type { RetryPolicy } from '../saga/definition.js';
+import type { SinkDefinition } from '../runtime/handler.js';
+import type { ActivationCodes } from './activation.js';
+import type { Mail, Mailer } from './mailer.js';
+import type { StepContext } from './step-context.js';
+import type { StepImplementation } from './steps.js';
+
+export const notificationsCollection = 'notifications';
+
+export interface Templates {
+  readonly productTitle: string;
+}
+
+type Rendered = Pick<Mail, 'subject' | 'text'> & {
+  readonly template: string;
+  /** The invitation whose activation code the sender adds to the text. */
+  readonly invitationId?: string;
+};
+
+export function renderMail(
+  message: Envelope,
+  context: StepContext,
+  templates: Templates,
+): Rendered {
+  const { tenant } = context;
+  if (message.type === 'UserInvited') {
+    const invited = message.payload as UserInvitedPayload;
+    return {
+      template: 'activation',
+      subject: `Activate your ${templates.productTitle} account`,
+      text: [
+        `Hello ${invited.name},`,
+        '',
+        `Your ${templates.productTitle} workspace "${tenant.name}" (${tenant.slug}) is being set up.`,
+        'If you did not sign up, ignore this e-mail.',
+      ].join('\n'),
+      invitationId: invited.invitationId,
+    };
+  }
+  return {
+    template: 'notice',
+    subject: `${templates.productTitle}: ${message.type}`,
+    text: `Hello ${tenant.owner.name},\n\n${message.type} for ${tenant.name} (${tenant.slug}).\n`,
+  };
+}
+
+export function notification(mailer: Mailer, templates: Templates): StepImplementation {
+  return {
+    async run(message, context): Promise<NotificationSentPayload> {
+      const { tenant } = context;
+      const sent = await context.tx.getRecord<NotificationSentPayload>(
+        notificationsCollection,
+        tenant.tenantId,
+        message.eventId,
+      );
+      if (sent) return sent.data;
+      const rendered = renderMail(message, context, templates);
+      const to =
+        message.type === 'UserInvited'
+          ? (message.payload as UserInvitedPayload).email
+          : tenant.owner.email;
+      // The id comes from the triggering message, so a redelivery rewrites the same file.
+      context.publish('SendEmail', {
+        mailId: `${tenant.tenantId}-${rendered.template}-${message.eventId}`,
+        to,
+        subject: rendered.subject,
+        text: rendered.text,
+        ...(rendered.invitationId ? { invitationId: rendered.invitationId } : {}),
+      });
+      const payload: NotificationSentPayload = {
+        notificationId: randomUUID(),
+        channel: mailer.channel === 'smtp' ? 'email' : 'email-file',
+        to,
+        template: rendered.template,
+      };
+      await context.tx.putRecord({
+        collection: notificationsCollection,
+        tenantId: tenant.tenantId,
+        id: message.eventId,
+        data: payload,
+      });
+      return payload;
+    },
+  };
+}
+
+/**
+ * A mail server that is down is tried again 11 times, from 1 s doubling up to 10 min (about
+ * 27 minutes in all), before the e-mail dead-letters for an operator to replay.
+ */
+export const mailRetry: RetryPolicy = {
+  attempts: 12,
+  backoff: 'exponential',
+  initialDelayMs: 1000,
+  maxDelayMs: 10 * 60_000,
+};
+
+export const mailSenderName = 'notification.send-email';
+
+export interface SenderOptions {
+  readonly codes: ActivationCodes;
+  /** Where the owner activates: `PUBLIC_URL`. */
+  readonly publicUrl: string;
+}
+
+/**
+ * Sends each queued e-mail, outside any transaction. An activation e-mail gets its code here, at
+ * the last moment, so that no queued or dead-lettered message ever holds it.
+ */
+export function mailSender(mailer: Mailer, options: SenderOptions): SinkDefinition {
+  return {
+    kind: 'sink',
+    name: mailSenderName,
+    types: ['SendEmail'],
+    retry: mailRetry,
+    async send(message) {
+      const { mailId, to, subject, text, invitationId } = message.payload as SendEmailPayload;
+      const activation = invitationId
+        ? activationText(
+            message.tenantId,
+            options.codes.code(message.tenantId, invitationId),
+            options.publicUrl,
+          )
+        : '';
+      await mailer.send({
+        id: mailId,
+        to,
+        subject,
+        text: `${text}${activation}`,
+        date: new Date(message.occurredAt),
+      });
+    },
+  };
+}
+
+/**
+ * The code, and the page that activates with it. Both go in the link's fragment, which the
+ * browser keeps to itself: no server, proxy or log between ever sees the code.
+ */
+const activationText = (tenantId: string, code: string, publicUrl: string) =>
+  [
+    '',
+    '',
+    `Your activation code: ${code}`,
+    `Or open ${publicUrl}/activate#tenant=${tenantId}&code=${code}`,
+    '',
+  ].join('\n');
