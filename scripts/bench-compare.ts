@@ -38,6 +38,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -209,11 +210,11 @@ function generatorAt(rev: string | undefined, dir: string): { root: string; comm
 
 /**
  * Gives the product its dependencies: this repository's own node_modules when every range the
- * product asks for is satisfied there (it has the product's dependencies, to check the vendored
- * files), else an install of its own. The product's pin of saas-gen is left out: the benchmark
- * does not run the generator.
+ * product asks for is satisfied there (it has the runtime's dependencies, hoisted from its
+ * workspace), else an install of its own. The product's pin of saas-gen is left out: the
+ * benchmark does not run the generator.
  */
-function installProduct(product: string, scratch: string): void {
+function installProduct(product: string, scratch: string, generatorRoot: string): void {
   const manifest = JSON.parse(readFileSync(join(product, 'package.json'), 'utf8')) as {
     dependencies?: Record<string, string>;
     devDependencies?: Record<string, string>;
@@ -221,6 +222,19 @@ function installProduct(product: string, scratch: string): void {
   };
   const wanted = { ...manifest.dependencies, ...manifest.devDependencies };
   delete wanted['saas-gen'];
+  // The runtime is the generator's own workspace, built beside it: that commit's, not this one's.
+  const runtime = wanted['@saas-gen/runtime'] !== undefined;
+  delete wanted['@saas-gen/runtime'];
+  if (runtime && generatorRoot !== repo) {
+    const modules = join(scratch, `modules-${randomBytes(3).toString('hex')}`, 'node_modules');
+    mkdirSync(join(modules, '@saas-gen'), { recursive: true });
+    for (const entry of readdirSync(join(repo, 'node_modules')))
+      if (entry !== '@saas-gen')
+        symlinkSync(join(repo, 'node_modules', entry), join(modules, entry));
+    symlinkSync(join(generatorRoot, 'runtime'), join(modules, '@saas-gen', 'runtime'));
+    symlinkSync(modules, join(product, 'node_modules'));
+    return;
+  }
   const installed = (name: string): string | undefined => {
     const path = join(repo, 'node_modules', name, 'package.json');
     return existsSync(path)
@@ -272,7 +286,7 @@ function makeProduct(
     ],
     scratch,
   );
-  installProduct(product, scratch);
+  installProduct(product, scratch, generator.root);
   return { label, commit: generator.commit, product };
 }
 

@@ -12,6 +12,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
@@ -151,7 +153,7 @@ describe('a team completing the acme-analytics product, as a new user would', ()
       expect(bad.all).toContain('configuration error: WAREHOUSE_URL must be a http: or https: URL');
 
       // With it, the product starts and answers the route main.ts added.
-      const port = 20000 + Math.floor(Math.random() * 20000);
+      const port = await freePort();
       const server = execa('npm', ['start'], {
         cwd: team,
         detached: true,
@@ -379,6 +381,18 @@ describe('npm start', () => {
     10 * minutes,
   );
 });
+
+/** A port nothing listens on now: another test's product may be running on a random one. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -112,6 +112,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     supersedes: [withoutSpace(render('superseded/main.ts-0.2.0.hbs', view, 'the product'))],
   });
   tree.write('src/env.ts', render('src/env.ts.hbs', view, 'the product'), 'user');
+  tree.write('scripts/bench.ts', render('scripts/bench.ts.hbs', view, 'the product'));
   tree.write('test/doubles.ts', render('test/doubles.ts.hbs', view, 'the product'), 'user');
   tree.write('test/product.ts', render('test/product.ts.hbs', view, 'the product'));
   tree.write('test/onboarding.test.ts', render('test/onboarding.test.ts.hbs', view, 'the product'));

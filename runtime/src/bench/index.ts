@@ -1,5 +1,7 @@
 /**
- * `npm run bench -- --tenants N --concurrency C [--workers K]`
+ * `@saas-gen/runtime/bench`: a product's benchmark. Its `scripts/bench.ts` calls `runBench` with
+ * its definition and handlers, and `npm run bench -- --tenants N --concurrency C [--workers K]`
+ * runs it:
  *
  * Onboards N tenants with C clients, on whatever `DATABASE_URL` and `BUS_URL` name (by default a
  * fresh SQLite file and the in-process bus): each client signs a tenant up through the HTTP API,
@@ -9,7 +11,7 @@
  * the request to the audit entry of the move to `Active`), duplicates and peak RSS. A progress
  * line goes to stderr while it runs.
  *
- * The clients run in a process of their own (bench-client.ts), as a load from elsewhere would:
+ * The clients run in a process of their own (client.ts), as a load from elsewhere would:
  * this process is the product's. This process runs the API and, without `--workers`, everything else
  * too (`ROLE=all`). With
  * `--workers K` (RabbitMQ and PostgreSQL only) it runs the API alone and starts K worker
@@ -28,28 +30,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import type { ProductDefinition } from '../product-definition.js';
+import { onboardingOf } from '../product-definition.js';
+import { createApp, createTransport, productRoutes } from '../app.js';
+import { loadConfig } from '../config.js';
+import type { AuditEntry } from '../runtime/store.js';
 import type {
-  AuditEntry,
   Delivery,
   DeliveryHandler,
   SubscribeOptions,
   Transport,
-} from '@saas-gen/runtime';
-import {
-  createApp,
-  createTransport,
-  loadConfig,
-  productRoutes,
-  sagaRetry,
-  stepEndpointName,
-  tapped,
-} from '@saas-gen/runtime';
-import { slugPattern } from '../src/catalog.js';
-import { productDefinition } from '../src/product.js';
-import { workflows } from '../src/saga/definitions.js';
-import { productHandlers } from '../src/services/registry.js';
-import { doubles } from '../test/doubles.js';
-import type { ClientJob, ClientReport, EndedNotice } from './bench-client.js';
+} from '../runtime/transport.js';
+import { tapped } from '../runtime/transport.js';
+import { sagaRetry } from '../saga/endpoints.js';
+import { stepEndpointName } from '../services/steps.js';
+import type { ClientJob, ClientReport, EndedNotice } from './client.js';
+
+/** What a product benchmarks: its definition, and its domain handlers (with stand-ins). */
+export interface BenchedProduct<Handlers> {
+  readonly product: ProductDefinition<Handlers>;
+  readonly handlers: Handlers;
+}
 
 interface Options {
   readonly tenants: number;
@@ -60,8 +61,9 @@ interface Options {
   readonly hold: string | undefined;
 }
 
-function options(): Options {
+function options(args: readonly string[]): Options {
   const { values } = parseArgs({
+    args: [...args],
     options: {
       tenants: { type: 'string', default: '500' },
       concurrency: { type: 'string', default: '50' },
@@ -85,12 +87,32 @@ function options(): Options {
   };
 }
 
-const onboardingSteps = workflows.onboarding.steps;
 /** The messages that end an onboarding. */
 const outcomeTypes = ['TenantProvisioned', 'TenantProvisioningFailed'];
 
-async function main(): Promise<void> {
-  const { tenants, concurrency, workers, timeoutMs, hold } = options();
+/**
+ * Runs the benchmark with the command line's options (`args`) and prints its JSON line; sets the
+ * exit code to 1 when a check fails, and exits 1 with the message when it cannot run.
+ */
+export async function runBench<Handlers>(
+  benched: BenchedProduct<Handlers>,
+  args: readonly string[] = process.argv.slice(2),
+): Promise<void> {
+  try {
+    await bench(benched, args);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
+
+async function bench<Handlers>(
+  benched: BenchedProduct<Handlers>,
+  args: readonly string[],
+): Promise<void> {
+  const onboardingSteps = onboardingOf(benched.product).workflow.steps;
+  const { slugPattern } = benched.product.catalog;
+  const { tenants, concurrency, workers, timeoutMs, hold } = options(args);
   const held = hold === undefined ? undefined : onboardingSteps.find((step) => step.id === hold);
   if (hold !== undefined && !held)
     throw new Error(
@@ -117,9 +139,10 @@ async function main(): Promise<void> {
     ROLE: workers > 0 ? 'api' : 'all',
   };
   const config = loadConfig(env);
-  // The domain handlers with the tests' stand-ins (test/doubles.ts): the benchmark measures the
-  // product, not the services a team's handlers call. Workers run src/main.ts, as deployed.
-  const product = { product: productDefinition, handlers: productHandlers(doubles()) };
+  // The product's own script passes its handlers with the tests' stand-ins (test/doubles.ts):
+  // the benchmark measures the product, not the services a team's handlers call. Workers run
+  // src/main.ts, as deployed.
+  const product = benched;
   if (
     workers > 0 &&
     (config.busUrl.startsWith('memory:') || config.databaseUrl.startsWith('file:'))
@@ -180,7 +203,7 @@ async function main(): Promise<void> {
     const address = app.server.server.address();
     if (!address || typeof address === 'string') throw new Error('the API has no TCP address');
 
-    const slugs = slugMaker();
+    const slugs = slugMaker(slugPattern);
     const job: ClientJob = {
       base: `http://127.0.0.1:${address.port}`,
       tenants,
@@ -206,8 +229,9 @@ async function main(): Promise<void> {
     let begin = performance.now();
     let cpuAtBegin = process.cpuUsage();
     const finished = new Promise<void>((resolve, reject) => {
-      clients = fork(fileURLToPath(new URL('./bench-client.ts', import.meta.url)), {
-        execArgv: ['--import', 'tsx'],
+      clients = fork(clientFile, {
+        // From the runtime's sources (its own tests), tsx runs the client; built, node does.
+        execArgv: clientFile.endsWith('.ts') ? ['--import', 'tsx'] : [],
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       clients.on('message', (report: ClientReport) => {
@@ -391,7 +415,7 @@ function startWorker(
 }
 
 /** Fresh slugs the blueprint's pattern accepts: a random run prefix, then a counter. */
-function slugMaker(): () => string {
+function slugMaker(slugPattern: RegExp): () => string {
   const length = [12, 10, 16, 8, 20, 24, 32, 9, 7, 6].find(
     (n) => slugPattern.test('a'.repeat(n)) && slugPattern.test('z'.repeat(n)),
   );
@@ -416,7 +440,6 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+const clientFile = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './client.ts' : './client.js', import.meta.url),
+);
