@@ -254,6 +254,10 @@ describe('saas-gen generate and check', () => {
     expect(result.stdout).toContain('UPDATE src/services/analytics/contract.ts');
     expect(result.stdout).toContain('DELETE src/services/storage/contract.ts');
     expect(result.stdout).toContain('Dry run: nothing was written');
+    // A new service: the team's composition root and doubles must give it its dependencies.
+    expect(result.stderr).toContain(
+      'src/services/seeding/handlers.ts is a new domain service: give it its dependencies in src/main.ts (`seeding: {}`',
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 

@@ -118,6 +118,14 @@ export function planChanges(input: PlanInput): Plan {
         // Written once; from then on the user's, even if they delete it.
         if (now === null && !previousUserFiles.has(path)) {
           outcomes.push({ path, owner, action: write(file, file.content, null) });
+          if (previous && file.handlers) {
+            // A service new to an existing product: the team's composition root and doubles
+            // build every service's handlers, and do not know this one yet.
+            const key = file.handlers.exportName.replace(/Handlers$/, '');
+            warnings.push(
+              `${path} is a new domain service: give it its dependencies in src/main.ts (\`${key}: {}\` in \`productHandlers({ … })\`) and in test/doubles.ts (\`${key}: {}\` in \`doubles()\`)`,
+            );
+          }
         } else if (now !== null && now !== file.content && untouched(path, now)) {
           // An earlier saas-gen generated this file and nobody edited it: it becomes the user's
           // now, starting from what saas-gen writes for a new product.
