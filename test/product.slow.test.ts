@@ -161,6 +161,7 @@ describe('a team completing the acme-analytics product, as a new user would', ()
         env: {
           PORT: String(port),
           LOG_LEVEL: 'warn',
+          ADMIN_TOKEN: teamToken,
           WAREHOUSE_URL: 'http://warehouse.test:8080/',
         },
       });
