@@ -40,6 +40,7 @@ import { alertEndpoint } from './services/alerts.js';
 import { fileMailer, smtpMailer } from './services/mailer.js';
 import { mailSender } from './services/notification.js';
 import { builtinSteps } from './services/builtin-steps.js';
+import { billingPaymentsEndpoint } from './services/billing.js';
 import { compensationEndpoint, stepEndpoint, stepEndpointName } from './services/steps.js';
 
 export interface App {
@@ -160,8 +161,11 @@ export function productEndpoints<Handlers>(
     }
   }
   const sagaOptions = { stepEndpoint: stepEndpointName };
+  const onboarding = onboardingOf(product);
+  const billing = onboarding.workflow.steps.find((step) => step.service === 'billing');
+  if (billing) endpoints.push(billingPaymentsEndpoint(catalog, billing));
   endpoints.push(
-    onboardingSagaEndpoint(onboardingOf(product), sagaOptions),
+    onboardingSagaEndpoint(onboarding, sagaOptions),
     ...workflowSagaEndpoints(all, sagaOptions),
     editionEndpoint(catalog),
     mailSender(mailer, {
@@ -300,6 +304,7 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
       }),
       inboxRetentionMs: config.inboxRetentionMs,
       billingWebhookSecret: config.billingWebhookSecret,
+      checkoutUrl: config.checkoutUrl,
       signUpRateLimit: config.signupRateLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       activation: {

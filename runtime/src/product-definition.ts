@@ -85,14 +85,42 @@ export function flagFor(catalog: Catalog, flag: string, edition: string): boolea
   return definition.editions.includes(edition) ? !definition.default : definition.default;
 }
 
-/** The onboarding saga's definition: the onboarding workflow and the lifecycle policy. */
+/**
+ * How an edition is paid for: `free` (price 0) is ready at once; `trial` is ready at once and
+ * needs a settled payment by the trial's end; `paid` (a price, no trial) waits for a settled
+ * payment before the tenant gets it.
+ */
+export type PaymentTerms = 'free' | 'trial' | 'paid';
+
+export function paymentTermsOf(edition: Pick<Edition, 'trialDays' | 'price'>): PaymentTerms {
+  if (!(edition.price.amount > 0)) return 'free';
+  return edition.trialDays > 0 ? 'trial' : 'paid';
+}
+
+/** The payment terms of every edition of the catalog, by edition id. */
+export const paymentTermsByEdition = (
+  catalog: Pick<Catalog, 'editions'>,
+): Readonly<Record<string, PaymentTerms>> =>
+  Object.fromEntries(
+    Object.entries(catalog.editions).map(([id, edition]) => [id, paymentTermsOf(edition)]),
+  );
+
+/**
+ * The onboarding saga's definition: the onboarding workflow, the lifecycle policy, and the
+ * editions' payment terms (an upgrade to a paid edition waits for its payment).
+ */
 export function onboardingOf(
-  product: Pick<ProductDefinition, 'workflows' | 'lifecycle'>,
+  product: Pick<ProductDefinition, 'workflows' | 'lifecycle'> &
+    Partial<Pick<ProductDefinition, 'catalog'>>,
 ): OnboardingDefinition {
   const workflow = product.workflows.onboarding;
   if (!workflow || workflow.kind !== 'onboarding')
     throw new Error('the product has no onboarding workflow');
-  return { workflow, lifecycle: product.lifecycle };
+  return {
+    workflow,
+    lifecycle: product.lifecycle,
+    ...(product.catalog ? { paymentTerms: paymentTermsByEdition(product.catalog) } : {}),
+  };
 }
 
 /** Every step and reaction of every workflow. */

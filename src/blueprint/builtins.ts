@@ -26,6 +26,7 @@ export const internalMessages: ReadonlySet<string> = new Set([
   'StepFailed',
   'StepCompensated',
   'WorkflowTimeoutElapsed',
+  'TrialEnded',
   'WorkflowCompleted',
   'WorkflowFailed',
   'SuspendTenant',

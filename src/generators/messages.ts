@@ -148,13 +148,14 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
   {
     name: 'PaymentPastDue',
     kind: 'event',
-    description: "The payment provider reports the tenant's invoice as past due.",
-    fields: [field('invoiceId', 'string', { optional: true })],
+    description:
+      "The tenant's invoice is past due: the payment provider says so, or billing does when a trial ends without a settled payment.",
+    fields: [field('invoiceId', 'string', { optional: true }), ...reason],
   },
   {
     name: 'PaymentSettled',
     kind: 'event',
-    description: 'The past-due invoice was paid.',
+    description: 'A payment of the tenant settled: a past-due invoice, a checkout, a trial.',
     fields: [field('invoiceId', 'string', { optional: true })],
   },
   // Internal messages of the runtime: step outcomes, timeouts, operator commands.
@@ -181,6 +182,13 @@ const builtinMessages: readonly Omit<MessageSpec, 'builtin' | 'version'>[] = [
     kind: 'event',
     description: 'The timeout of a workflow run fired; ignored unless its token is still current.',
     fields: [field('workflow', 'string'), field('workflowId', 'string'), field('token', 'string')],
+  },
+  {
+    name: 'TrialEnded',
+    kind: 'event',
+    description:
+      "Billing's timer: the trial of this subscription is over; ignored once a payment settled.",
+    fields: [field('subscriptionId', 'uuid')],
   },
   {
     name: 'WorkflowCompleted',

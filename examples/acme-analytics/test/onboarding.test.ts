@@ -10,6 +10,7 @@
  * what it provokes from the blueprint's own retry, timeout and compensation settings, and runs
  * your handlers with the stand-ins of `test/doubles.ts`.
  */
+import { paymentTermsOf } from '@saas-gen/runtime';
 import {
   lastSteps,
   onboardingWorkflow,
@@ -17,12 +18,14 @@ import {
   stepsBefore,
 } from '@saas-gen/runtime/testing';
 import { describe, expect, it } from 'vitest';
-import { editionIds } from '../src/catalog.js';
+import { editionIds, editions } from '../src/catalog.js';
 import { productDefinition } from '../src/product.js';
 import { startProduct } from './product.js';
 
 const onboarding = onboardingWorkflow(productDefinition);
 const stepIds = onboarding.steps.map((step) => step.id);
+/** The billing step, if the onboarding has one: the step a paid edition's payment completes. */
+const billing = onboarding.steps.find((step) => step.service === 'billing');
 const compensates = new Set(onboarding.steps.filter((s) => s.compensate).map((s) => s.id));
 /** A step no other step waits for: holding it back keeps the tenant provisioning. */
 const lastStep = lastSteps(onboarding)[0]!;
@@ -37,6 +40,13 @@ describe('onboarding', () => {
       const p = await startProduct();
       const { tenantId, correlationId } = await p.signUp({ edition });
       await p.settle();
+      if (paymentTermsOf(editions[edition]) === 'paid' && billing) {
+        // A paid edition without a trial waits in its billing step until the payment settles.
+        const waiting = await p.tenant(tenantId);
+        expect(waiting.state).toBe('Provisioning');
+        expect(waiting.steps[billing.id]).toBe('Pending');
+        await p.pay(tenantId);
+      }
       const tenant = await p.tenant(tenantId);
       expect(tenant.state).toBe('Active');
       expect(tenant.edition).toBe(edition);

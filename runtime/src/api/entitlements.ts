@@ -11,6 +11,7 @@ import type { UnitContext } from '../runtime/runtime.js';
 import { editionRefusal, tenantSagaType } from '../saga/endpoints.js';
 import type { OnboardingState } from '../saga/onboarding.js';
 import { flagOverridesCollection } from '../services/configuration.js';
+import { paymentOffer } from './payment.js';
 import { problem } from './problem.js';
 import * as schemas from './schemas.js';
 import type { ApiContext } from './server.js';
@@ -112,7 +113,7 @@ function consumeRoute(
 
 function editionRoute(
   app: FastifyInstance,
-  { runtime, store, schemas: catalogSchemas }: ApiContext,
+  { runtime, store, product, checkoutUrl, schemas: catalogSchemas }: ApiContext,
 ): void {
   app.put<{ Params: { id: string }; Body: { edition: string } }>(
     '/tenants/:id/edition',
@@ -123,9 +124,11 @@ function editionRoute(
         docs: {
           operationId: 'changeEdition',
           summary: 'Move a tenant to another edition; its entitlements are applied again',
+          description:
+            "A change to a paid edition without a trial waits for the tenant's `payment.settled` (the answer's `payment.checkoutUrl` says where to pay), within the onboarding timeout; `GET /tenants/{id}` shows it as `pendingEdition`. A change to a trial edition starts its trial.",
           tag: 'entitlements',
           responses: {
-            202: { description: 'Queued.', schema: schemas.commandAccepted },
+            202: { description: 'Queued.', schema: schemas.editionChangeAccepted },
             409: { description: 'The tenant is neither Active nor Suspended.' },
           },
         },
@@ -149,9 +152,12 @@ function editionRoute(
         return null;
       });
       if (refused) throw problem(409, 'Edition change not allowed', refused);
-      return reply
-        .code(202)
-        .send({ tenantId: tenant.tenantId, accepted: 'ChangeEdition', edition });
+      return reply.code(202).send({
+        tenantId: tenant.tenantId,
+        accepted: 'ChangeEdition',
+        edition,
+        payment: paymentOffer(product.catalog, edition, tenant.tenantId, checkoutUrl),
+      });
     },
   );
 }

@@ -39,6 +39,56 @@ export const idempotencyHeaders = {
   },
 } as const;
 
+const paymentTerms = {
+  type: 'string',
+  enum: ['free', 'trial', 'paid'],
+  description:
+    '`free`: nothing to pay. `trial`: ready now; pay before the trial ends or the tenant is suspended. `paid`: onboarding (or the edition change) waits for the payment, within the onboarding timeout.',
+} as const;
+
+const checkoutUrl = {
+  type: 'string',
+  format: 'uri',
+  description: 'Where to pay (`CHECKOUT_URL` with the tenant id); absent when it is not set.',
+} as const;
+
+export const paymentOffer = {
+  type: 'object',
+  required: ['terms'],
+  properties: { terms: paymentTerms, checkoutUrl },
+} as const;
+
+const nullableDate = { type: ['string', 'null'], format: 'date-time' } as const;
+
+/** The tenant's subscription, and an edition change waiting for its payment. */
+const billing = {
+  type: ['object', 'null'],
+  description: "The tenant's subscription; `null` before billing opened it.",
+  required: ['status', 'edition', 'trialEndsAt', 'paidAt'],
+  properties: {
+    status: {
+      type: 'string',
+      enum: ['trialing', 'awaiting_payment', 'active', 'past_due', 'canceled'],
+    },
+    edition: { type: 'string' },
+    trialEndsAt: nullableDate,
+    paidAt: nullableDate,
+    checkoutUrl,
+  },
+} as const;
+
+const pendingEdition = {
+  type: ['object', 'null'],
+  description: 'A change to a paid edition that waits for its payment; `null` when none does.',
+  required: ['edition', 'requestedAt', 'expiresAt'],
+  properties: {
+    edition: { type: 'string' },
+    requestedAt: { type: 'string', format: 'date-time' },
+    expiresAt: { type: 'string', format: 'date-time' },
+    checkoutUrl,
+  },
+} as const;
+
 export const signUpAccepted = {
   type: 'object',
   required: ['tenantId', 'correlationId', 'state', 'progressToken'],
@@ -51,6 +101,7 @@ export const signUpAccepted = {
       description:
         'A bearer token, valid for an hour, that reads this tenant (`GET /tenants/{id}`) and nothing else.',
     },
+    payment: paymentOffer,
   },
 } as const;
 
@@ -75,6 +126,8 @@ export const tenant = {
       required: ['reason'],
       properties: { reason: { type: 'string' }, step: { type: 'string' } },
     },
+    billing,
+    pendingEdition,
   },
 } as const;
 
@@ -139,6 +192,17 @@ export const commandAccepted = {
   type: 'object',
   required: ['tenantId', 'accepted'],
   properties: { tenantId: uuid, accepted: { type: 'string' } },
+} as const;
+
+export const editionChangeAccepted = {
+  type: 'object',
+  required: ['tenantId', 'accepted', 'edition', 'payment'],
+  properties: {
+    tenantId: uuid,
+    accepted: { type: 'string' },
+    edition: { type: 'string' },
+    payment: paymentOffer,
+  },
 } as const;
 
 export const tokenBody = {
@@ -359,6 +423,12 @@ export const billingWebhookBody = {
     },
     tenantId: { ...uuid, description: 'The tenant whose invoice it is.' },
     invoiceId: string(200, "The provider's invoice, carried in the message."),
+    occurredAt: {
+      type: 'string',
+      format: 'date-time',
+      description:
+        'When the event happened at the provider. Events of a tenant apply in this order: one older than the newest applied is acknowledged and not applied. Without it, `webhook-timestamp` stands for it.',
+    },
   },
 } as const;
 
@@ -386,13 +456,21 @@ export const billingWebhookHeaders = {
 
 export const billingWebhookAccepted = {
   type: 'object',
-  required: ['webhookId', 'eventId', 'accepted', 'tenantId', 'replayed'],
+  required: ['webhookId', 'accepted', 'tenantId', 'replayed', 'applied'],
   properties: {
     webhookId: { type: 'string' },
-    eventId: { ...uuid, description: 'The message it was published as (the first time).' },
+    eventId: {
+      ...uuid,
+      description: 'The message it was published as (the first time); absent when not applied.',
+    },
     accepted: { type: 'string', enum: ['PaymentPastDue', 'PaymentSettled'] },
     tenantId: uuid,
     replayed: { type: 'boolean', description: 'True when this `webhook-id` was accepted before.' },
+    applied: {
+      type: 'boolean',
+      description:
+        "False when the event is older than the newest one applied for the tenant: acknowledged, noted on the tenant's timeline, and not published.",
+    },
   },
 } as const;
 

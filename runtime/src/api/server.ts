@@ -56,6 +56,8 @@ export interface ServerContext {
   readonly activation: ActivationOptions;
   /** Verifies `POST /webhooks/billing` (`whsec_…`); unset: that route answers 503. */
   readonly billingWebhookSecret: string | undefined;
+  /** `CHECKOUT_URL`: the template of a paid edition's payment link (`{tenantId}`). */
+  readonly checkoutUrl?: string | undefined;
   /** Whether the store and the bus answer, for `/health/ready` (and `/health`). */
   readonly health: () => Promise<{ store: boolean; bus: boolean }>;
   /** When tracing is on: an HTTP server span per request, the parent of what it publishes. */

@@ -11,6 +11,7 @@ import { signUp } from '../services/sign-up.js';
 import type { SignUpRequest } from '../services/sign-up.js';
 import { findTenant } from '../services/tenants.js';
 import type { TenantRecord } from '../services/tenants.js';
+import { billingView, paymentOffer } from './payment.js';
 import { problem } from './problem.js';
 import * as schemas from './schemas.js';
 import type { ApiContext } from './server.js';
@@ -54,16 +55,18 @@ export function tenantRoutes(
     idempotencyKeyTtlMs,
     tracing,
     product,
+    checkoutUrl,
     schemas: catalogSchemas,
   }: ApiContext,
 ): void {
   const onboardingSteps = onboardingOf(product).workflow.steps.map((step) => step.id);
   /** What a sign-up answers, a replay included: a fresh `progressToken` each time. */
-  const accepted = async (tenantId: string, correlationId: string) => ({
+  const accepted = async (tenantId: string, correlationId: string, edition: string) => ({
     tenantId,
     correlationId,
     state: 'Registered',
     progressToken: (await auth.mintProgressToken(tenantId)).token,
+    payment: paymentOffer(product.catalog, edition, tenantId, checkoutUrl),
   });
 
   app.post<{ Body: SignUpRequest; Headers: { 'idempotency-key'?: string; traceparent?: string } }>(
@@ -79,7 +82,7 @@ export function tenantRoutes(
           summary: 'Sign up a tenant: onboarding starts',
           tag: 'tenants',
           description:
-            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
+            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute. The answer's `payment` says how the edition is paid for: a `paid` one's onboarding waits for the payment at `payment.checkoutUrl`. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
           responses: {
             202: {
               description: 'Accepted; `Location` names the tenant.',
@@ -122,7 +125,7 @@ export function tenantRoutes(
             .code(202)
             .header('location', `/tenants/${earlier.tenantId}`)
             .header('idempotent-replayed', 'true')
-            .send(await accepted(earlier.tenantId, earlier.correlationId));
+            .send(await accepted(earlier.tenantId, earlier.correlationId, earlier.edition));
         }
         case 'created': {
           const { tenantId, correlationId } = result;
@@ -133,7 +136,13 @@ export function tenantRoutes(
           return reply
             .code(202)
             .header('location', `/tenants/${tenantId}`)
-            .send(await accepted(tenantId, correlationId));
+            .send(
+              await accepted(
+                tenantId,
+                correlationId,
+                request.body.edition ?? product.catalog.defaultEdition,
+              ),
+            );
         }
       }
     },
@@ -198,7 +207,7 @@ export function tenantRoutes(
         access: 'progress',
         docs: {
           operationId: 'getTenant',
-          summary: 'A tenant: its state and the status of each onboarding step',
+          summary: 'A tenant: its state, the status of each onboarding step, and its billing',
           description:
             "Readable by an operator, the tenant's token, and its sign-up's `progressToken`.",
           tag: 'tenants',
@@ -208,7 +217,10 @@ export function tenantRoutes(
     },
     async (request) => {
       const { tenant, saga } = await requireTenant(store, request.params.id);
-      return tenantView(tenant, saga, onboardingSteps);
+      return {
+        ...tenantView(tenant, saga, onboardingSteps),
+        ...(await billingView(store, tenant.tenantId, saga, checkoutUrl)),
+      };
     },
   );
 

@@ -7,12 +7,16 @@
  * authentication (webhook-signature.ts), checked on the body exactly as it arrived, before the
  * body is parsed or validated. Providers deliver at least once: a `webhook-id` seen before is
  * acknowledged again and applied once, because it is claimed in the same transaction that
- * publishes.
+ * publishes. Events of one tenant apply in the provider's order (`occurredAt`, else the signed
+ * `webhook-timestamp`): a `payment.settled` must not be undone by an older `payment.past_due`
+ * that arrives after it, so an event older than the newest applied is acknowledged, noted on the
+ * tenant's timeline, and not published.
  */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config.js';
-import type { TenantId } from '../contracts/envelope.js';
-import { startEnvelope } from '../contracts/envelope.js';
+import type { CorrelationId, Envelope, TenantId } from '../contracts/envelope.js';
+import { newId, startEnvelope } from '../contracts/envelope.js';
+import type { Tx } from '../runtime/store.js';
 import type { PayloadOf } from '../contracts/builtins.js';
 import { findTenant } from '../services/tenants.js';
 import { problem } from './problem.js';
@@ -24,6 +28,8 @@ export interface BillingWebhook {
   readonly type: keyof typeof messageOf;
   readonly tenantId: string;
   readonly invoiceId?: string;
+  /** The provider's event time (ISO 8601). */
+  readonly occurredAt?: string;
 }
 
 /** The provider's event types, and the product's message for each. */
@@ -38,10 +44,55 @@ const messageOf = {
  */
 const claimScope = 'billing-webhook';
 
-interface Applied {
-  readonly eventId: string;
-  readonly accepted: string;
-  readonly tenantId: string;
+/**
+ * What a delivery was applied as; `eventId` `-` in the claim (and none in the answer) for one
+ * that was older than the newest applied, and so not applied.
+ */
+function applied(eventId: string, accepted: string, tenantId: string) {
+  return eventId === '-'
+    ? { accepted, tenantId, applied: false }
+    : { eventId, accepted, tenantId, applied: true };
+}
+
+/** Per tenant, the newest provider event applied: an older one arriving late is not applied. */
+const orderCollection = 'billing-webhooks';
+
+interface NewestEvent {
+  /** The provider's event time (ISO), or the delivery's signed timestamp. */
+  readonly at: string;
+  readonly webhookId: string;
+  readonly type: string;
+}
+
+/** The timeline says why an event was not applied, as the sagas' entries say why they moved. */
+async function noteIgnored(
+  tx: Pick<Tx, 'appendAudit'>,
+  now: Date,
+  publish: (envelope: Envelope) => void,
+  tenant: { readonly tenantId: string; readonly correlationId: string },
+  detail: Record<string, string>,
+): Promise<void> {
+  const entryId = newId();
+  const action = 'billingEventIgnored';
+  const envelope = startEnvelope({
+    type: 'AuditEntryRecorded',
+    tenantId: tenant.tenantId as TenantId,
+    correlationId: tenant.correlationId as CorrelationId,
+    occurredAt: now,
+    payload: { entryId, action },
+  });
+  await tx.appendAudit({
+    id: entryId,
+    tenantId: envelope.tenantId,
+    correlationId: tenant.correlationId,
+    causationId: envelope.eventId,
+    action,
+    fromState: null,
+    toState: null,
+    detail: { ...detail, reason: 'older than the newest billing event applied for this tenant' },
+    at: now.toISOString(),
+  });
+  publish(envelope);
 }
 
 export function webhookRoutes(
@@ -74,14 +125,15 @@ export function webhookRoutes(
             summary: 'The payment provider reports an invoice past due or settled',
             tag: 'webhooks',
             description:
-              "Signed as Standard Webhooks with `BILLING_WEBHOOK_SECRET`: `webhook-signature` is `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, and the timestamp must be within 5 minutes of the server's clock. `payment.past_due` publishes `PaymentPastDue` for the tenant, `payment.settled` `PaymentSettled`; the tenant moves as the blueprint's `lifecycle` says. A repeated `webhook-id` is acknowledged and applied once.",
+              "Signed as Standard Webhooks with `BILLING_WEBHOOK_SECRET`: `webhook-signature` is `v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, and the timestamp must be within 5 minutes of the server's clock. `payment.past_due` publishes `PaymentPastDue` for the tenant, `payment.settled` `PaymentSettled`; the tenant moves as the blueprint's `lifecycle` says, and a settled payment completes a subscription or an edition change that waits for it. A repeated `webhook-id` is acknowledged and applied once. Events of a tenant apply in the provider's order (`occurredAt`, else `webhook-timestamp`): an older one than the newest applied is acknowledged with `applied: false` and noted on the tenant's timeline.",
             responses: {
               202: {
                 description: 'Accepted and published.',
                 schema: schemas.billingWebhookAccepted,
               },
               200: {
-                description: 'This `webhook-id` was accepted before; nothing is published again.',
+                description:
+                  'This `webhook-id` was accepted before, or the event is older than the newest applied (`applied: false`); nothing is published.',
                 schema: schemas.billingWebhookAccepted,
               },
               401: {
@@ -116,9 +168,14 @@ export function webhookRoutes(
         },
       },
       async (request, reply) => {
-        const { type, tenantId, invoiceId } = request.body;
+        const { type, tenantId, invoiceId, occurredAt } = request.body;
         const webhookId = request.headers['webhook-id'] as string;
         const message = messageOf[type];
+        // The provider's event time orders a tenant's events; the signed send time stands in.
+        const eventAt =
+          occurredAt === undefined
+            ? new Date(Number(request.headers['webhook-timestamp']) * 1000).toISOString()
+            : new Date(occurredAt).toISOString();
         const outcome = await runtime.execute(async ({ tx, now, publish }) => {
           const envelope = startEnvelope<typeof message, PayloadOf[typeof message]>({
             type: message,
@@ -126,31 +183,46 @@ export function webhookRoutes(
             occurredAt: now,
             payload: invoiceId === undefined ? {} : { invoiceId },
           });
-          const owner = `${envelope.eventId} ${message} ${tenantId}`;
+          const newest = await tx.getRecord<NewestEvent>(orderCollection, tenantId, 'newest');
+          const stale = newest !== undefined && eventAt < newest.data.at;
+          const owner = `${stale ? '-' : envelope.eventId} ${message} ${tenantId}`;
           const holder = await tx.claimUnique(claimScope, webhookId, owner);
           if (holder !== owner) {
             const [eventId, accepted, earlierTenant] = holder.split(' ');
-            const earlier: Applied = {
-              eventId: eventId!,
-              accepted: accepted!,
-              tenantId: earlierTenant!,
-            };
-            return { replayed: true, ...earlier };
+            return { replayed: true, ...applied(eventId!, accepted!, earlierTenant!) };
           }
           // Throwing rolls the claim back with the rest: a refused delivery does not spend its id.
-          if (!(await findTenant(tx, tenantId)))
-            throw problem(404, 'Tenant not found', `no tenant ${tenantId}`);
+          const tenant = await findTenant(tx, tenantId);
+          if (!tenant) throw problem(404, 'Tenant not found', `no tenant ${tenantId}`);
+          if (stale) {
+            await noteIgnored(tx, now, publish, tenant, {
+              webhookId,
+              type,
+              occurredAt: eventAt,
+              newest: newest.data.at,
+            });
+            return { replayed: false, ...applied('-', message, tenantId) };
+          }
+          await tx.putRecord<NewestEvent>({
+            collection: orderCollection,
+            tenantId,
+            id: 'newest',
+            data: { at: eventAt, webhookId, type },
+          });
           publish(envelope);
-          const applied: Applied = { eventId: envelope.eventId, accepted: message, tenantId };
-          return { replayed: false, ...applied };
+          return { replayed: false, ...applied(envelope.eventId, message, tenantId) };
         });
         request.log.info(
           { tenantId: outcome.tenantId, webhookId, eventId: outcome.eventId },
           outcome.replayed
             ? 'billing webhook repeated: applied once already'
-            : `billing webhook: ${outcome.accepted} published`,
+            : outcome.applied
+              ? `billing webhook: ${outcome.accepted} published`
+              : 'billing webhook older than the newest applied: not applied',
         );
-        return reply.code(outcome.replayed ? 200 : 202).send({ webhookId, ...outcome });
+        return reply
+          .code(outcome.replayed || !outcome.applied ? 200 : 202)
+          .send({ webhookId, ...outcome });
       },
     );
   });

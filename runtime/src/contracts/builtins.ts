@@ -64,13 +64,17 @@ export interface NotificationSentPayload {
 }
 export type NotificationSent = Envelope<'NotificationSent', NotificationSentPayload>;
 
-/** The payment provider reports the tenant's invoice as past due. */
+/**
+ * The tenant's invoice is past due: the payment provider says so, or billing does when a trial
+ * ends without a settled payment (`reason` says which).
+ */
 export interface PaymentPastDuePayload {
   readonly invoiceId?: string;
+  readonly reason?: string;
 }
 export type PaymentPastDue = Envelope<'PaymentPastDue', PaymentPastDuePayload>;
 
-/** The past-due invoice was paid. */
+/** A payment of the tenant settled: a past-due invoice, a checkout, a trial's first invoice. */
 export interface PaymentSettledPayload {
   readonly invoiceId?: string;
 }
@@ -136,6 +140,12 @@ export interface SuspendTenantPayload {
   readonly reason?: string;
 }
 export type SuspendTenant = Envelope<'SuspendTenant', SuspendTenantPayload>;
+
+/** Billing's timer: the trial of this subscription is over; ignored once a payment settled. */
+export interface TrialEndedPayload {
+  readonly subscriptionId: string;
+}
+export type TrialEnded = Envelope<'TrialEnded', TrialEndedPayload>;
 
 /** The tenant was closed. */
 export interface TenantDecommissionedPayload {
@@ -256,6 +266,7 @@ export interface BuiltinPayloads {
   readonly TenantRegistered: TenantRegisteredPayload;
   readonly TenantReinstated: TenantReinstatedPayload;
   readonly TenantSuspended: TenantSuspendedPayload;
+  readonly TrialEnded: TrialEndedPayload;
   readonly UserInvited: UserInvitedPayload;
   readonly WorkflowCompleted: WorkflowCompletedPayload;
   readonly WorkflowFailed: WorkflowFailedPayload;
@@ -289,6 +300,7 @@ export const builtinMessageTypes = [
   'TenantRegistered',
   'TenantReinstated',
   'TenantSuspended',
+  'TrialEnded',
   'UserInvited',
   'WorkflowCompleted',
   'WorkflowFailed',

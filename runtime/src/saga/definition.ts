@@ -136,6 +136,11 @@ export interface LifecyclePolicy {
 export interface OnboardingDefinition {
   readonly workflow: WorkflowDefinition;
   readonly lifecycle: LifecyclePolicy;
+  /**
+   * How each edition is paid for (product-definition.ts `paymentTermsOf`). A change to a `paid`
+   * edition waits for `PaymentSettled`; an edition not listed is free.
+   */
+  readonly paymentTerms?: Readonly<Record<string, 'free' | 'trial' | 'paid'>>;
 }
 
 /**

@@ -83,6 +83,8 @@ export function onboardingSagaEndpoint(
       ...internal,
       ...Object.keys(tenantCommands),
       'ChangeEdition',
+      // A change to a paid edition waits for it, whatever `lifecycle` says.
+      'PaymentSettled',
       ...lifecycle.suspendOn,
       ...lifecycle.reinstateOn,
     ]),

@@ -47,6 +47,19 @@ export interface OnboardingState extends RunState {
   readonly state: TenantState;
   /** Why the last attempt failed; cleared by a retry. */
   readonly failure: { readonly reason: string; readonly step?: string } | null;
+  /** A change to a paid edition, waiting for its payment; absent in states saved by 0.3.0. */
+  readonly pendingEdition?: PendingEdition | null;
+}
+
+/**
+ * An edition change that waits for `PaymentSettled`. It expires after the onboarding timeout,
+ * by a scheduled `WorkflowTimeoutElapsed` that carries its token.
+ */
+export interface PendingEdition {
+  readonly edition: string;
+  readonly token: string;
+  readonly requestedAt: string;
+  readonly expiresAt: string;
 }
 
 export function decide(
@@ -70,7 +83,9 @@ export function decide(
     case 'RetryProvisioning':
       return retry(definition, current, now);
     case 'ChangeEdition':
-      return changeEdition(current, message.payload.edition);
+      return changeEdition(definition, current, message.payload.edition, message.eventId, now);
+    case 'PaymentSettled':
+      return paymentSettled(definition, current, message.type, message.payload.invoiceId);
     case 'SuspendTenant':
     case 'ReinstateTenant':
     case 'DecommissionTenant': {
@@ -79,7 +94,7 @@ export function decide(
     }
   }
   if (lifecycle.suspendOn.includes(message.type))
-    return lifecycleMove(definition, current, 'suspend', message.type, message.type);
+    return lifecycleMove(definition, current, 'suspend', reasonOf(message), message.type);
   if (lifecycle.reinstateOn.includes(message.type))
     return lifecycleMove(definition, current, 'reinstate', message.type, message.type);
   return { rejected: `\`${message.type}\` is not a message of the onboarding saga` };
@@ -213,9 +228,10 @@ function timedOut(
   tenant: OnboardingState,
   payload: PayloadOf['WorkflowTimeoutElapsed'],
 ): Decision<OnboardingState> {
+  if (payload.workflow !== definition.workflow.id) return unchanged(tenant);
+  if (tenant.pendingEdition?.token === payload.token) return editionExpired(tenant);
   // A timeout of an earlier round, a duplicate, or one that lost the race with completion.
-  if (payload.workflow !== definition.workflow.id || !isCurrentTimeout(tenant, payload.token))
-    return unchanged(tenant);
+  if (!isCurrentTimeout(tenant, payload.token)) return unchanged(tenant);
   const effects = noEffects();
   const { timeoutMs } = definition.workflow;
   const pendingSteps = unfinishedSteps(tenant, definition.workflow);
@@ -284,21 +300,127 @@ function lifecycleMove(
   return decided(compensateCompleted(moved, definition.workflow, why, effects), effects);
 }
 
+/** What a lifecycle event says of itself (`PaymentPastDue` at a trial's end), else its type. */
+function reasonOf(message: AnyMessage): string {
+  const { reason } = message.payload as { readonly reason?: unknown };
+  return typeof reason === 'string' && reason !== '' ? reason : message.type;
+}
+
 /**
  * An operator's edition change: not a move of the tenant machine, but audited like one, and
- * announced with `EditionChanged` so that configuration re-applies the entitlements.
+ * announced with `EditionChanged` so that configuration re-applies the entitlements and billing
+ * moves the subscription. A change to a paid edition waits for its payment (`pendingEdition`),
+ * for as long as an onboarding may take; a newer change replaces a waiting one.
  */
-function changeEdition(tenant: OnboardingState, edition: string): Decision<OnboardingState> {
+function changeEdition(
+  definition: OnboardingDefinition,
+  tenant: OnboardingState,
+  edition: string,
+  eventId: string,
+  now: Date,
+): Decision<OnboardingState> {
   const refused = editionRefusal(tenant);
   if (refused) return { rejected: refused };
-  if (edition === tenant.edition) return unchanged(tenant);
+  const pending = tenant.pendingEdition ?? null;
   const effects = noEffects();
+  if (pending) effects.cancel.push(pending.token);
+  if (edition === tenant.edition) {
+    if (!pending) return unchanged(tenant);
+    effects.audit.push({
+      action: 'editionChangeWithdrawn',
+      fromState: tenant.state,
+      toState: tenant.state,
+      detail: { edition: pending.edition },
+    });
+    return decided({ ...tenant, pendingEdition: null }, effects);
+  }
+  if (definition.paymentTerms?.[edition] === 'paid') {
+    const { workflow } = definition;
+    const token = `edition:${tenant.tenantId}:${eventId}`;
+    const expiresAt = new Date(now.getTime() + workflow.timeoutMs).toISOString();
+    effects.schedule.push({
+      type: 'WorkflowTimeoutElapsed',
+      payload: { workflow: workflow.id, workflowId: tenant.tenantId, token },
+      dueAt: expiresAt,
+      id: token,
+    });
+    effects.audit.push({
+      action: 'editionChangeAwaitingPayment',
+      fromState: tenant.state,
+      toState: tenant.state,
+      detail: { from: tenant.edition, to: edition, expiresAt },
+    });
+    const waiting = { edition, token, requestedAt: now.toISOString(), expiresAt };
+    return decided({ ...tenant, pendingEdition: waiting }, effects);
+  }
+  return decided(moveEdition({ ...tenant, pendingEdition: null }, edition, effects), effects);
+}
+
+function moveEdition(
+  tenant: OnboardingState,
+  edition: string,
+  effects: Effects,
+  detail: Record<string, unknown> = {},
+): OnboardingState {
   effects.audit.push({
     action: 'editionChanged',
     fromState: tenant.state,
     toState: tenant.state,
-    detail: { from: tenant.edition, to: edition },
+    detail: { from: tenant.edition, to: edition, ...detail },
   });
   effects.outgoing.push({ type: 'EditionChanged', payload: { from: tenant.edition, to: edition } });
-  return decided({ ...tenant, edition }, effects);
+  return { ...tenant, edition };
+}
+
+/** A change to a paid edition whose payment never came: the tenant keeps its edition. */
+function editionExpired(tenant: OnboardingState): Decision<OnboardingState> {
+  const pending = tenant.pendingEdition!;
+  const effects = noEffects();
+  effects.audit.push({
+    action: 'editionChangeExpired',
+    fromState: tenant.state,
+    toState: tenant.state,
+    detail: { edition: pending.edition, requestedAt: pending.requestedAt },
+  });
+  return decided({ ...tenant, pendingEdition: null }, effects);
+}
+
+/**
+ * A payment settled. It completes a change to a paid edition that waited for it, reinstates a
+ * Suspended tenant when `lifecycle.reinstateOn` names it, and is otherwise noted on the timeline
+ * (billing, which receives it too, completes a subscription that awaited it).
+ */
+function paymentSettled(
+  definition: OnboardingDefinition,
+  tenant: OnboardingState,
+  type: string,
+  invoiceId: string | undefined,
+): Decision<OnboardingState> {
+  const effects = noEffects();
+  const pending = tenant.pendingEdition ?? null;
+  let next = tenant;
+  if (pending && editionRefusal(tenant) === null) {
+    effects.cancel.push(pending.token);
+    next = moveEdition({ ...tenant, pendingEdition: null }, pending.edition, effects, {
+      paid: true,
+    });
+  }
+  const reinstates = definition.lifecycle.reinstateOn.includes(type);
+  if (reinstates && next.state === 'Suspended') {
+    next = mustMove(next, 'reinstate', effects, { cause: type, reason: type });
+    effects.outgoing.push({ type: 'TenantReinstated', payload: { reason: type } });
+    return decided(next, effects);
+  }
+  if (next !== tenant) return decided(next, effects);
+  if (tenant.state === 'Provisioning' || tenant.state === 'Active') {
+    effects.audit.push({
+      action: 'paymentSettled',
+      fromState: tenant.state,
+      toState: tenant.state,
+      detail: invoiceId === undefined ? {} : { invoiceId },
+    });
+    return decided(tenant, effects);
+  }
+  if (reinstates) return lifecycleMove(definition, tenant, 'reinstate', type, type);
+  return unchanged(tenant);
 }

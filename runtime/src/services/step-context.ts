@@ -22,6 +22,11 @@ export interface StepContext {
    * (and not at all if it rolls back).
    */
   readonly publish: HandlerContext['publish'];
+  /**
+   * Queues a message caused by the step's trigger for later (`dueAt`), with the same guarantee:
+   * a durable timer, which `tx.cancelScheduled(id)` cancels.
+   */
+  readonly schedule: HandlerContext['schedule'];
   readonly log: Logger;
   /** The tenant's features and flags: `entitlements.has(tenantId, 'sso')`. */
   readonly entitlements: EntitlementsApi;
@@ -35,4 +40,14 @@ export class StepFailure extends Error {
     super(message, options);
     this.name = 'StepFailure';
   }
+}
+
+/**
+ * What a step returns when it has started but cannot finish yet: it waits for something outside
+ * the product (billing waits for the payment of a paid edition). The step stays `Pending` and
+ * publishes nothing; whatever it waits for publishes its event later, and the workflow's timeout
+ * still applies.
+ */
+export class StepAwaits {
+  constructor(readonly what: string) {}
 }

@@ -17,11 +17,14 @@ import type { Logger } from '../runtime/logger.js';
 import { messageFields, withFields } from '../runtime/logger.js';
 import type { Catalog } from '../product-definition.js';
 import type { StepContext } from './step-context.js';
-import { StepFailure } from './step-context.js';
+import { StepAwaits, StepFailure } from './step-context.js';
 import { findTenant } from './tenants.js';
 
 export interface StepImplementation {
-  /** Performs the step; returns the payload of the event it emits (nothing for a step without one). */
+  /**
+   * Performs the step; returns the payload of the event it emits (nothing for a step without
+   * one), or `StepAwaits` when the event comes later from elsewhere.
+   */
   run(message: Envelope, context: StepContext): Promise<unknown>;
   /** Undoes the step. Must be idempotent. */
   compensate?(message: Envelope, context: StepContext): Promise<void>;
@@ -52,6 +55,7 @@ async function contextFor(
     now: ctx.now,
     tx: ctx.tx,
     publish: ctx.publish,
+    schedule: ctx.schedule,
     log: withFields(log, messageFields(ctx.message)),
     entitlements: entitlementsOf(ctx.tx, catalog),
     limits: limitsOf(ctx.tx, catalog),
@@ -118,6 +122,10 @@ export function stepEndpoint(
           errorType: error.name,
           reason: error.message,
         });
+        return;
+      }
+      if (payload instanceof StepAwaits) {
+        context.log.info({ step: step.id, awaits: payload.what }, 'step awaits');
         return;
       }
       if (step.emits) publishAs(ctx, step.emits, payload ?? {}, ctx.message.tenantId);

@@ -6,7 +6,7 @@
  *
  *   const p = await startTestProduct({ product, handlers: productHandlers(doubles) });
  *   const { tenantId } = await p.signUp();
- *   await p.settle();
+ *   await p.settle();   // a paid edition without a trial waits: `await p.pay(tenantId)`
  *   expect((await p.tenant(tenantId)).state).toBe('Active');
  *   await p.stop();
  *
@@ -18,6 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Webhook } from 'standardwebhooks';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { App } from '../app.js';
 import { createApp } from '../app.js';
@@ -34,6 +35,7 @@ import type { StepDefinition, WorkflowDefinition } from '../saga/definition.js';
 import { retryDelay } from '../saga/definition.js';
 import { tenantSagaType } from '../saga/endpoints.js';
 import type { OnboardingState } from '../saga/onboarding.js';
+import { currentSubscription } from '../services/billing.js';
 import type { StepImplementation } from '../services/steps.js';
 
 export { ManualClock } from '../runtime/clock.js';
@@ -42,7 +44,19 @@ export { ManualClock } from '../runtime/clock.js';
 export const adminToken = 'test-admin-token-0123456789abcdef';
 export const jwtSecret = 'test-jwt-secret-0123456789abcdef0123456789';
 
+/** The `BILLING_WEBHOOK_SECRET` of every test product: `billingEvent` signs with it. */
+export const billingWebhookSecret = `whsec_${Buffer.from('test-billing-webhook-key-0123456789').toString('base64')}`;
+
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A payment provider's event, as `POST /webhooks/billing` takes it. */
+export interface BillingEvent {
+  readonly type: 'payment.settled' | 'payment.past_due';
+  readonly tenantId: string;
+  readonly invoiceId?: string;
+  /** When it happened at the provider (ISO); the delivery's timestamp stands in without it. */
+  readonly occurredAt?: string;
+}
 
 export interface SignUpBody {
   slug: string;
@@ -79,11 +93,26 @@ export interface TestProduct {
    * retry, a timeout, a lease running out) to deliver it and settle.
    */
   elapse(totalMs: number): Promise<void>;
-  /** Signs a tenant up through the public API (a fresh slug unless given). */
+  /**
+   * Signs a tenant up through the public API (a fresh slug unless given). Without an `edition`,
+   * on the default edition, as a customer who pays at checkout: when that edition waits for a
+   * payment, `settle` delivers it once the subscription awaits it. A test that names a paid
+   * edition sees the wait, and pays with `pay`.
+   */
   signUp(
     overrides?: Partial<SignUpBody>,
   ): Promise<{ tenantId: string; correlationId: string; slug: string }>;
   tenant(tenantId: string): Promise<TenantBody>;
+  /**
+   * Delivers a payment provider's event through the real webhook, signed with
+   * `billingWebhookSecret` (a fresh `webhook-id` unless given), and answers the response.
+   */
+  billingEvent(
+    event: BillingEvent,
+    delivery?: { readonly webhookId?: string },
+  ): Promise<LightMyRequestResponse>;
+  /** The tenant's payment settled at the provider: `billingEvent` and `settle`. */
+  pay(tenantId: string): Promise<void>;
   saga(tenantId: string): Promise<OnboardingState | undefined>;
   timeline(tenantId: string): Promise<AuditEntry[]>;
   /** The files of the e-mails sent so far. */
@@ -133,6 +162,7 @@ export async function startTestProduct<Handlers>(
     SIGNUP_RATE_LIMIT: '0',
     ADMIN_TOKEN: adminToken,
     JWT_SECRET: jwtSecret,
+    BILLING_WEBHOOK_SECRET: billingWebhookSecret,
     ...options.env,
   });
   const published: Envelope[] = [];
@@ -162,7 +192,19 @@ export async function startTestProduct<Handlers>(
   });
   await app.store.migrate();
   await app.runtime.start();
-  const settle = () => app.runtime.flush();
+  /** Tenants signed up on the default edition, which pay when their subscription awaits it. */
+  const paysAtCheckout = new Set<string>();
+  const settle = async () => {
+    await app.runtime.flush();
+    for (const tenantId of paysAtCheckout) {
+      const subscription = await currentSubscription(app.store, tenantId);
+      if (!subscription) continue;
+      paysAtCheckout.delete(tenantId);
+      if (subscription.status !== 'awaiting_payment') continue;
+      await started.billingEvent({ type: 'payment.settled', tenantId });
+      await app.runtime.flush();
+    }
+  };
   const slugs = slugMaker(product.catalog);
   const mailDir = join(dir, 'mail');
   const started: TestProduct = {
@@ -203,11 +245,35 @@ export async function startTestProduct<Handlers>(
       });
       if (response.statusCode !== 202)
         throw new Error(`sign-up refused: ${response.statusCode} ${response.body}`);
-      return { ...(response.json() as { tenantId: string; correlationId: string }), slug };
+      const accepted = response.json() as { tenantId: string; correlationId: string };
+      if (overrides.edition === undefined) paysAtCheckout.add(accepted.tenantId);
+      return { ...accepted, slug };
     },
     async tenant(tenantId) {
       const response = await started.inject({ method: 'GET', url: `/tenants/${tenantId}` });
       return response.json() as TenantBody;
+    },
+    billingEvent(event, delivery = {}) {
+      const body = JSON.stringify(event);
+      const webhookId = delivery.webhookId ?? `msg_${randomUUID()}`;
+      const secret = config.billingWebhookSecret ?? billingWebhookSecret;
+      return app.server.inject({
+        method: 'POST',
+        url: '/webhooks/billing',
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': webhookId,
+          'webhook-timestamp': String(Math.floor(clock.now().getTime() / 1000)),
+          'webhook-signature': new Webhook(secret).sign(webhookId, clock.now(), body),
+        },
+        payload: body,
+      });
+    },
+    async pay(tenantId) {
+      const response = await started.billingEvent({ type: 'payment.settled', tenantId });
+      if (response.statusCode !== 202)
+        throw new Error(`payment refused: ${response.statusCode} ${response.body}`);
+      await settle();
     },
     async saga(tenantId) {
       return (await app.store.getSaga<OnboardingState>(tenantSagaType, tenantId))?.state;

@@ -25,6 +25,8 @@ export function expectProblem(response: LightMyRequestResponse, status: number):
 export async function activeTenant(p: Product, overrides: Partial<SignUpBody> = {}) {
   const signedUp = await p.signUp(overrides);
   await p.settle();
+  // A paid edition without a trial waits for its payment.
+  if ((await p.tenant(signedUp.tenantId)).state === 'Provisioning') await p.pay(signedUp.tenantId);
   expect((await p.tenant(signedUp.tenantId)).state).toBe('Active');
   return signedUp;
 }

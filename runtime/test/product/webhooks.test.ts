@@ -291,7 +291,7 @@ describe(`billing webhooks (${infrastructure})`, () => {
   });
 
   it('answers 503 when BILLING_WEBHOOK_SECRET is not set', async () => {
-    p = await start({});
+    p = await start({ BILLING_WEBHOOK_SECRET: '' });
     const { tenantId } = await activeTenant(p);
     const before = await snapshot(p);
     const problem = expectProblem(await deliver(pastDue(tenantId)), 503);

@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { onboarding } from '../../src/saga/definitions.js';
 import { commandAllowed } from '../../src/saga/tenant-commands.js';
 import { completionOrders, eventOf, expectNoEffects, someOrder, start, types } from './harness.js';
-import { compensated, driver, failed, moves, registration } from './onboarding-fixtures.js';
+import type { OnboardingDefinition } from '../../src/saga/definition.js';
+import {
+  compensated,
+  driver,
+  failed,
+  moves,
+  registration,
+  synthetic,
+} from './onboarding-fixtures.js';
 
 describe('onboarding (a made-up workflow)', () => {
   it('registers, provisions with a timeout, and activates once every step succeeded', () => {
@@ -308,6 +316,103 @@ describe('onboarding (a made-up workflow)', () => {
     ]);
     expect(saga.current).toMatchObject({ state: 'Active', edition: 'free' });
     expectNoEffects(saga.send('ChangeEdition', { edition: 'free' }));
+  });
+
+  describe('an edition change to a paid edition', () => {
+    const paying: OnboardingDefinition = {
+      ...synthetic,
+      paymentTerms: { free: 'free', pro: 'trial', enterprise: 'paid' },
+    };
+    const activeTenant = () => {
+      const saga = driver(paying);
+      saga.accept('TenantRegistered', registration);
+      for (const event of ['AlphaDone', 'BetaDone', 'GammaDone', 'DeltaDone']) saga.accept(event);
+      expect(saga.current.state).toBe('Active');
+      return saga;
+    };
+
+    it('waits for the payment, then changes the edition', () => {
+      const saga = activeTenant();
+      const asked = saga.accept('ChangeEdition', { edition: 'enterprise' });
+      expect(asked.outgoing).toEqual([]);
+      expect(asked.audit).toEqual([
+        {
+          action: 'editionChangeAwaitingPayment',
+          fromState: 'Active',
+          toState: 'Active',
+          detail: { from: 'pro', to: 'enterprise', expiresAt: '2030-01-01T00:01:00.000Z' },
+        },
+      ]);
+      const { token } = saga.current.pendingEdition!;
+      expect(asked.schedule).toEqual([
+        {
+          type: 'WorkflowTimeoutElapsed',
+          payload: { workflow: 'onboarding', workflowId: saga.tenantId, token },
+          dueAt: '2030-01-01T00:01:00.000Z',
+          id: token,
+        },
+      ]);
+      expect(saga.current.edition).toBe('pro');
+
+      const paid = saga.accept('PaymentSettled', {});
+      expect(paid.outgoing).toEqual([
+        { type: 'EditionChanged', payload: { from: 'pro', to: 'enterprise' } },
+      ]);
+      expect(paid.cancel).toEqual([token]);
+      expect(paid.audit[0]).toMatchObject({
+        action: 'editionChanged',
+        detail: { from: 'pro', to: 'enterprise', paid: true },
+      });
+      expect(saga.current).toMatchObject({ edition: 'enterprise', pendingEdition: null });
+    });
+
+    it('expires unpaid after the onboarding timeout, and the tenant keeps its edition', () => {
+      const saga = activeTenant();
+      saga.accept('ChangeEdition', { edition: 'enterprise' });
+      const { token } = saga.current.pendingEdition!;
+      const expired = saga.accept('WorkflowTimeoutElapsed', {
+        workflow: 'onboarding',
+        workflowId: saga.tenantId,
+        token,
+      });
+      expect(expired.audit).toMatchObject([
+        { action: 'editionChangeExpired', detail: { edition: 'enterprise' } },
+      ]);
+      expect(expired.outgoing).toEqual([]);
+      expect(saga.current).toMatchObject({ state: 'Active', edition: 'pro', pendingEdition: null });
+      // A payment after that is only noted: nothing changes edition.
+      expect(saga.accept('PaymentSettled', {}).outgoing).toEqual([]);
+      expect(saga.current.edition).toBe('pro');
+    });
+
+    it('is replaced by a newer change, and withdrawn by a change back', () => {
+      const saga = activeTenant();
+      saga.accept('ChangeEdition', { edition: 'enterprise' });
+      const { token } = saga.current.pendingEdition!;
+      const back = saga.accept('ChangeEdition', { edition: 'pro' });
+      expect(back.cancel).toEqual([token]);
+      expect(back.audit).toMatchObject([{ action: 'editionChangeWithdrawn' }]);
+      expect(saga.current.pendingEdition).toBeNull();
+      saga.accept('ChangeEdition', { edition: 'enterprise' });
+      const free = saga.accept('ChangeEdition', { edition: 'free' });
+      expect(free.outgoing).toEqual([
+        { type: 'EditionChanged', payload: { from: 'pro', to: 'free' } },
+      ]);
+      expect(saga.current).toMatchObject({ edition: 'free', pendingEdition: null });
+    });
+
+    it('reinstates a tenant suspended for an unpaid trial, with the reason on its timeline', () => {
+      const saga = activeTenant();
+      const reason = 'the trial of pro ended without a settled payment';
+      const suspended = saga.accept('PaymentPastDue', { reason });
+      expect(suspended.audit[0]).toMatchObject({
+        action: 'suspend',
+        detail: { cause: 'PaymentPastDue', reason },
+      });
+      expect(suspended.outgoing).toEqual([{ type: 'TenantSuspended', payload: { reason } }]);
+      saga.accept('PaymentSettled', {});
+      expect(saga.current.state).toBe('Active');
+    });
   });
 
   it('refuses messages for a tenant it does not know, and ignores other workflows', () => {

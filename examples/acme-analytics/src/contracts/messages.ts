@@ -94,6 +94,7 @@ export const messageKinds = {
   TenantRegistered: 'event',
   TenantReinstated: 'event',
   TenantSuspended: 'event',
+  TrialEnded: 'event',
   UserActivated: 'event',
   UserInvited: 'event',
   WorkflowCompleted: 'event',
@@ -133,6 +134,7 @@ export const messageVersions = {
   TenantRegistered: 1,
   TenantReinstated: 1,
   TenantSuspended: 1,
+  TrialEnded: 1,
   UserActivated: 1,
   UserInvited: 1,
   WorkflowCompleted: 1,
@@ -224,7 +226,10 @@ export const payloadSchemas = {
     type: 'object',
     additionalProperties: false,
     required: [],
-    properties: { invoiceId: { type: 'string', maxLength: 1000 } },
+    properties: {
+      invoiceId: { type: 'string', maxLength: 1000 },
+      reason: { type: 'string', maxLength: 1000 },
+    },
   },
   PaymentSettled: {
     type: 'object',
@@ -368,6 +373,12 @@ export const payloadSchemas = {
     additionalProperties: false,
     required: [],
     properties: { reason: { type: 'string', maxLength: 1000 } },
+  },
+  TrialEnded: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['subscriptionId'],
+    properties: { subscriptionId: { type: 'string', format: 'uuid' } },
   },
   UserActivated: {
     type: 'object',
