@@ -28,7 +28,13 @@
  *   tenantId: string, slug: string, name: string, edition: string, state: string,
  *   steps: Record<string, string>, correlationId: string,
  *   failure: { reason: string, step?: string } | null,
+ *   billing?: Billing | null,
+ *   pendingEdition?: { edition: string, requestedAt: string, expiresAt: string, checkoutUrl?: string } | null,
  * }} Tenant
+ * @typedef {{
+ *   status: 'trialing' | 'awaiting_payment' | 'active' | 'past_due' | 'canceled',
+ *   edition: string, trialEndsAt: string | null, paidAt: string | null, checkoutUrl?: string,
+ * }} Billing
  */
 
 /** A refusal or failure the API explained with a problem document. */

@@ -217,11 +217,25 @@ async function follow(catalog, tenantId, token) {
     }
     showSteps(catalog, tenant);
     if (tenant.state === 'Active') {
+      const trial =
+        tenant.billing?.status === 'trialing' && tenant.billing.trialEndsAt
+          ? ` Your trial ends on ${new Date(tenant.billing.trialEndsAt).toLocaleDateString()}: pay before then to keep it.`
+          : '';
       say(
         status,
-        `${tenant.name} is ready. We have e-mailed ${fields['/owner/email'].value.trim()} a link to activate your account.`,
+        `${tenant.name} is ready. We have e-mailed ${fields['/owner/email'].value.trim()} a link to activate your account.${trial}`,
       );
+      showPayment(tenant.billing?.status === 'trialing' ? tenant.billing.checkoutUrl : undefined);
       return;
+    }
+    if (tenant.billing?.status === 'awaiting_payment') {
+      say(
+        status,
+        tenant.billing.checkoutUrl
+          ? `${tenant.name} waits for your payment: set-up finishes as soon as it is settled.`
+          : `${tenant.name} waits for your payment: set-up finishes as soon as it is settled. Payment is not configured here yet; our operators have been told.`,
+      );
+      showPayment(tenant.billing.checkoutUrl);
     }
     if (tenant.failure) {
       say(
@@ -229,10 +243,20 @@ async function follow(catalog, tenantId, token) {
         `Setting up ${tenant.name} failed: ${tenant.failure.reason}. Our operators have been told; there is nothing you need to do.`,
       );
       return;
-    }
-    say(status, `Your workspace is being set up (${tenant.state})…`);
+    } else say(status, `Your workspace is being set up (${tenant.state})…`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/**
+ * The payment link, when there is one to follow (a paid edition waiting, a trial running).
+ *
+ * @param {string | undefined} url
+ */
+function showPayment(url) {
+  const link = byId('payment', HTMLAnchorElement);
+  link.hidden = url === undefined;
+  if (url !== undefined) link.href = url;
 }
 
 /** @param {Catalog} catalog @param {Tenant} tenant */

@@ -116,6 +116,31 @@ export function tenantView(catalog, tenantId) {
   return { element, refresh };
 }
 
+/**
+ * The subscription in words: awaiting payment, a trial and when it ends, past due; and an edition
+ * change that waits for its payment.
+ *
+ * @param {Tenant} t
+ */
+function billingText(t) {
+  const b = t.billing;
+  const statuses = {
+    trialing: 'trial',
+    awaiting_payment: 'awaiting payment',
+    active: 'paid up',
+    past_due: 'past due',
+    canceled: 'cancelled',
+  };
+  const parts = [b ? `${b.edition}: ${statuses[b.status]}` : 'no subscription yet'];
+  if (b?.status === 'trialing' && b.trialEndsAt)
+    parts.push(`trial ends ${new Date(b.trialEndsAt).toLocaleString()}`);
+  if (t.pendingEdition)
+    parts.push(
+      `change to ${t.pendingEdition.edition} awaits payment until ${new Date(t.pendingEdition.expiresAt).toLocaleString()}`,
+    );
+  return parts.join('; ');
+}
+
 /** @param {Tenant} t */
 function drawSummary(t) {
   return [
@@ -128,6 +153,8 @@ function drawSummary(t) {
       h('dd', {}, t.edition),
       h('dt', {}, 'State'),
       h('dd', {}, h('span', { class: `badge state-${t.state.toLowerCase()}` }, t.state)),
+      h('dt', {}, 'Billing'),
+      h('dd', {}, billingText(t)),
       h('dt', {}, 'Tenant id'),
       h('dd', {}, h('code', {}, t.tenantId)),
       h('dt', {}, 'Correlation id'),

@@ -15,7 +15,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError } from '../config.js';
 import type { CorrelationId, Envelope, TenantId } from '../contracts/envelope.js';
-import { newId, startEnvelope } from '../contracts/envelope.js';
+import { newEventId, newId, startEnvelope } from '../contracts/envelope.js';
 import type { Tx } from '../runtime/store.js';
 import type { PayloadOf } from '../contracts/builtins.js';
 import { findTenant } from '../services/tenants.js';
@@ -177,15 +177,10 @@ export function webhookRoutes(
             ? new Date(Number(request.headers['webhook-timestamp']) * 1000).toISOString()
             : new Date(occurredAt).toISOString();
         const outcome = await runtime.execute(async ({ tx, now, publish }) => {
-          const envelope = startEnvelope<typeof message, PayloadOf[typeof message]>({
-            type: message,
-            tenantId: tenantId as TenantId,
-            occurredAt: now,
-            payload: invoiceId === undefined ? {} : { invoiceId },
-          });
+          const eventId = newEventId();
           const newest = await tx.getRecord<NewestEvent>(orderCollection, tenantId, 'newest');
           const stale = newest !== undefined && eventAt < newest.data.at;
-          const owner = `${stale ? '-' : envelope.eventId} ${message} ${tenantId}`;
+          const owner = `${stale ? '-' : eventId} ${message} ${tenantId}`;
           const holder = await tx.claimUnique(claimScope, webhookId, owner);
           if (holder !== owner) {
             const [eventId, accepted, earlierTenant] = holder.split(' ');
@@ -209,8 +204,19 @@ export function webhookRoutes(
             id: 'newest',
             data: { at: eventAt, webhookId, type },
           });
-          publish(envelope);
-          return { replayed: false, ...applied(envelope.eventId, message, tenantId) };
+          // In the tenant's correlation: a payment that completes an onboarding is part of it.
+          publish({
+            ...startEnvelope<typeof message, PayloadOf[typeof message]>({
+              type: message,
+              tenantId: tenantId as TenantId,
+              correlationId: tenant.correlationId as CorrelationId,
+              occurredAt: now,
+              payload: invoiceId === undefined ? {} : { invoiceId },
+            }),
+            eventId,
+            causationId: eventId,
+          });
+          return { replayed: false, ...applied(eventId, message, tenantId) };
         });
         request.log.info(
           { tenantId: outcome.tenantId, webhookId, eventId: outcome.eventId },
