@@ -69,6 +69,8 @@ export interface EnvironmentVariable {
   readonly description: string;
   /** Read in development only: a production deployment has no use for it. */
   readonly developmentOnly?: boolean;
+  /** The roles whose processes use it; every role when absent. */
+  readonly roles?: readonly Role[];
 }
 
 /**
@@ -97,10 +99,14 @@ export const environmentVariables: readonly EnvironmentVariable[] = [
   { name: 'DATABASE_URL', description: 'the store: file:<path> or postgres://…' },
   { name: 'BUS_URL', description: 'the transport: memory:// or amqp://…' },
   { name: 'BUS_PREFIX', description: 'put before every RabbitMQ exchange and queue name' },
-  { name: 'ADMIN_TOKEN', description: "the operators' bearer token" },
+  { name: 'ADMIN_TOKEN', description: "the operators' bearer token", roles: ['all', 'api'] },
   { name: 'JWT_SECRET', description: 'signs tenant tokens and activation codes' },
   { name: 'METRICS_TOKEN', description: 'when set, GET /metrics needs it as a bearer token' },
-  { name: 'BILLING_WEBHOOK_SECRET', description: 'verifies POST /webhooks/billing (whsec_…)' },
+  {
+    name: 'BILLING_WEBHOOK_SECRET',
+    description: 'verifies POST /webhooks/billing (whsec_…)',
+    roles: ['all', 'api'],
+  },
   { name: 'PUBLIC_URL', description: 'where users reach the product, for links in e-mails' },
   { name: 'CHECKOUT_URL', description: "a paid edition's payment link, with {tenantId}" },
   { name: 'MAIL_FROM', description: "the sender of the product's e-mail" },
@@ -357,10 +363,12 @@ function checkAmqpQuery(url: URL): void {
     if (value === null) continue;
     if (!/^\d{1,10}$/.test(value) || Number(value) > max)
       throw new ConfigError(
-        `BUS_URL's ${key} (in its query string) must be a whole number from 0 to ${max}`,
+        `BUS_URL has a ${key} in its query string that is not a whole number from 0 to ${max}`,
       );
     if (key === 'maxFrameSize' && Number(value) !== 0 && Number(value) < 4096)
-      throw new ConfigError("BUS_URL's maxFrameSize must be 0 (no limit) or 4096 or more");
+      throw new ConfigError(
+        'BUS_URL has a maxFrameSize in its query string that is neither 0 (no limit) nor 4096 or more',
+      );
   }
 }
 

@@ -83,7 +83,7 @@ describe('a malformed DATABASE_URL or BUS_URL', () => {
 
   it.each(malformed)('%s=%j is refused by name, without its password', (name, value) => {
     const message = refusal(() => loadConfig({ [name]: value }));
-    expect(message).toMatch(new RegExp(`^${name}\\b`));
+    expect(message).toMatch(new RegExp(`^${name} `));
     expect(message).not.toContain(marker);
   });
 
@@ -166,7 +166,7 @@ describe('every configuration error', () => {
 
   it.each(cases)('names the variable and not its value: %j', (env) => {
     const message = refusal(() => loadConfig(env));
-    expect(message).toMatch(new RegExp(`^${Object.keys(env)[0]}\\b`));
+    expect(message).toMatch(new RegExp(`^${Object.keys(env)[0]} `));
     expect(message).not.toContain(marker);
     expect(message).not.toMatch(/not "/);
   });
