@@ -58,13 +58,7 @@ export interface Config {
   readonly alertWebhookUrl: string | undefined;
   /** `ALERT_WEBHOOK_SECRET`: signs those alerts (Standard Webhooks, `whsec_…`); unset, unsigned. */
   readonly alertWebhookSecret: string | undefined;
-  /** `CHECKOUT_URL`: the payment link of a paid edition, a template with `{tenantId}`. */
-  readonly checkoutUrl: string | undefined;
 }
-
-/** The payment link of `tenantId` from the `CHECKOUT_URL` template. */
-export const checkoutLinkFor = (template: string, tenantId: string): string =>
-  template.replaceAll('{tenantId}', encodeURIComponent(tenantId));
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -277,7 +271,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs,
     alertWebhookUrl,
     alertWebhookSecret,
-    checkoutUrl: env.CHECKOUT_URL || undefined,
   };
 }
 
