@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { environmentVariables } from '@saas-gen/runtime';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { exampleBlueprint, repoRoot, saasGen, tempDir } from './support/cli.js';
@@ -30,6 +31,10 @@ describe.each(products)('examples/%s', (example) => {
   it('has a deployment with an api, workers, PostgreSQL, RabbitMQ and no fixed credentials', () => {
     expectSafeCompose(join(repoRoot, 'examples', example));
   });
+
+  it('passes every variable of the runtime through its deployment, and documents each', () => {
+    expectEveryVariable(join(repoRoot, 'examples', example));
+  });
 });
 
 // A runtime change is reviewed once, in the reference product: the other examples keep only
@@ -55,6 +60,10 @@ describe.each(blueprintOnly)('examples/%s.blueprint.yaml', (example) => {
 
   it('generates a deployment with an api, workers, PostgreSQL, RabbitMQ and no fixed credentials', () => {
     expectSafeCompose(product);
+  });
+
+  it('generates a deployment and a reference with every variable of the runtime', () => {
+    expectEveryVariable(product);
   });
 });
 
@@ -82,4 +91,39 @@ function expectSafeCompose(product: string): void {
   // Neither the database nor the broker (nor its management UI) is published.
   expect(postgres?.ports).toBeUndefined();
   expect(rabbitmq?.ports).toBeUndefined();
+}
+
+/**
+ * Every variable the runtime reads (its `environmentVariables`) is passed to the processes of
+ * docker-compose.yml that use it, and has its row in the reference's configuration table: a
+ * variable added to the runtime and forgotten in either fails here.
+ */
+function expectEveryVariable(product: string): void {
+  const compose = parse(readFileSync(join(product, 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as { services: Record<string, ComposeService> };
+  const reference = readFileSync(join(product, 'docs', 'reference.md'), 'utf8');
+  const configuration = /^## Configuration\n([\s\S]*?)^## /m.exec(reference)?.[1] ?? '';
+  const rows = new Set(
+    configuration
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split(' | ')[0] ?? '').matchAll(/`([A-Z_]+)`/g)])
+      .map((match) => match[1]),
+  );
+  for (const variable of environmentVariables) {
+    expect(rows, `docs/reference.md: Configuration has no row for ${variable.name}`).toContain(
+      variable.name,
+    );
+    if (variable.developmentOnly) continue;
+    for (const role of ['api', 'worker'] as const) {
+      const environment = compose.services[role]?.environment ?? {};
+      const uses = !variable.roles || variable.roles.includes(role);
+      if (uses)
+        expect(
+          Object.keys(environment),
+          `docker-compose.yml: the ${role} is not given ${variable.name}`,
+        ).toContain(variable.name);
+    }
+  }
 }

@@ -22,9 +22,9 @@ import type { Endpoint } from './runtime/handler.js';
 import type { Logger } from './runtime/logger.js';
 import { silentLogger } from './runtime/logger.js';
 import { MemoryTransport } from './runtime/memory-transport.js';
-import { PostgresStore } from './runtime/postgres-store.js';
+import { PostgresStore, postgresUrlProblem } from './runtime/postgres-store.js';
 import type { Route } from './runtime/rabbitmq-topology.js';
-import { RabbitMqTransport } from './runtime/rabbitmq-transport.js';
+import { BrokerUrlRefused, RabbitMqTransport } from './runtime/rabbitmq-transport.js';
 import { Runtime } from './runtime/runtime.js';
 import { SqliteStore } from './runtime/sqlite-store.js';
 import type { Store } from './runtime/store.js';
@@ -78,9 +78,14 @@ export function createStore(
   isolation: 'pooled' | 'schema' = 'pooled',
 ): Store {
   if (url.startsWith('file:')) return new SqliteStore({ url, clock });
-  if (/^postgres(ql)?:\/\//.test(url)) return new PostgresStore({ url, clock, isolation });
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // pg reads the URL only when it first connects, and refuses it with a stack trace.
+    const problem = postgresUrlProblem(url);
+    if (problem) throw new ConfigError(`DATABASE_URL ${problem}`);
+    return new PostgresStore({ url, clock, isolation });
+  }
   throw new ConfigError(
-    `DATABASE_URL ${url.split(':')[0]}: this product's store supports file: and postgres:// URLs`,
+    "DATABASE_URL has a scheme this product's store does not support: use file:<path> or postgres://…",
   );
 }
 
@@ -96,7 +101,7 @@ export function createTransport(
   if (url.startsWith('memory:')) return new MemoryTransport();
   if (/^amqps?:\/\//.test(url)) return new RabbitMqTransport({ url, routes: routes(), ...options });
   throw new ConfigError(
-    `BUS_URL ${url.split(':')[0]}: this product's transport supports memory:// and amqp:// URLs`,
+    "BUS_URL has a scheme this product's transport does not support: use memory:// or amqp://…",
   );
 }
 
@@ -340,8 +345,13 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
     server: app,
     async start() {
       await store.migrate();
-      await runtime.start();
-      await app.listen({ port: config.port, host: '0.0.0.0' });
+      await runtime.start().catch((error: unknown) => {
+        // amqplib refuses some URLs only once it is connected, deep in the handshake.
+        throw error instanceof BrokerUrlRefused
+          ? new ConfigError(`BUS_URL ${error.message}`)
+          : error;
+      });
+      await app.listen({ port: config.port, host: config.host });
     },
     stop() {
       stopping ??= drain();

@@ -68,7 +68,8 @@ export const env = {
           throw new ConfigError(`is not a URL: set it to ${protocols.join(' or ')}//…`);
         }
         if (!protocols.includes(url.protocol))
-          throw new ConfigError(`must be a ${protocols.join(' or ')} URL, not ${url.protocol}`);
+          // Not even the scheme is shown: it may be the start of a password pasted alone.
+          throw new ConfigError(`must be a ${protocols.join(' or ')} URL`);
         return url as Value<Optional, URL>;
       },
     };

@@ -84,6 +84,23 @@ function translate(error: unknown): unknown {
     : error;
 }
 
+/**
+ * Why pg would refuse `url`, in words that do not repeat it (it may hold a password); undefined
+ * when pg takes it. A pg client parses its connection string, and reads the certificate files it
+ * names, as it is made, and connects only when asked: making one asks pg without connecting.
+ */
+export function postgresUrlProblem(url: string): string | undefined {
+  try {
+    void new pg.Client({ connectionString: url });
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+      return 'names a certificate or key file (sslcert, sslkey or sslrootcert) that cannot be read';
+    return 'is refused by the PostgreSQL client (pg): check its form, postgres://user:password@host:port/database, and its query string';
+  }
+}
+
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly #pool: pg.Pool;

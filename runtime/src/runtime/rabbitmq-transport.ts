@@ -42,6 +42,22 @@ export class BrokerUnavailable extends Error {
   }
 }
 
+/**
+ * amqplib could not use what the URL says (a query parameter that is not a number, say): it
+ * throws a TypeError or RangeError from the handshake, where the network and the broker fail with
+ * errors of their own. The message says so without amqplib's words, which may quote the URL; the
+ * cause keeps them.
+ */
+export class BrokerUrlRefused extends Error {
+  override name = 'BrokerUrlRefused';
+  constructor(cause: unknown) {
+    super(
+      'is refused by the RabbitMQ client (amqplib) as it connects: check its form, amqp://user:password@host:port/vhost, and its query string',
+      { cause },
+    );
+  }
+}
+
 export interface RabbitMqTransportOptions {
   readonly url: string;
   /** Prefixes every exchange and queue: several products (or test runs) can share a vhost. */
@@ -275,7 +291,11 @@ export class RabbitMqTransport implements Transport {
   }
 
   async #connect(): Promise<void> {
-    const connection = await amqp.connect(this.#options.url);
+    const connection = await amqp.connect(this.#options.url).catch((error: unknown) => {
+      throw error instanceof TypeError || error instanceof RangeError
+        ? new BrokerUrlRefused(error)
+        : error;
+    });
     let session: Session | undefined;
     try {
       const publisher = await connection.createConfirmChannel();

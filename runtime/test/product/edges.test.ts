@@ -203,9 +203,8 @@ describe('configuration', () => {
       } catch (error) {
         message = (error as Error).message;
       }
-      expect(message).toMatch(/must be/);
+      expect(message).toMatch(/^(DATABASE|BUS)_URL .*must be/);
       expect(message).not.toContain('s3cret-pw');
-      expect(message).toContain('app:***@');
     }
   });
 

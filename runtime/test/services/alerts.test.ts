@@ -3,6 +3,7 @@
  * per event to a local receiver, signed as a Standard Webhook; a receiver that fails gets the
  * alert again with backoff, and at last a dead letter that a replay through the API delivers.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -342,7 +343,7 @@ describe('alert configuration', () => {
     for (const url of ['ftp://hooks.example/a', 'hooks.example/a', 'not a url', 'file:///tmp/x'])
       expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: url })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: 'ftp://hooks.example' })).toThrow(
-      /ALERT_WEBHOOK_URL must be an http:\/\/ or https:\/\/ URL/,
+      /^ALERT_WEBHOOK_URL .*must be an http:\/\/ or https:\/\/ URL/,
     );
     let error: unknown;
     try {
@@ -358,8 +359,17 @@ describe('alert configuration', () => {
   });
 
   it('wants a whsec_ secret, of 32 bytes or more in production', () => {
-    const production = { ...base, NODE_ENV: 'production', ALERT_WEBHOOK_URL: 'https://h.example' };
-    const key = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+    const production = {
+      ...base,
+      NODE_ENV: 'production',
+      // Production wants its own secrets varied, and set apart.
+      ADMIN_TOKEN: randomBytes(32).toString('base64'),
+      PUBLIC_URL: 'https://app.example.com',
+      ALERT_WEBHOOK_URL: 'https://h.example',
+    };
+    // Each byte a different value: as long as asked for, and varied.
+    const key = (bytes: number) =>
+      `whsec_${Buffer.from(Array.from({ length: bytes }, (_, i) => i)).toString('base64')}`;
     expect(() => loadConfig({ ...base, ALERT_WEBHOOK_SECRET: 'plain-text' })).toThrow(
       /ALERT_WEBHOOK_SECRET must be `whsec_`/,
     );

@@ -87,6 +87,7 @@ describe('the compiled product (what the image runs)', () => {
         PORT: String(port),
         ADMIN_TOKEN: randomBytes(32).toString('base64url'),
         JWT_SECRET: randomBytes(32).toString('base64url'),
+        PUBLIC_URL: 'https://app.example.com',
         DATABASE_URL: `file:${join(dir, 'app.db')}`,
         MAIL_DIR: join(dir, 'mail'),
         SHUTDOWN_TIMEOUT_MS: '5000',
@@ -116,6 +117,49 @@ describe('the compiled product (what the image runs)', () => {
     });
     expect((await get(`${base}/health`))?.status).toBe(200);
   });
+
+  it('refuses a configuration in one line that names the variable, never its value', async () => {
+    const password = 'Zq7markerPw';
+    const dir = mkdtempSync(join(tmpdir(), 'refused-'));
+    for (const env of [
+      { DATABASE_URL: `postgres://app:${password}@db:notaport/app` },
+      { BUS_URL: `amqp://app:${password}@mq?heartbeat=soon` },
+      // Well formed, but pg cannot read the certificate it names.
+      {
+        DATABASE_URL: `postgres://app:${password}@127.0.0.1/app?sslmode=verify-full&sslrootcert=${join(dir, 'none.pem')}`,
+      },
+      {
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://app.example.com',
+        ADMIN_TOKEN: password.repeat(4),
+      },
+    ]) {
+      const name = Object.keys(env).find((key) => key !== 'NODE_ENV' && key !== 'PUBLIC_URL')!;
+      const refused = await new Promise<Exit & { output: string }>((resolve, reject) => {
+        const started = spawn(process.execPath, ['dist/src/main.js'], {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: {
+            PATH: process.env.PATH ?? '',
+            JWT_SECRET: randomBytes(32).toString('base64url'),
+            MAIL_DIR: join(dir, 'mail'),
+            ...environment,
+            ...env,
+          },
+        });
+        let text = '';
+        started.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        started.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        started.on('error', reject);
+        started.on('close', (code, signal) => resolve({ code, signal, output: text }));
+      });
+      expect(refused.code, refused.output).toBe(1);
+      expect(refused.output).toMatch(new RegExp(`^configuration error: ${name} `));
+      expect(refused.output).not.toContain(password);
+      // A message, not a stack trace.
+      expect(refused.output.trim().split('\n')).toHaveLength(1);
+    }
+  }, 60_000);
 
   it('drains and exits 0 on SIGTERM, within SHUTDOWN_TIMEOUT_MS', async () => {
     const started = Date.now();
