@@ -317,6 +317,7 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
     },
     {
       logLevel: config.logLevel,
+      trustProxy: config.trustProxy,
       routes: config.role !== 'worker',
       ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
     },

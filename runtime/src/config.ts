@@ -4,6 +4,7 @@
  * In production the API refuses to start without its secrets; in development, missing ones are
  * generated once and kept under data/ (see dev-secrets.ts).
  */
+import { isIP } from 'node:net';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -26,6 +27,12 @@ export interface Config {
   readonly inboxRetentionMs: number;
   /** Export spans over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT` set). */
   readonly otlp: boolean;
+  /**
+   * `TRUST_PROXY`: which reverse proxies' `X-Forwarded-For` names the client (Fastify's
+   * `trustProxy`): none (`false`, the default), all (`true`), a number of hops, or addresses and
+   * CIDR ranges.
+   */
+  readonly trustProxy: TrustProxy;
   /** `SIGNUP_RATE_LIMIT`: sign-ups per minute per client address; 0 turns the limit off. */
   readonly signupRateLimit: number;
   /** `IDEMPOTENCY_KEY_TTL_HOURS`: how long a sign-up's `Idempotency-Key` is remembered. */
@@ -47,6 +54,9 @@ export interface Config {
   /** `ALERT_WEBHOOK_SECRET`: signs those alerts (Standard Webhooks, `whsec_…`); unset, unsigned. */
   readonly alertWebhookSecret: string | undefined;
 }
+
+/** What Fastify's `trustProxy` takes, short of a function. */
+export type TrustProxy = boolean | number | readonly string[];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -156,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.SMTP_URL || undefined,
     inboxRetentionMs: retentionDays * 86_400_000,
     otlp: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     signupRateLimit,
     idempotencyKeyTtlMs: idempotencyHours * 3_600_000,
     activationTtlMs: activationHours * 3_600_000,
@@ -198,4 +209,35 @@ function checkAlertSecret(secret: string, production: boolean): void {
     throw new ConfigError(
       `ALERT_WEBHOOK_SECRET holds a key of ${bytes} bytes; it must be at least ${minimumSecretBytes} bytes when NODE_ENV=production (a shorter secret can be guessed): use \`echo whsec_$(openssl rand -base64 32)\``,
     );
+}
+
+/** The proxy names proxy-addr (Fastify's `trustProxy`) knows, besides addresses and ranges. */
+const proxyNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY`, as Fastify's `trustProxy` takes it. Unset, no proxy is trusted: a client could
+ * otherwise pick its own address, and its own rate-limit bucket, with `X-Forwarded-For`. The error
+ * never shows the value, which may map the operator's network.
+ */
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => proxyNames.includes(entry) || isAddressOrRange(entry)))
+    return entries;
+  throw new ConfigError(
+    'TRUST_PROXY must be true, false, a number of proxy hops (e.g. 1), or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal (e.g. 10.0.0.0/8,127.0.0.1)',
+  );
+}
+
+/** `10.0.0.1`, `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `::1`, `fd00::/8`. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', mask, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (mask === undefined) return true;
+  if (/^\d+$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(mask) === 4;
 }

@@ -12,6 +12,7 @@ import type {
   FastifyRequest,
   FastifySchemaValidationError,
 } from 'fastify';
+import type { TrustProxy } from '../config.js';
 import type { ProductDefinition } from '../product-definition.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
@@ -73,6 +74,11 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (`TRUST_PROXY`), so that `request.ip`, which the
+   * rate limits key on, is the client's and not the proxy's. Default: none.
+   */
+  readonly trustProxy?: TrustProxy;
   /** False for a worker: it answers `/health`, `/health/live`, `/health/ready` and `/metrics` only. */
   readonly routes?: boolean;
 }
@@ -133,6 +139,7 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit,
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
   });
   app.setValidatorCompiler(validatorCompiler);
   // Before any route: the instrumentation wraps the routes as they are declared.
@@ -283,6 +290,19 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
       })),
   );
   return app;
+}
+
+/**
+ * `TRUST_PROXY` as Fastify takes it. Fastify 5.12 ignores a bare hop count (it cannot tell a proxy
+ * from a client that reaches the product directly), so a count is a function here, with the
+ * meaning it has in Express and proxy-addr: the nearest `hops` peers are proxies. The operator
+ * who sets it says the product is reachable through those proxies only (docs/reference.md).
+ */
+function trustProxyOption(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
 }
 
 interface Issue {

@@ -1,0 +1,83 @@
+/**
+ * Who the public routes' limits count: the client behind a trusted proxy (`TRUST_PROXY`), never
+ * an address a client writes itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { expectProblem } from './api-support.js';
+import { infrastructure } from './infrastructure.js';
+import { nextSlug, productPerTest } from './harness.js';
+import type { Product } from './harness.js';
+
+const product = productPerTest();
+
+const signUpBody = (slug = nextSlug()) => ({
+  slug,
+  name: `Tenant ${slug}`,
+  owner: { email: `owner@${slug}.test`, name: 'Owner' },
+});
+
+/** A sign-up that passed a proxy which wrote `forwardedFor` (inject's peer is 127.0.0.1). */
+const signUpVia = (p: Product, forwardedFor: string) =>
+  p.inject({
+    method: 'POST',
+    url: '/tenants',
+    payload: signUpBody(),
+    token: null,
+    headers: { 'x-forwarded-for': forwardedFor },
+  });
+
+describe(`TRUST_PROXY on ${infrastructure}`, () => {
+  it.each(['1', '127.0.0.0/8'])(
+    'with TRUST_PROXY=%s, counts each client behind the proxy in a bucket of its own',
+    async (trust) => {
+      const p = await product({ env: { SIGNUP_RATE_LIMIT: '2', TRUST_PROXY: trust } });
+      const first = [];
+      for (let i = 0; i < 3; i++) first.push((await signUpVia(p, '203.0.113.1')).statusCode);
+      expect(first).toEqual([202, 202, 429]);
+      expect((await signUpVia(p, '203.0.113.2')).statusCode).toBe(202);
+      // A client that prepends an address of its choosing is still the address the proxy saw.
+      expectProblem(await signUpVia(p, '198.51.100.7, 203.0.113.1'), 429);
+    },
+  );
+
+  it('without it, a forged X-Forwarded-For does not get a client out of its bucket', async () => {
+    const p = await product({ env: { SIGNUP_RATE_LIMIT: '2' } });
+    const answers = [];
+    for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3'])
+      answers.push((await signUpVia(p, forged)).statusCode);
+    expect(answers).toEqual([202, 202, 429]);
+  });
+});
+
+describe('TRUST_PROXY configuration', () => {
+  it('takes what Fastify takes: true, false, hops, addresses and CIDR ranges', () => {
+    const trust = (value?: string) =>
+      loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback')).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it('refuses anything else, naming the variable and never showing the value', () => {
+    for (const value of ['yes', '10.0.0.0/33', '10.0.0.1,proxy.internal.example', '-1', '1.5']) {
+      let error: unknown;
+      try {
+        loadConfig({ TRUST_PROXY: value });
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error, value).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(/^TRUST_PROXY must be/);
+      expect((error as Error).message).not.toContain(value);
+    }
+  });
+});
