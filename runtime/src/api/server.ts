@@ -25,6 +25,7 @@ import { activationRoutes } from './activation.js';
 import type { Auth } from './auth.js';
 import { enforceAccess } from './auth.js';
 import { catalogRoutes } from './catalog.js';
+import { storeRateLimits } from './rate-limit-store.js';
 import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
@@ -248,6 +249,8 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
   // The rate limiter sees the routes declared after it has loaded: sign-up is one of them.
   app.register(rateLimit, {
     global: false,
+    // Counted in the store: every api process on one database shares each client's limit.
+    store: storeRateLimits(context.store, context.clock),
     errorResponseBuilder: (_request, limit) =>
       problem(
         429,

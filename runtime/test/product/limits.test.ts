@@ -1,11 +1,17 @@
 /**
  * Who the public routes' limits count: the client behind a trusted proxy (`TRUST_PROXY`), never
- * an address a client writes itself.
+ * an address a client writes itself; and where they are counted: in the store, so that every api
+ * process on one database shares them.
  */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { expectProblem } from './api-support.js';
 import { infrastructure } from './infrastructure.js';
+import { ManualClock } from '../../src/runtime/clock.js';
 import { nextSlug, productPerTest } from './harness.js';
 import type { Product } from './harness.js';
 
@@ -47,6 +53,51 @@ describe(`TRUST_PROXY on ${infrastructure}`, () => {
     for (const forged of ['203.0.113.1', '203.0.113.2', '203.0.113.3'])
       answers.push((await signUpVia(p, forged)).statusCode);
     expect(answers).toEqual([202, 202, 429]);
+  });
+});
+
+const onPostgres = Boolean(process.env.DATABASE_URL?.startsWith('postgres'));
+
+// A SQLite file is one process's (two stores on it in one process wait for each other's locks).
+describe.skipIf(!onPostgres)(`rate limits across api processes on ${infrastructure}`, () => {
+  /** Two api processes on one database: one folder is one PostgreSQL schema. */
+  const replicas = async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replicas-'));
+    const clock = new ManualClock();
+    const env = { SIGNUP_RATE_LIMIT: '3' };
+    return [await product({ dir, clock, env }), await product({ dir, clock, env })] as const;
+  };
+
+  it('reaches the sign-up limit across both together', async () => {
+    const [a, b] = await replicas();
+    const signUp = (p: Product) =>
+      p.inject({ method: 'POST', url: '/tenants', payload: signUpBody(), token: null });
+    const answers = [];
+    for (const p of [a, b, a, b, a]) answers.push((await signUp(p)).statusCode);
+    expect(answers).toEqual([202, 202, 202, 429, 429]);
+    expect(Number((await signUp(b)).headers['retry-after'])).toBeGreaterThan(0);
+    // The window is the store's: once it closes, both take sign-ups again.
+    a.clock.advance(60_000);
+    expect((await signUp(b)).statusCode).toBe(202);
+  });
+
+  it('reaches the activation limit across both together', async () => {
+    const [a, b] = await replicas();
+    const guess = (p: Product) =>
+      p.inject({
+        method: 'POST',
+        url: '/activation',
+        payload: { tenantId: randomUUID(), code: 'not-the-code' },
+        token: null,
+      });
+    const answers = [];
+    for (const p of [a, b, a, b]) answers.push((await guess(p)).statusCode);
+    expect(answers).toEqual([400, 400, 400, 429]);
+    // Each route counts apart: the guesses spent none of the sign-ups.
+    expect(
+      (await a.inject({ method: 'POST', url: '/tenants', payload: signUpBody(), token: null }))
+        .statusCode,
+    ).toBe(202);
   });
 });
 
