@@ -124,6 +124,7 @@ export function productEndpoints<Handlers>(
     | 'publicUrl'
     | 'alertWebhookUrl'
     | 'alertWebhookSecret'
+    | 'activationEmailLimit'
   >,
   { product, handlers }: Pick<AppOptions<Handlers>, 'product' | 'handlers'>,
   log: Logger,
@@ -140,7 +141,10 @@ export function productEndpoints<Handlers>(
   const mailer = config.smtpUrl
     ? smtpMailer(config.smtpUrl, mailOptions)
     : fileMailer(config.mailDir, mailOptions);
-  const implementations = product.steps(handlers, builtinSteps(catalog, mailer));
+  const implementations = product.steps(
+    handlers,
+    builtinSteps(catalog, mailer, { activationEmailLimit: config.activationEmailLimit }),
+  );
   const options = { faults, log, catalog };
   const endpoints: Endpoint[] = [];
   for (const workflow of all) {
@@ -301,6 +305,7 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
       inboxRetentionMs: config.inboxRetentionMs,
       billingWebhookSecret: config.billingWebhookSecret,
       signUpRateLimit: config.signupRateLimit,
+      signUpEmailLimit: config.signupEmailLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       activation: {
         codes: activationCodes(secrets.jwtSecret),

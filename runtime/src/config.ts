@@ -35,6 +35,10 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** `SIGNUP_RATE_LIMIT`: sign-ups per minute per client address; 0 turns the limit off. */
   readonly signupRateLimit: number;
+  /** `SIGNUP_EMAIL_LIMIT`: sign-ups an hour that may name one owner e-mail; 0 turns it off. */
+  readonly signupEmailLimit: number;
+  /** `ACTIVATION_EMAIL_LIMIT`: activation e-mails an hour to one address; 0 turns it off. */
+  readonly activationEmailLimit: number;
   /** `IDEMPOTENCY_KEY_TTL_HOURS`: how long a sign-up's `Idempotency-Key` is remembered. */
   readonly idempotencyKeyTtlMs: number;
   /** `ACTIVATION_TTL_HOURS`: how long an owner's invitation may be activated (`POST /activation`). */
@@ -168,6 +172,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlp: Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     signupRateLimit,
+    signupEmailLimit: perHour(env, 'SIGNUP_EMAIL_LIMIT', 3, 'sign-ups an hour per owner e-mail'),
+    activationEmailLimit: perHour(
+      env,
+      'ACTIVATION_EMAIL_LIMIT',
+      5,
+      'activation e-mails an hour per address',
+    ),
     idempotencyKeyTtlMs: idempotencyHours * 3_600_000,
     activationTtlMs: activationHours * 3_600_000,
     metricsToken: env.METRICS_TOKEN || undefined,
@@ -240,4 +251,12 @@ function isAddressOrRange(entry: string): boolean {
   if (mask === undefined) return true;
   if (/^\d+$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
   return family === 4 && isIP(mask) === 4;
+}
+
+/** A limit per hour: a whole number, 0 for none. The error names the variable, not the value. */
+function perHour(env: NodeJS.ProcessEnv, name: string, fallback: number, what: string): number {
+  const limit = Number(env[name] || fallback);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new ConfigError(`${name} must be a whole number of ${what} (0: no limit)`);
+  return limit;
 }

@@ -52,6 +52,8 @@ export interface ServerContext {
   readonly inboxRetentionMs: number;
   /** Sign-ups per minute per client address; 0: no limit. */
   readonly signUpRateLimit: number;
+  /** Sign-ups an hour that may name one owner e-mail (`SIGNUP_EMAIL_LIMIT`); 0 or unset: no limit. */
+  readonly signUpEmailLimit?: number;
   /** How long a sign-up's `Idempotency-Key` is remembered. */
   readonly idempotencyKeyTtlMs: number;
   /** Checks the owners' activation codes (`POST /activation`) and how long they are valid. */

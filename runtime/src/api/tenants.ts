@@ -49,8 +49,10 @@ export function tenantRoutes(
   {
     runtime,
     store,
+    clock,
     auth,
     signUpRateLimit,
+    signUpEmailLimit = 0,
     idempotencyKeyTtlMs,
     tracing,
     product,
@@ -79,7 +81,7 @@ export function tenantRoutes(
           summary: 'Sign up a tenant: onboarding starts',
           tag: 'tenants',
           description:
-            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
+            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute, and one owner e-mail may be named in `SIGNUP_EMAIL_LIMIT` sign-ups an hour. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
           responses: {
             202: {
               description: 'Accepted; `Location` names the tenant.',
@@ -89,7 +91,7 @@ export function tenantRoutes(
             422: { description: 'The Idempotency-Key was used with another body.' },
             429: {
               description:
-                'Too many sign-ups from this client; `Retry-After` says when to try again.',
+                'Too many sign-ups from this client, or naming this owner e-mail; `Retry-After` says when to try again.',
             },
           },
         },
@@ -102,6 +104,7 @@ export function tenantRoutes(
       const result = await signUp(runtime, request.body, {
         keyTtlMs: idempotencyKeyTtlMs,
         defaultEdition: product.catalog.defaultEdition,
+        emailLimit: signUpEmailLimit,
         ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
         ...(traceParent === undefined ? {} : { traceParent }),
       });
@@ -114,6 +117,19 @@ export function tenantRoutes(
             'Idempotency key reused',
             'this Idempotency-Key was used with a different request body',
           );
+        case 'email-throttled': {
+          const seconds = Math.max(
+            1,
+            Math.ceil((result.retryAt.getTime() - clock.now().getTime()) / 1000),
+          );
+          throw problem(
+            429,
+            'Too many sign-ups for this e-mail',
+            `the owner's address may be named in ${signUpEmailLimit} sign-ups an hour; try again in ${seconds} seconds`,
+            {},
+            { 'retry-after': String(seconds) },
+          );
+        }
         case 'replayed': {
           const earlier = await findTenant(store, result.tenantId);
           if (!earlier)

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { expectProblem } from './api-support.js';
 import { infrastructure } from './infrastructure.js';
 import { ManualClock } from '../../src/runtime/clock.js';
+import { workflows } from '../../src/saga/definitions.js';
 import { nextSlug, productPerTest } from './harness.js';
 import type { Product } from './harness.js';
 
@@ -99,6 +100,68 @@ describe.skipIf(!onPostgres)(`rate limits across api processes on ${infrastructu
         .statusCode,
     ).toBe(202);
   });
+});
+
+describe(`e-mails to one address on ${infrastructure}`, () => {
+  const onboardingWork = [...workflows.onboarding.steps, ...workflows.onboarding.reactions];
+  const mailsActivation = onboardingWork.some(
+    (step) => step.service === 'notification' && step.on === 'UserInvited',
+  );
+
+  it('refuses sign-ups naming one owner e-mail past SIGNUP_EMAIL_LIMIT an hour, from any client, however written: 429, nothing created', async () => {
+    const p = await product({ env: { SIGNUP_EMAIL_LIMIT: '2', TRUST_PROXY: '1' } });
+    const signUp = (email: string, client: string) =>
+      p.inject({
+        method: 'POST',
+        url: '/tenants',
+        payload: { ...signUpBody(), owner: { email, name: 'Victim' } },
+        token: null,
+        headers: { 'x-forwarded-for': client },
+      });
+    const answers = [];
+    for (const [index, email] of [
+      'victim@example.test',
+      'Victim@Example.TEST',
+      'VICTIM@example.test',
+    ].entries())
+      answers.push(await signUp(email, `203.0.113.${index + 1}`));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([202, 202, 429]);
+    const refused = expectProblem(answers[2]!, 429);
+    expect(refused.detail).toMatch(/2 sign-ups an hour/);
+    const retryAfter = Number(answers[2]!.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    await p.settle();
+    expect(p.published.filter((message) => message.type === 'TenantRegistered')).toHaveLength(2);
+    const tenants = (await p.inject({ method: 'GET', url: '/tenants' })).json() as {
+      items: unknown[];
+    };
+    expect(tenants.items).toHaveLength(2);
+    // Another address is not held back, and this one is again after the hour.
+    expect((await signUp('someone-else@example.test', '203.0.113.4')).statusCode).toBe(202);
+    p.clock.advance(3_600_000);
+    expect((await signUp('victim@example.test', '203.0.113.5')).statusCode).toBe(202);
+  });
+
+  it.runIf(mailsActivation)(
+    'sends one address no more than ACTIVATION_EMAIL_LIMIT activation e-mails an hour, and every onboarding goes on',
+    async () => {
+      const p = await product({
+        env: { ACTIVATION_EMAIL_LIMIT: '2' },
+        listens: ['NotificationSent'],
+      });
+      const tenants = [];
+      for (const email of ['victim@example.test', 'Victim@Example.test', 'victim@EXAMPLE.test'])
+        tenants.push(await p.signUp({ owner: { email, name: 'Victim' } }));
+      await p.settle();
+      expect(p.mails().filter((name) => name.includes('-activation-'))).toHaveLength(2);
+      const channels = p.published
+        .filter((message) => message.type === 'NotificationSent')
+        .map((message) => (message.payload as { channel: string }).channel);
+      expect(channels.filter((channel) => channel === 'throttled')).toHaveLength(1);
+      for (const { tenantId } of tenants) expect((await p.tenant(tenantId)).state).toBe('Active');
+    },
+  );
 });
 
 describe('TRUST_PROXY configuration', () => {
