@@ -32,7 +32,7 @@ import { collectRoutes, openApiDocument } from './openapi.js';
 import { metricsRoute, operationRoutes } from './operations.js';
 import { pageRoutes } from './pages.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
-import { catalogSchemas, health as healthSchema } from './schemas.js';
+import { catalogSchemas, health as healthSchema, plainTextPattern } from './schemas.js';
 import type { CatalogSchemas } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
 import { validatorCompiler } from './validators.js';
@@ -338,6 +338,13 @@ function describeIssue(where: string | undefined, issue: FastifySchemaValidation
         message: `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
       };
     case 'pattern':
+      if (params.pattern === plainTextPattern)
+        return {
+          in: place,
+          path,
+          message:
+            'must be one line of plain text: no line breaks, tabs or other control characters',
+        };
       return { in: place, path, message: `must match ${String(params.pattern)}` };
     case 'format':
       return {

@@ -43,6 +43,13 @@ type Rendered = Pick<Mail, 'subject' | 'text'> & {
   readonly invitationId?: string;
 };
 
+/**
+ * The e-mails hold no text a sign-up chose: neither the tenant's name nor the owner's. A sign-up
+ * names any address, so its names would be a stranger's words in a message from this product, and
+ * a mail client links whatever looks like an address (`https://…`, `www.…`, even `evil.example`),
+ * which no escaping of `://` or `www.` prevents. The tenant id (a UUID) says which workspace.
+ * They are text only: no HTML part that could carry markup.
+ */
 export function renderMail(
   message: Envelope,
   context: StepContext,
@@ -55,9 +62,9 @@ export function renderMail(
       template: 'activation',
       subject: `Activate your ${templates.productTitle} account`,
       text: [
-        `Hello ${invited.name},`,
+        'Hello,',
         '',
-        `Your ${templates.productTitle} workspace "${tenant.name}" (${tenant.slug}) is being set up.`,
+        `Your ${templates.productTitle} workspace is being set up.`,
         'If you did not sign up, ignore this e-mail.',
       ].join('\n'),
       invitationId: invited.invitationId,
@@ -66,7 +73,7 @@ export function renderMail(
   return {
     template: 'notice',
     subject: `${templates.productTitle}: ${message.type}`,
-    text: `Hello ${tenant.owner.name},\n\n${message.type} for ${tenant.name} (${tenant.slug}).\n`,
+    text: `Hello,\n\n${message.type} for your ${templates.productTitle} workspace (tenant ${tenant.tenantId}).\n`,
   };
 }
 
