@@ -35,6 +35,7 @@ import { HttpProblem, problem, sendProblem } from './problem.js';
 import { catalogSchemas, health as healthSchema, plainTextPattern } from './schemas.js';
 import type { CatalogSchemas } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
+import { refuseUnstorableText } from './unstorable-text.js';
 import { validatorCompiler } from './validators.js';
 import { webhookRoutes } from './webhooks.js';
 import { workflowRoutes } from './workflows.js';
@@ -197,6 +198,7 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
 
   const routes = collectRoutes(app);
   enforceAccess(app, context.auth);
+  refuseUnstorableText(app);
 
   // Liveness and readiness apart, as orchestrators probe them: `/health/live` fails only when the
   // process no longer answers (restart it); `/health/ready` fails while the store or the bus does

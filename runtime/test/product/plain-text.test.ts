@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflows } from '../../src/saga/definitions.js';
-import { expectProblem, expectUnchanged, snapshot } from './api-support.js';
+import { activeTenant, expectProblem, expectUnchanged, snapshot } from './api-support.js';
 import { infrastructure } from './infrastructure.js';
 import { nextSlug, productPerTest } from './harness.js';
 import { mailText } from './mail-support.js';
@@ -97,4 +97,89 @@ describe(`names on ${infrastructure}`, () => {
       expect(p.mail(mail!)).not.toMatch(/text\/html/i);
     },
   );
+});
+
+describe(`NUL and unpaired surrogates on ${infrastructure}`, () => {
+  const bad: [string, string, string][] = [
+    [
+      'NUL in the name',
+      '{"slug":"%s","name":"Acme\\u0000","owner":{"email":"o@%s.test","name":"O"}}',
+      'body /name',
+    ],
+    [
+      'a lone high surrogate in the owner name',
+      '{"slug":"%s","name":"Acme","owner":{"email":"o@%s.test","name":"O\\ud800"}}',
+      'body /owner/name',
+    ],
+    [
+      'a lone low surrogate in the name',
+      '{"slug":"%s","name":"\\udc00Acme","owner":{"email":"o@%s.test","name":"O"}}',
+      'body /name',
+    ],
+    [
+      'NUL in an unknown key',
+      '{"slug":"%s","name":"Acme","owner":{"email":"o@%s.test","name":"O"},"x\\u0000":1}',
+      'body /x\\u0000',
+    ],
+  ];
+
+  it.each(bad)(
+    'refuses %s in a sign-up with a 400 saying where, and creates nothing',
+    async (_what, json, where) => {
+      const p = await product();
+      const before = await snapshot(p);
+      const slug = nextSlug();
+      const response = await p.inject({
+        method: 'POST',
+        url: '/tenants',
+        payload: json.replaceAll('%s', slug),
+        headers: { 'content-type': 'application/json' },
+        token: null,
+      });
+      const problem = expectProblem(response, 400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(problem.detail).toBe(
+        `${where}: must not contain NUL (U+0000) or an unpaired UTF-16 surrogate`,
+      );
+      await expectUnchanged(p, before);
+    },
+  );
+
+  it('takes a well-formed pair (an emoji) in a name', async () => {
+    const p = await product();
+    const response = await p.inject({
+      method: 'POST',
+      url: '/tenants',
+      payload: { ...signUpBody(), name: 'Acme \ud83d\ude80' },
+      token: null,
+    });
+    expect(response.statusCode, response.body).toBe(202);
+  });
+
+  it("refuses them in another route's body: a decommission's reason, and the tenant stays", async () => {
+    const p = await product();
+    const { tenantId } = await activeTenant(p);
+    for (const reason of ['closing\u0000', 'closing \ud800']) {
+      const response = await p.inject({
+        method: 'POST',
+        url: `/tenants/${tenantId}/decommission`,
+        payload: { reason },
+      });
+      expect(expectProblem(response, 400).errors).toEqual([
+        { in: 'body', path: '/reason', message: expect.stringContaining('NUL') },
+      ]);
+    }
+    await p.settle();
+    expect((await p.tenant(tenantId)).state).toBe('Active');
+  });
+
+  it('refuses NUL in a query and a path parameter', async () => {
+    const p = await product();
+    expect(
+      expectProblem(await p.inject({ method: 'GET', url: '/tenants?q=a%00b' }), 400).detail,
+    ).toBe('querystring /q: must not contain NUL (U+0000) or an unpaired UTF-16 surrogate');
+    expect(
+      expectProblem(await p.inject({ method: 'GET', url: '/tenants/a%00b' }), 400).detail,
+    ).toMatch(/^params \/id: must not contain NUL/);
+  });
 });
