@@ -44,7 +44,8 @@ export const idempotencyHeaders = {
       minLength: 1,
       maxLength: 255,
       pattern: '^[\\x21-\\x7E]+$',
-      description: 'Repeating a request with the same key and body answers the same tenant.',
+      description:
+        "A random key per request (a UUID), the client's own: repeating the request with the same key and body answers the same tenant.",
     },
   },
 } as const;

@@ -11,6 +11,7 @@ import { signUp } from '../services/sign-up.js';
 import type { SignUpRequest } from '../services/sign-up.js';
 import { findTenant } from '../services/tenants.js';
 import type { TenantRecord } from '../services/tenants.js';
+import { clientOf } from './auth.js';
 import { problem } from './problem.js';
 import * as schemas from './schemas.js';
 import type { ApiContext } from './server.js';
@@ -81,7 +82,7 @@ export function tenantRoutes(
           summary: 'Sign up a tenant: onboarding starts',
           tag: 'tenants',
           description:
-            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute, and one owner e-mail may be named in `SIGNUP_EMAIL_LIMIT` sign-ups an hour. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
+            "With `Idempotency-Key` (a random one per sign-up: a UUID), repeating the request with the same body answers the same tenant, and with another body 422; a key is the client's (its bearer token's principal, or else its address), and is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute, and one owner e-mail may be named in `SIGNUP_EMAIL_LIMIT` sign-ups an hour. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
           responses: {
             202: {
               description: 'Accepted; `Location` names the tenant.',
@@ -105,7 +106,9 @@ export function tenantRoutes(
         keyTtlMs: idempotencyKeyTtlMs,
         defaultEdition: product.catalog.defaultEdition,
         emailLimit: signUpEmailLimit,
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        ...(idempotencyKey === undefined
+          ? {}
+          : { idempotencyKey, client: await clientOf(request, auth) }),
         ...(traceParent === undefined ? {} : { traceParent }),
       });
       switch (result.kind) {
@@ -114,8 +117,8 @@ export function tenantRoutes(
         case 'key-reused':
           throw problem(
             422,
-            'Idempotency key reused',
-            'this Idempotency-Key was used with a different request body',
+            'Idempotency-Key reused',
+            'Idempotency-Key reused with a different request body',
           );
         case 'email-throttled': {
           const seconds = Math.max(

@@ -2,8 +2,8 @@
  * Sign-up: a new tenant, its slug claimed, its `TenantRegistered` published, in one unit of work.
  * What can go wrong is a result, not an exception, so the HTTP route only translates it.
  *
- * An `Idempotency-Key` is remembered for `keyTtlMs` with the tenant it created and a fingerprint
- * of the request body: repeating the request answers the same tenant, another body is refused,
+ * An `Idempotency-Key` is the client's (`client`), and is remembered for `keyTtlMs` with the
+ * tenant it created and a fingerprint of the request body: repeating the request answers the same tenant, another body is refused,
  * and after the TTL the key may be used again. A refused sign-up claims nothing (the unit rolls
  * back), so neither its slug nor its key is spent.
  *
@@ -33,6 +33,11 @@ export interface SignUpRequest {
 
 export interface SignUpOptions {
   readonly idempotencyKey?: string;
+  /**
+   * Who sent the request (`clientOf`): an `Idempotency-Key` is this client's, so that another
+   * client's same key (a README's example, a guessed one) is another request.
+   */
+  readonly client?: string;
   /** The caller's W3C `traceparent`: the onboarding joins its trace. */
   readonly traceParent?: string;
   readonly keyTtlMs: number;
@@ -70,7 +75,8 @@ export async function signUp(
       if (options.idempotencyKey !== undefined) {
         const earlier = await claimKey(
           tx,
-          options.idempotencyKey,
+          // A key is visible ASCII (no space): the client before the first space is unambiguous.
+          `${options.client ?? ''} ${options.idempotencyKey}`,
           { tenantId, print, now },
           options.keyTtlMs,
         );
