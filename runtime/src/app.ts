@@ -130,6 +130,7 @@ export function productEndpoints<Handlers>(
     | 'publicUrl'
     | 'alertWebhookUrl'
     | 'alertWebhookSecret'
+    | 'activationEmailLimit'
   >,
   { product, handlers }: Pick<AppOptions<Handlers>, 'product' | 'handlers'>,
   log: Logger,
@@ -146,7 +147,10 @@ export function productEndpoints<Handlers>(
   const mailer = config.smtpUrl
     ? smtpMailer(config.smtpUrl, mailOptions)
     : fileMailer(config.mailDir, mailOptions);
-  const implementations = product.steps(handlers, builtinSteps(catalog, mailer));
+  const implementations = product.steps(
+    handlers,
+    builtinSteps(catalog, mailer, { activationEmailLimit: config.activationEmailLimit }),
+  );
   const options = { faults, log, catalog };
   const endpoints: Endpoint[] = [];
   for (const workflow of all) {
@@ -311,6 +315,7 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
       billingWebhookSecret: config.billingWebhookSecret,
       checkoutUrl: config.checkoutUrl,
       signUpRateLimit: config.signupRateLimit,
+      signUpEmailLimit: config.signupEmailLimit,
       idempotencyKeyTtlMs: config.idempotencyKeyTtlMs,
       activation: {
         codes: activationCodes(secrets.jwtSecret),
@@ -327,6 +332,7 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
     },
     {
       logLevel: config.logLevel,
+      trustProxy: config.trustProxy,
       routes: config.role !== 'worker',
       ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
     },

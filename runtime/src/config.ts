@@ -9,6 +9,7 @@
  * message ends up in logs that many people read. An empty variable counts as unset, as
  * `${VAR:-}` in docker-compose.yml passes it.
  */
+import { isIP } from 'node:net';
 
 export type Role = 'all' | 'api' | 'worker';
 
@@ -33,8 +34,18 @@ export interface Config {
   readonly inboxRetentionMs: number;
   /** Export spans over OTLP/HTTP (`OTEL_EXPORTER_OTLP_ENDPOINT` or `…_TRACES_ENDPOINT` set). */
   readonly otlp: boolean;
+  /**
+   * `TRUST_PROXY`: which reverse proxies' `X-Forwarded-For` names the client (Fastify's
+   * `trustProxy`): none (`false`, the default), all (`true`), a number of hops, or addresses and
+   * CIDR ranges.
+   */
+  readonly trustProxy: TrustProxy;
   /** `SIGNUP_RATE_LIMIT`: sign-ups per minute per client address; 0 turns the limit off. */
   readonly signupRateLimit: number;
+  /** `SIGNUP_EMAIL_LIMIT`: sign-ups an hour that may name one owner e-mail; 0 turns it off. */
+  readonly signupEmailLimit: number;
+  /** `ACTIVATION_EMAIL_LIMIT`: activation e-mails an hour to one address; 0 turns it off. */
+  readonly activationEmailLimit: number;
   /** `IDEMPOTENCY_KEY_TTL_HOURS`: how long a sign-up's `Idempotency-Key` is remembered. */
   readonly idempotencyKeyTtlMs: number;
   /** `ACTIVATION_TTL_HOURS`: how long an owner's invitation may be activated (`POST /activation`). */
@@ -59,6 +70,9 @@ export interface Config {
   /** `ALERT_WEBHOOK_SECRET`: signs those alerts (Standard Webhooks, `whsec_…`); unset, unsigned. */
   readonly alertWebhookSecret: string | undefined;
 }
+
+/** What Fastify's `trustProxy` takes, short of a function. */
+export type TrustProxy = boolean | number | readonly string[];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -93,6 +107,15 @@ export const environmentVariables: readonly EnvironmentVariable[] = [
     name: 'TRUST_PROXY',
     description:
       "off by default; a hop count, or a comma-separated list of addresses/CIDRs, as Fastify's trustProxy takes it",
+  },
+  {
+    name: 'SIGNUP_EMAIL_LIMIT',
+    description: 'sign-ups an hour that may name one owner e-mail (3); 0: no limit',
+    roles: ['all', 'api'],
+  },
+  {
+    name: 'ACTIVATION_EMAIL_LIMIT',
+    description: 'activation e-mails an hour to one address (5); 0: no limit',
   },
   { name: 'ROLE', description: '`all`, `api` or `worker`' },
   { name: 'LOG_LEVEL', description: 'the pino level (info)' },
@@ -260,7 +283,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl,
     inboxRetentionMs: retentionDays * 86_400_000,
     otlp: Boolean(env('OTEL_EXPORTER_OTLP_ENDPOINT') || env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT')),
+    trustProxy: parseTrustProxy(env('TRUST_PROXY')),
     signupRateLimit,
+    signupEmailLimit: perHour(source, 'SIGNUP_EMAIL_LIMIT', 3, 'sign-ups an hour per owner e-mail'),
+    activationEmailLimit: perHour(
+      source,
+      'ACTIVATION_EMAIL_LIMIT',
+      5,
+      'activation e-mails an hour per address',
+    ),
     idempotencyKeyTtlMs: idempotencyHours * 3_600_000,
     activationTtlMs: activationHours * 3_600_000,
     metricsToken,
@@ -478,4 +509,43 @@ function checkAlertSecret(secret: string, production: boolean): void {
       `ALERT_WEBHOOK_SECRET holds a key of ${key.length} bytes; it must be at least ${minimumSecretBytes} bytes when NODE_ENV=production (a shorter secret can be guessed): ${advice}`,
     );
   if (production && !variedEnough(key)) throw weakSecret(['ALERT_WEBHOOK_SECRET'], advice);
+}
+
+/** The proxy names proxy-addr (Fastify's `trustProxy`) knows, besides addresses and ranges. */
+const proxyNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY`, as Fastify's `trustProxy` takes it. Unset, no proxy is trusted: a client could
+ * otherwise pick its own address, and its own rate-limit bucket, with `X-Forwarded-For`. The error
+ * never shows the value, which may map the operator's network.
+ */
+function parseTrustProxy(value: string | undefined): TrustProxy {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => proxyNames.includes(entry) || isAddressOrRange(entry)))
+    return entries;
+  throw new ConfigError(
+    'TRUST_PROXY must be true, false, a number of proxy hops (e.g. 1), or a comma-separated list of addresses, CIDR ranges or loopback/linklocal/uniquelocal (e.g. 10.0.0.0/8,127.0.0.1)',
+  );
+}
+
+/** `10.0.0.1`, `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `::1`, `fd00::/8`. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', mask, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (mask === undefined) return true;
+  if (/^\d+$/.test(mask)) return Number(mask) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(mask) === 4;
+}
+
+/** A limit per hour: a whole number, 0 for none. The error names the variable, not the value. */
+function perHour(env: NodeJS.ProcessEnv, name: string, fallback: number, what: string): number {
+  const limit = Number(env[name] || fallback);
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new ConfigError(`${name} must be a whole number of ${what} (0: no limit)`);
+  return limit;
 }

@@ -170,6 +170,27 @@ export function enforceAccess(app: FastifyInstance, auth: Auth): void {
   });
 }
 
+/**
+ * Who a request comes from, for scoping what it claims (an `Idempotency-Key`): the principal of
+ * its bearer token, or, without a valid one, its client address (`request.ip`, the client's
+ * behind a trusted proxy: `TRUST_PROXY`). On a public route the token is optional, so one that
+ * does not verify only makes the caller anonymous.
+ */
+export async function clientOf(request: FastifyRequest, auth: Auth): Promise<string> {
+  let principal = request.principal;
+  if (!principal && request.headers.authorization)
+    principal = await auth.authenticate(request.headers.authorization).catch(() => undefined);
+  switch (principal?.role) {
+    case 'operator':
+      return 'operator';
+    case 'tenant':
+    case 'signup':
+      return `${principal.role}:${principal.tenantId}`;
+    default:
+      return `address:${request.ip}`;
+  }
+}
+
 /** The tenant a `/tenants/:id…` route is about. */
 const tenantParam = (request: FastifyRequest): string | undefined =>
   request.routeOptions.url?.startsWith('/tenants/:id')

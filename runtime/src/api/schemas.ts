@@ -16,6 +16,16 @@ const oneOf = (values: readonly string[]) =>
 const string = (maxLength: number, description?: string) =>
   ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) }) as const;
 
+/**
+ * No control character (`\p{Cc}`: line breaks, tabs, NUL, escapes): a name is one line of plain
+ * text wherever it is shown, in a log line, a console cell or an e-mail.
+ */
+export const plainTextPattern = '^\\P{Cc}*$';
+
+/** A display name: one line of plain text. */
+const plainText = (maxLength: number, description?: string) =>
+  ({ ...string(maxLength, description), pattern: plainTextPattern }) as const;
+
 export const uuid = { type: 'string', format: 'uuid' } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;
 
@@ -34,7 +44,8 @@ export const idempotencyHeaders = {
       minLength: 1,
       maxLength: 255,
       pattern: '^[\\x21-\\x7E]+$',
-      description: 'Repeating a request with the same key and body answers the same tenant.',
+      description:
+        "A random key per request (a UUID), the client's own: repeating the request with the same key and body answers the same tenant.",
     },
   },
 } as const;
@@ -669,7 +680,7 @@ export function catalogSchemas(catalog: Catalog) {
         pattern: slugPattern.source,
         description: `Unique; must match ${slugPattern.source}.`,
       },
-      name: string(200, "The tenant's display name."),
+      name: plainText(200, "The tenant's display name: one line, no control characters."),
       edition: { ...editionId, description: "Defaults to the blueprint's default edition." },
       owner: {
         type: 'object',
@@ -677,7 +688,7 @@ export function catalogSchemas(catalog: Catalog) {
         required: ['email', 'name'],
         properties: {
           email: { type: 'string', format: 'email', maxLength: 254 },
-          name: string(200),
+          name: plainText(200, 'One line, no control characters.'),
         },
       },
     },

@@ -12,6 +12,7 @@ import type {
   FastifyRequest,
   FastifySchemaValidationError,
 } from 'fastify';
+import type { TrustProxy } from '../config.js';
 import type { ProductDefinition } from '../product-definition.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
@@ -24,15 +25,17 @@ import { activationRoutes } from './activation.js';
 import type { Auth } from './auth.js';
 import { enforceAccess } from './auth.js';
 import { catalogRoutes } from './catalog.js';
+import { storeRateLimits } from './rate-limit-store.js';
 import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { collectRoutes, openApiDocument } from './openapi.js';
 import { metricsRoute, operationRoutes } from './operations.js';
 import { pageRoutes } from './pages.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
-import { catalogSchemas, health as healthSchema } from './schemas.js';
+import { catalogSchemas, health as healthSchema, plainTextPattern } from './schemas.js';
 import type { CatalogSchemas } from './schemas.js';
 import { tenantRoutes } from './tenants.js';
+import { refuseUnstorableText } from './unstorable-text.js';
 import { validatorCompiler } from './validators.js';
 import { webhookRoutes } from './webhooks.js';
 import { workflowRoutes } from './workflows.js';
@@ -50,6 +53,8 @@ export interface ServerContext {
   readonly inboxRetentionMs: number;
   /** Sign-ups per minute per client address; 0: no limit. */
   readonly signUpRateLimit: number;
+  /** Sign-ups an hour that may name one owner e-mail (`SIGNUP_EMAIL_LIMIT`); 0 or unset: no limit. */
+  readonly signUpEmailLimit?: number;
   /** How long a sign-up's `Idempotency-Key` is remembered. */
   readonly idempotencyKeyTtlMs: number;
   /** Checks the owners' activation codes (`POST /activation`) and how long they are valid. */
@@ -75,6 +80,11 @@ export interface ServerOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit?: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (`TRUST_PROXY`), so that `request.ip`, which the
+   * rate limits key on, is the client's and not the proxy's. Default: none.
+   */
+  readonly trustProxy?: TrustProxy;
   /** False for a worker: it answers `/health`, `/health/live`, `/health/ready` and `/metrics` only. */
   readonly routes?: boolean;
 }
@@ -135,6 +145,7 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit,
+    trustProxy: trustProxyOption(options.trustProxy ?? false),
   });
   app.setValidatorCompiler(validatorCompiler);
   // Before any route: the instrumentation wraps the routes as they are declared.
@@ -189,6 +200,7 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
 
   const routes = collectRoutes(app);
   enforceAccess(app, context.auth);
+  refuseUnstorableText(app);
 
   // Liveness and readiness apart, as orchestrators probe them: `/health/live` fails only when the
   // process no longer answers (restart it); `/health/ready` fails while the store or the bus does
@@ -243,6 +255,8 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
   // The rate limiter sees the routes declared after it has loaded: sign-up is one of them.
   app.register(rateLimit, {
     global: false,
+    // Counted in the store: every api process on one database shares each client's limit.
+    store: storeRateLimits(context.store, context.clock),
     errorResponseBuilder: (_request, limit) =>
       problem(
         429,
@@ -287,6 +301,19 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
   return app;
 }
 
+/**
+ * `TRUST_PROXY` as Fastify takes it. Fastify 5.12 ignores a bare hop count (it cannot tell a proxy
+ * from a client that reaches the product directly), so a count is a function here, with the
+ * meaning it has in Express and proxy-addr: the nearest `hops` peers are proxies. The operator
+ * who sets it says the product is reachable through those proxies only (docs/reference.md).
+ */
+function trustProxyOption(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
+}
+
 interface Issue {
   readonly in: string;
   readonly path: string;
@@ -315,6 +342,13 @@ function describeIssue(where: string | undefined, issue: FastifySchemaValidation
         message: `must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
       };
     case 'pattern':
+      if (params.pattern === plainTextPattern)
+        return {
+          in: place,
+          path,
+          message:
+            'must be one line of plain text: no line breaks, tabs or other control characters',
+        };
       return { in: place, path, message: `must match ${String(params.pattern)}` };
     case 'format':
       return {

@@ -11,6 +11,7 @@ import { signUp } from '../services/sign-up.js';
 import type { SignUpRequest } from '../services/sign-up.js';
 import { findTenant } from '../services/tenants.js';
 import type { TenantRecord } from '../services/tenants.js';
+import { clientOf } from './auth.js';
 import { billingView, paymentOffer } from './payment.js';
 import { problem } from './problem.js';
 import * as schemas from './schemas.js';
@@ -50,8 +51,10 @@ export function tenantRoutes(
   {
     runtime,
     store,
+    clock,
     auth,
     signUpRateLimit,
+    signUpEmailLimit = 0,
     idempotencyKeyTtlMs,
     tracing,
     product,
@@ -82,7 +85,7 @@ export function tenantRoutes(
           summary: 'Sign up a tenant: onboarding starts',
           tag: 'tenants',
           description:
-            "With `Idempotency-Key`, repeating the request with the same body answers the same tenant, and with another body 422; a key is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute. The answer's `payment` says how the edition is paid for: a `paid` one's onboarding waits for the payment at `payment.checkoutUrl`. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
+            "With `Idempotency-Key` (a random one per sign-up: a UUID), repeating the request with the same body answers the same tenant, and with another body 422; a key is the client's (its bearer token's principal, or else its address), and is remembered for `IDEMPOTENCY_KEY_TTL_HOURS`. A `traceparent` header puts the onboarding in the caller's trace. Each client address may sign up `SIGNUP_RATE_LIMIT` tenants a minute, and one owner e-mail may be named in `SIGNUP_EMAIL_LIMIT` sign-ups an hour. The answer's `payment` says how the edition is paid for: a `paid` one's onboarding waits for the payment at `payment.checkoutUrl`. The answer's `progressToken` (valid for an hour; a replay answers a fresh one) reads this tenant with `GET /tenants/{id}`, and nothing else.",
           responses: {
             202: {
               description: 'Accepted; `Location` names the tenant.',
@@ -92,7 +95,7 @@ export function tenantRoutes(
             422: { description: 'The Idempotency-Key was used with another body.' },
             429: {
               description:
-                'Too many sign-ups from this client; `Retry-After` says when to try again.',
+                'Too many sign-ups from this client, or naming this owner e-mail; `Retry-After` says when to try again.',
             },
           },
         },
@@ -105,7 +108,10 @@ export function tenantRoutes(
       const result = await signUp(runtime, request.body, {
         keyTtlMs: idempotencyKeyTtlMs,
         defaultEdition: product.catalog.defaultEdition,
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+        emailLimit: signUpEmailLimit,
+        ...(idempotencyKey === undefined
+          ? {}
+          : { idempotencyKey, client: await clientOf(request, auth) }),
         ...(traceParent === undefined ? {} : { traceParent }),
       });
       switch (result.kind) {
@@ -114,9 +120,22 @@ export function tenantRoutes(
         case 'key-reused':
           throw problem(
             422,
-            'Idempotency key reused',
-            'this Idempotency-Key was used with a different request body',
+            'Idempotency-Key reused',
+            'Idempotency-Key reused with a different request body',
           );
+        case 'email-throttled': {
+          const seconds = Math.max(
+            1,
+            Math.ceil((result.retryAt.getTime() - clock.now().getTime()) / 1000),
+          );
+          throw problem(
+            429,
+            'Too many sign-ups for this e-mail',
+            `the owner's address may be named in ${signUpEmailLimit} sign-ups an hour; try again in ${seconds} seconds`,
+            {},
+            { 'retry-after': String(seconds) },
+          );
+        }
         case 'replayed': {
           const earlier = await findTenant(store, result.tenantId);
           if (!earlier)

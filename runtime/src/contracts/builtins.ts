@@ -58,6 +58,7 @@ export type EntitlementsApplied = Envelope<'EntitlementsApplied', EntitlementsAp
 /** Notification delivered a message. */
 export interface NotificationSentPayload {
   readonly notificationId: string;
+  /** `email`, `email-file`, or `throttled`: not sent, its address had `ACTIVATION_EMAIL_LIMIT` this hour. */
   readonly channel: string;
   readonly to: string;
   readonly template: string;

@@ -92,6 +92,14 @@ const migrations: readonly string[] = [
   `
   CREATE INDEX outbox_by_tenant ON outbox ((envelope ->> 'tenantId'), id);
   `,
+  // Rate limits and throttles, counted here so that every process on the database counts
+  // together; `pruneWindows` deletes the closed windows.
+  `
+  CREATE TABLE throttle_windows (
+    key text PRIMARY KEY, hits integer NOT NULL, reset_at timestamptz NOT NULL
+  );
+  CREATE INDEX throttle_windows_by_reset ON throttle_windows (reset_at);
+  `,
 ];
 
 /** A schema name we create and interpolate into SQL: plain lower-case identifiers only. */

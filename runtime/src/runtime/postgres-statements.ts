@@ -137,6 +137,14 @@ export const sql = {
     RETURNING value`,
   counters: 'SELECT name, value FROM counters WHERE tenant_id = $1 ORDER BY name',
 
+  // One statement, the row locked: concurrent hits are all counted, in one window.
+  countHit: `INSERT INTO throttle_windows AS w (key, hits, reset_at) VALUES ($1, 1, $3)
+    ON CONFLICT (key) DO UPDATE SET
+      hits = CASE WHEN w.reset_at <= $2 THEN 1 ELSE w.hits + 1 END,
+      reset_at = CASE WHEN w.reset_at <= $2 THEN excluded.reset_at ELSE w.reset_at END
+    RETURNING hits, reset_at`,
+  pruneWindows: 'DELETE FROM throttle_windows WHERE reset_at <= $1',
+
   pruneInbox: 'DELETE FROM inbox WHERE processed_at < $1',
   pruneOutbox: 'DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < $1',
 } as const;

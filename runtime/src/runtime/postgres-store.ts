@@ -304,6 +304,10 @@ export class PostgresStore implements Store {
     return { inbox: inbox.rowCount ?? 0, outbox: outbox.rowCount ?? 0 };
   }
 
+  async pruneWindows(now: Date): Promise<number> {
+    return (await this.#pool.query(sql.pruneWindows, [now])).rowCount ?? 0;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -26,6 +26,7 @@ import type {
   SagaRecord,
   ScheduledRecord,
   Tx,
+  WindowCount,
 } from './store.js';
 
 export interface PostgresTxOptions {
@@ -198,6 +199,16 @@ export class PostgresTx implements Tx {
       max,
     ]);
     return rows[0] && Number(rows[0].value);
+  }
+
+  async countHit(key: string, windowMs: number): Promise<WindowCount> {
+    const now = this.#now();
+    const { rows } = await this.#use().query<{ hits: number; reset_at: Date }>(sql.countHit, [
+      key,
+      now,
+      new Date(now.getTime() + windowMs),
+    ]);
+    return { hits: rows[0]!.hits, resetAt: rows[0]!.reset_at };
   }
 
   #now(): Date {

@@ -198,9 +198,14 @@ export class Runtime {
     return letter;
   }
 
-  /** Deletes inbox entries and dispatched outbox rows older than the retention. */
-  prune(): Promise<{ inbox: number; outbox: number }> {
-    return this.#store.prune(new Date(this.#clock.now().getTime() - this.#retentionMs));
+  /**
+   * Deletes inbox entries and dispatched outbox rows older than the retention, and the windows of
+   * rate limits and throttles that have closed.
+   */
+  async prune(): Promise<{ inbox: number; outbox: number; windows: number }> {
+    const now = this.#clock.now();
+    const { inbox, outbox } = await this.#store.prune(new Date(now.getTime() - this.#retentionMs));
+    return { inbox, outbox, windows: await this.#store.pruneWindows(now) };
   }
 
   /**

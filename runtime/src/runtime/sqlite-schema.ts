@@ -89,6 +89,14 @@ const migrations: readonly string[] = [
   UPDATE outbox SET tenant_id = json_extract(envelope, '$.tenantId');
   CREATE INDEX IF NOT EXISTS outbox_by_tenant ON outbox (tenant_id, id);
   `,
+  // Rate limits and throttles (reset_at in epoch milliseconds); `pruneWindows` deletes the
+  // closed windows.
+  `
+  CREATE TABLE IF NOT EXISTS throttle_windows (
+    key TEXT PRIMARY KEY, hits INTEGER NOT NULL, reset_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS throttle_windows_by_reset ON throttle_windows (reset_at);
+  `,
 ];
 
 /** Applies the migrations the file lacks, up to `upTo` (all of them; tests stop earlier). */

@@ -155,6 +155,15 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     ),
     counters: sql('SELECT name, value FROM counters WHERE tenant_id = ? ORDER BY name'),
 
+    countHit: sql(
+      `INSERT INTO throttle_windows (key, hits, reset_at) VALUES (@key, 1, @resetAt)
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN reset_at <= @now THEN 1 ELSE hits + 1 END,
+         reset_at = CASE WHEN reset_at <= @now THEN excluded.reset_at ELSE reset_at END
+       RETURNING hits, reset_at`,
+    ),
+    pruneWindows: sql('DELETE FROM throttle_windows WHERE reset_at <= ?'),
+
     pruneInbox: sql('DELETE FROM inbox WHERE processed_at < ?'),
     pruneOutbox: sql('DELETE FROM outbox WHERE dispatched_at IS NOT NULL AND dispatched_at < ?'),
   };

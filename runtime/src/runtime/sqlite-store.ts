@@ -461,6 +461,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  pruneWindows(now: Date): Promise<number> {
+    return this.#exclusive((sql) => sql.pruneWindows.run(now.getTime()).changes);
+  }
+
   close(): Promise<void> {
     clearInterval(this.#watchdog);
     return this.#locked(() => {

@@ -20,6 +20,7 @@ import type {
   SagaRecord,
   ScheduledRecord,
   Tx,
+  WindowCount,
 } from './store.js';
 import { ConcurrencyConflict } from './store.js';
 
@@ -282,6 +283,15 @@ export class SqliteTx implements Tx {
     const row = this.#use().addToCounter.get({ tenantId, name, amount, max }) as
       { value: number } | undefined;
     return row?.value;
+  }
+
+  async countHit(key: string, windowMs: number): Promise<WindowCount> {
+    const now = this.#clock.now().getTime();
+    const row = this.#use().countHit.get({ key, now, resetAt: now + windowMs }) as {
+      hits: number;
+      reset_at: number;
+    };
+    return { hits: row.hits, resetAt: new Date(row.reset_at) };
   }
 
   #use(): Statements {

@@ -235,6 +235,26 @@ export interface Counters {
   ): Promise<number | undefined>;
 }
 
+/** The hits of a key in its current window (`Throttles.countHit`). */
+export interface WindowCount {
+  /** This hit included. */
+  readonly hits: number;
+  /** When the window closes; the first hit after that opens the next. */
+  readonly resetAt: Date;
+}
+
+/**
+ * Hits counted per key in windows of time, in the store so that every process on it counts
+ * together: the public routes' rate limits, the e-mails to one address.
+ */
+export interface Throttles {
+  /**
+   * Counts one hit of `key`, at the store's clock. A key's window opens at its first hit and lasts
+   * `windowMs`; the first hit after it closed opens the next. Concurrent hits are all counted.
+   */
+  countHit(key: string, windowMs: number): Promise<WindowCount>;
+}
+
 /** The place each tenant's records live in, under an isolation mode that gives each one. */
 export interface TenantSpaces {
   /**
@@ -257,6 +277,7 @@ export interface Tx
     Records,
     UniqueClaims,
     Counters,
+    Throttles,
     TenantSpaces {}
 
 export interface SagaQuery {
@@ -348,6 +369,11 @@ export interface Maintenance {
    * the store's clock, so pass a time from the same clock.
    */
   prune(olderThan: Date): Promise<{ inbox: number; outbox: number }>;
+  /**
+   * Deletes the throttles' windows that closed at or before `now` (a time of the store's clock):
+   * a key hit once is not kept for ever. Returns how many.
+   */
+  pruneWindows(now: Date): Promise<number>;
 }
 
 /** The store: its transactions, and the roles outside them. */

@@ -8,6 +8,7 @@ import { configurationStep } from './configuration.js';
 import { identity } from './identity.js';
 import type { Mailer } from './mailer.js';
 import { notification } from './notification.js';
+import type { NotificationOptions } from './notification.js';
 import type { StepImplementation } from './steps.js';
 
 export interface BuiltinSteps {
@@ -17,11 +18,15 @@ export interface BuiltinSteps {
   readonly notification: StepImplementation;
 }
 
-export function builtinSteps(catalog: Catalog, mailer: Mailer): BuiltinSteps {
+export function builtinSteps(
+  catalog: Catalog,
+  mailer: Mailer,
+  options: NotificationOptions = {},
+): BuiltinSteps {
   return {
     billing: billingStep(catalog),
     configuration: configurationStep(catalog),
     identity,
-    notification: notification(mailer, { productTitle: catalog.product.title }),
+    notification: notification(mailer, { productTitle: catalog.product.title }, options),
   };
 }

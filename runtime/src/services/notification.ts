@@ -19,6 +19,7 @@ import type { RetryPolicy } from '../saga/definition.js';
 import type { SinkDefinition } from '../runtime/handler.js';
 import type { ActivationCodes } from './activation.js';
 import type { Mail, Mailer } from './mailer.js';
+import { countRecipient } from './recipient-throttle.js';
 import type { StepContext } from './step-context.js';
 import type { StepImplementation } from './steps.js';
 
@@ -28,12 +29,27 @@ export interface Templates {
   readonly productTitle: string;
 }
 
+export interface NotificationOptions {
+  /** `ACTIVATION_EMAIL_LIMIT`: activation e-mails an hour to one address (0 or unset: no limit). */
+  readonly activationEmailLimit?: number;
+}
+
+/** What `NotificationSent.channel` says of an e-mail the per-recipient limit held back. */
+export const throttledChannel = 'throttled';
+
 type Rendered = Pick<Mail, 'subject' | 'text'> & {
   readonly template: string;
   /** The invitation whose activation code the sender adds to the text. */
   readonly invitationId?: string;
 };
 
+/**
+ * The e-mails hold no text a sign-up chose: neither the tenant's name nor the owner's. A sign-up
+ * names any address, so its names would be a stranger's words in a message from this product, and
+ * a mail client links whatever looks like an address (`https://…`, `www.…`, even `evil.example`),
+ * which no escaping of `://` or `www.` prevents. The tenant id (a UUID) says which workspace.
+ * They are text only: no HTML part that could carry markup.
+ */
 export function renderMail(
   message: Envelope,
   context: StepContext,
@@ -46,9 +62,9 @@ export function renderMail(
       template: 'activation',
       subject: `Activate your ${templates.productTitle} account`,
       text: [
-        `Hello ${invited.name},`,
+        'Hello,',
         '',
-        `Your ${templates.productTitle} workspace "${tenant.name}" (${tenant.slug}) is being set up.`,
+        `Your ${templates.productTitle} workspace is being set up.`,
         'If you did not sign up, ignore this e-mail.',
       ].join('\n'),
       invitationId: invited.invitationId,
@@ -57,11 +73,15 @@ export function renderMail(
   return {
     template: 'notice',
     subject: `${templates.productTitle}: ${message.type}`,
-    text: `Hello ${tenant.owner.name},\n\n${message.type} for ${tenant.name} (${tenant.slug}).\n`,
+    text: `Hello,\n\n${message.type} for your ${templates.productTitle} workspace (tenant ${tenant.tenantId}).\n`,
   };
 }
 
-export function notification(mailer: Mailer, templates: Templates): StepImplementation {
+export function notification(
+  mailer: Mailer,
+  templates: Templates,
+  options: NotificationOptions = {},
+): StepImplementation {
   return {
     async run(message, context): Promise<NotificationSentPayload> {
       const { tenant } = context;
@@ -76,6 +96,30 @@ export function notification(mailer: Mailer, templates: Templates): StepImplemen
         message.type === 'UserInvited'
           ? (message.payload as UserInvitedPayload).email
           : tenant.owner.email;
+      // Activation e-mails go to whichever address a sign-up named: one address gets so many an
+      // hour, wherever they come from. Past that the e-mail is skipped, and the step succeeds all
+      // the same: the onboarding must not fail because someone else flooded the inbox. The
+      // record below keeps the skip, so a redelivery neither sends it nor counts it again.
+      if (rendered.template === 'activation') {
+        const recipient = await countRecipient(
+          context.tx,
+          'activation-email',
+          to,
+          options.activationEmailLimit ?? 0,
+        );
+        if (!recipient.allowed) {
+          context.log.warn(
+            { template: rendered.template, retryAt: recipient.resetAt.toISOString() },
+            'activation e-mail not sent: its address had ACTIVATION_EMAIL_LIMIT e-mails this hour',
+          );
+          return record(context, message.eventId, {
+            notificationId: randomUUID(),
+            channel: throttledChannel,
+            to,
+            template: rendered.template,
+          });
+        }
+      }
       // The id comes from the triggering message, so a redelivery rewrites the same file.
       context.publish('SendEmail', {
         mailId: `${tenant.tenantId}-${rendered.template}-${message.eventId}`,
@@ -84,21 +128,29 @@ export function notification(mailer: Mailer, templates: Templates): StepImplemen
         text: rendered.text,
         ...(rendered.invitationId ? { invitationId: rendered.invitationId } : {}),
       });
-      const payload: NotificationSentPayload = {
+      return record(context, message.eventId, {
         notificationId: randomUUID(),
         channel: mailer.channel === 'smtp' ? 'email' : 'email-file',
         to,
         template: rendered.template,
-      };
-      await context.tx.putRecord({
-        collection: notificationsCollection,
-        tenantId: tenant.tenantId,
-        id: message.eventId,
-        data: payload,
       });
-      return payload;
     },
   };
+}
+
+/** Keeps what the step did for its triggering message: a redelivery answers it unchanged. */
+async function record(
+  context: StepContext,
+  eventId: string,
+  payload: NotificationSentPayload,
+): Promise<NotificationSentPayload> {
+  await context.tx.putRecord({
+    collection: notificationsCollection,
+    tenantId: context.tenant.tenantId,
+    id: eventId,
+    data: payload,
+  });
+  return payload;
 }
 
 /**

@@ -2,10 +2,13 @@
  * Sign-up: a new tenant, its slug claimed, its `TenantRegistered` published, in one unit of work.
  * What can go wrong is a result, not an exception, so the HTTP route only translates it.
  *
- * An `Idempotency-Key` is remembered for `keyTtlMs` with the tenant it created and a fingerprint
- * of the request body: repeating the request answers the same tenant, another body is refused,
+ * An `Idempotency-Key` is the client's (`client`), and is remembered for `keyTtlMs` with the
+ * tenant it created and a fingerprint of the request body: repeating the request answers the same tenant, another body is refused,
  * and after the TTL the key may be used again. A refused sign-up claims nothing (the unit rolls
  * back), so neither its slug nor its key is spent.
+ *
+ * One owner e-mail may be named in `emailLimit` sign-ups an hour, whichever clients send them:
+ * past that the sign-up is refused, and creates nothing.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -17,6 +20,7 @@ import {
 import { canonicalJson } from '../runtime/canonical-json.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { Tx } from '../runtime/store.js';
+import { countRecipient } from './recipient-throttle.js';
 import { saveTenant } from './tenants.js';
 import { Refused, unlessRefused } from './refusal.js';
 
@@ -29,11 +33,18 @@ export interface SignUpRequest {
 
 export interface SignUpOptions {
   readonly idempotencyKey?: string;
+  /**
+   * Who sent the request (`clientOf`): an `Idempotency-Key` is this client's, so that another
+   * client's same key (a README's example, a guessed one) is another request.
+   */
+  readonly client?: string;
   /** The caller's W3C `traceparent`: the onboarding joins its trace. */
   readonly traceParent?: string;
   readonly keyTtlMs: number;
   /** The edition of a sign-up that names none. */
   readonly defaultEdition: string;
+  /** `SIGNUP_EMAIL_LIMIT`: sign-ups an hour that may name one owner e-mail (0: no limit). */
+  readonly emailLimit?: number;
 }
 
 export type SignUpResult =
@@ -45,7 +56,9 @@ export type SignUpResult =
     }
   | { readonly kind: 'replayed'; readonly tenantId: string }
   | { readonly kind: 'slug-taken'; readonly slug: string }
-  | { readonly kind: 'key-reused' };
+  | { readonly kind: 'key-reused' }
+  /** The owner's address was named in `emailLimit` sign-ups this hour; it may be again then. */
+  | { readonly kind: 'email-throttled'; readonly retryAt: Date };
 
 export const slugScope = 'slug';
 const keyScope = 'idempotency-key:sign-up';
@@ -62,7 +75,8 @@ export async function signUp(
       if (options.idempotencyKey !== undefined) {
         const earlier = await claimKey(
           tx,
-          options.idempotencyKey,
+          // A key is visible ASCII (no space): the client before the first space is unambiguous.
+          `${options.client ?? ''} ${options.idempotencyKey}`,
           { tenantId, print, now },
           options.keyTtlMs,
         );
@@ -71,6 +85,16 @@ export async function signUp(
           return { kind: 'replayed', tenantId: earlier.tenantId } as const;
         }
       }
+      // Each sign-up e-mails its owner: one address is not mailed more often than this, whichever
+      // clients ask. A replay (above) mails nobody, so it counts nothing.
+      const recipient = await countRecipient(
+        tx,
+        'sign-up-email',
+        request.owner.email,
+        options.emailLimit ?? 0,
+      );
+      if (!recipient.allowed)
+        throw new Refused<SignUpResult>({ kind: 'email-throttled', retryAt: recipient.resetAt });
       if ((await tx.claimUnique(slugScope, request.slug, tenantId)) !== tenantId)
         throw new Refused<SignUpResult>({ kind: 'slug-taken', slug: request.slug });
       const edition = request.edition ?? options.defaultEdition;

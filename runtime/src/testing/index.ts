@@ -158,8 +158,11 @@ export async function startTestProduct<Handlers>(
     MAIL_DIR: join(dir, 'mail'),
     LOG_LEVEL: options.logLevel ?? 'silent',
     SAAS_FAULTS: options.faults ?? '',
-    // Tests sign up many tenants from one address; the limit's own test sets it.
+    // Tests sign up many tenants from one address, some to one e-mail; the limits' own tests
+    // set them.
     SIGNUP_RATE_LIMIT: '0',
+    SIGNUP_EMAIL_LIMIT: '0',
+    ACTIVATION_EMAIL_LIMIT: '0',
     ADMIN_TOKEN: adminToken,
     JWT_SECRET: jwtSecret,
     BILLING_WEBHOOK_SECRET: billingWebhookSecret,

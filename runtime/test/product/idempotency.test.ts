@@ -1,11 +1,13 @@
 /**
  * `Idempotency-Key` on sign-up: a client that retries (a timeout, a dropped connection) gets the
  * tenant its first request created, never a second one; the same key with another body is a 422.
+ * A key is its client's: another client's same key is another request.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectProblem, expectUnchanged, snapshot } from './api-support.js';
 import type { Product } from './harness.js';
-import { nextSlug, startProduct } from './harness.js';
+import { adminToken, nextSlug, startProduct } from './harness.js';
+import { infrastructure } from './infrastructure.js';
 
 let p: Product;
 afterEach(async () => {
@@ -60,7 +62,7 @@ describe('Idempotency-Key', () => {
     expect((await signUp(payload, 'key-2')).statusCode).toBe(202);
     const before = await snapshot(p);
     const problem = expectProblem(await signUp({ ...payload, name: 'Another name' }, 'key-2'), 422);
-    expect(problem.detail).toContain('different request body');
+    expect(problem.detail).toBe('Idempotency-Key reused with a different request body');
     expectProblem(await signUp(body(), 'key-2'), 422);
     await expectUnchanged(p, before);
   });
@@ -91,5 +93,51 @@ describe('Idempotency-Key', () => {
     expect((a.json() as { tenantId: string }).tenantId).not.toBe(
       (b.json() as { tenantId: string }).tenantId,
     );
+  });
+});
+
+describe(`Idempotency-Key per client on ${infrastructure}`, () => {
+  /** A sign-up from the client a trusted proxy saw, optionally with a bearer token. */
+  const from = (client: string, payload: object, key: string, token: string | null = null) =>
+    p.inject({
+      method: 'POST',
+      url: '/tenants',
+      token,
+      payload,
+      headers: { 'idempotency-key': key, 'x-forwarded-for': client },
+    });
+  const tenantOf = (response: { json(): unknown }) =>
+    (response.json() as { tenantId: string }).tenantId;
+
+  it("gives each client address its own result for one key: nobody squats another's key", async () => {
+    p = await startProduct({ env: { TRUST_PROXY: '1' } });
+    const key = 'signup-1';
+    const [bodyA, bodyB] = [body(), body()];
+    const a = await from('203.0.113.1', bodyA, key);
+    const b = await from('203.0.113.2', bodyB, key);
+    expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
+    expect(tenantOf(b)).not.toBe(tenantOf(a));
+    // Each replays to its own tenant; each other body is still a 422 for that client.
+    const replayA = await from('203.0.113.1', bodyA, key);
+    const replayB = await from('203.0.113.2', bodyB, key);
+    expect([tenantOf(replayA), tenantOf(replayB)]).toEqual([tenantOf(a), tenantOf(b)]);
+    expect(replayB.headers['idempotent-replayed']).toBe('true');
+    expect(expectProblem(await from('203.0.113.1', bodyB, key), 422).detail).toBe(
+      'Idempotency-Key reused with a different request body',
+    );
+    await p.settle();
+    expect(registrations()).toBe(2);
+  });
+
+  it('scopes a key to the principal of a bearer token, apart from the anonymous caller at the same address', async () => {
+    p = await startProduct({ env: { TRUST_PROXY: '1' } });
+    const key = 'a-shared-key';
+    const anonymous = await from('203.0.113.1', body(), key);
+    const operator = await from('203.0.113.1', body(), key, adminToken);
+    expect([anonymous.statusCode, operator.statusCode]).toEqual([202, 202]);
+    expect(tenantOf(operator)).not.toBe(tenantOf(anonymous));
+    // The operator's key is the operator's from any address.
+    const again = await from('198.51.100.9', body(), key, adminToken);
+    expectProblem(again, 422);
   });
 });

@@ -42,7 +42,7 @@ describe.skipIf(!database)('postgres store', () => {
     const stores = Array.from({ length: 5 }, () => open({ schema }));
     const opened = await Promise.all(stores);
     const versions = await query(`SELECT version FROM ${schema}.schema_version`);
-    expect(versions.map((row) => row.version)).toEqual([1, 2, 3, 4]);
+    expect(versions.map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
     await opened[0]!.migrate();
     await Promise.all(opened.map((store) => store.close()));
   });

@@ -409,9 +409,9 @@ describe('runtime', () => {
     await runtime.execute(async (ctx) => ctx.publish(pastDue(clock)));
     await runtime.flush();
 
-    expect(await runtime.prune()).toEqual({ inbox: 0, outbox: 0 });
+    expect(await runtime.prune()).toEqual({ inbox: 0, outbox: 0, windows: 0 });
     clock.advance(7 * 24 * 3600_000 + 1);
-    expect(await runtime.prune()).toEqual({ inbox: 1, outbox: 1 });
+    expect(await runtime.prune()).toEqual({ inbox: 1, outbox: 1, windows: 0 });
   });
 
   it('writes no outbox row for a message that no endpoint of the in-process bus receives', async () => {

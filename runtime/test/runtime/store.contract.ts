@@ -729,6 +729,48 @@ export function storeContract(
       });
     });
 
+    describe('throttles (Throttles, Maintenance)', () => {
+      const hit = (key: string, windowMs = 60_000) =>
+        store.transaction((tx) => tx.countHit(key, windowMs));
+
+      it('counts the hits of a key in a window that opens at its first hit', async () => {
+        const opened = clock.now().getTime();
+        expect(await hit('signup:a')).toEqual({ hits: 1, resetAt: new Date(opened + 60_000) });
+        clock.advance(59_999);
+        expect(await hit('signup:a')).toEqual({ hits: 2, resetAt: new Date(opened + 60_000) });
+        expect((await hit('signup:b')).hits, 'another key').toBe(1);
+        clock.advance(1);
+        // The window closed: this hit opens the next.
+        expect(await hit('signup:a')).toEqual({ hits: 1, resetAt: new Date(opened + 120_000) });
+      });
+
+      it('counts every one of 100 concurrent hits', async () => {
+        const counts = await Promise.all(Array.from({ length: 100 }, () => hit('flood')));
+        expect(counts.map((count) => count.hits).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 100 }, (_, index) => index + 1),
+        );
+      });
+
+      it('forgets a hit whose transaction rolled back', async () => {
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.countHit('rolled-back', 60_000);
+            throw new Error('refused');
+          }),
+        ).rejects.toThrow('refused');
+        expect((await hit('rolled-back')).hits).toBe(1);
+      });
+
+      it('prunes the windows that closed, and only those', async () => {
+        await hit('closed', 1_000);
+        await hit('open', 10_000);
+        clock.advance(5_000);
+        expect(await store.pruneWindows(clock.now())).toBe(1);
+        expect(await store.pruneWindows(clock.now())).toBe(0);
+        expect((await hit('open', 10_000)).hits).toBe(2);
+      });
+    });
+
     describe('maintenance (Maintenance)', () => {
       it('prunes inbox entries and dispatched outbox rows older than a date', async () => {
         const before = await store.transaction(async (tx) => {
