@@ -5,7 +5,7 @@
  */
 import { checkoutLinkFor } from '../config.js';
 import type { Catalog, PaymentTerms } from '../product-definition.js';
-import { isEditionId, paymentTermsOf } from '../product-definition.js';
+import { paymentTermsOf } from '../product-definition.js';
 import type { RecordQueries } from '../runtime/store.js';
 import type { OnboardingState } from '../saga/onboarding.js';
 import { currentSubscription } from '../services/billing.js';
@@ -23,9 +23,8 @@ export function paymentOffer(
   tenantId: string,
   checkoutUrl: string | undefined,
 ): PaymentOffer {
-  const terms = isEditionId(catalog as Catalog, edition)
-    ? paymentTermsOf(catalog.editions[edition]!)
-    : 'free';
+  const plan = Object.hasOwn(catalog.editions, edition) ? catalog.editions[edition] : undefined;
+  const terms = plan ? paymentTermsOf(plan) : 'free';
   if (terms === 'free' || checkoutUrl === undefined) return { terms };
   return { terms, checkoutUrl: checkoutLinkFor(checkoutUrl, tenantId) };
 }

@@ -101,7 +101,8 @@ export const billingStep = (catalog: Catalog): StepImplementation => ({
     if (!plan) throw new StepFailure(`tenant ${tenantId} has unknown edition ${edition}`);
     const subscription = subscriptionTo(edition, plan, context.now);
     await save(context.tx, tenantId, subscription);
-    if (subscription.trialEndsAt !== null) scheduleTrialEnd(context, subscription);
+    if (subscription.trialEndsAt !== null)
+      scheduleTrialEnd(context.schedule, tenantId, subscription);
     if (subscription.status === 'awaiting_payment') {
       context.log.info({ tenantId, edition }, 'subscription opened: awaiting payment');
       return new StepAwaits(awaitingPayment);
@@ -124,11 +125,11 @@ export const billingStep = (catalog: Catalog): StepImplementation => ({
 });
 
 function scheduleTrialEnd(
-  context: Pick<StepContext, 'schedule' | 'tenant'> | HandlerContext,
+  schedule: StepContext['schedule'],
+  tenantId: string,
   subscription: Subscription,
 ): void {
-  const tenantId = 'tenant' in context ? context.tenant.tenantId : context.message.tenantId;
-  context.schedule(
+  schedule(
     'TrialEnded',
     { subscriptionId: subscription.subscriptionId },
     {
@@ -228,7 +229,7 @@ async function editionChanged(ctx: HandlerContext, catalog: Catalog, to: string)
       ? { ...next, status: 'active', paidAt: ctx.now.toISOString() }
       : next;
   await save(ctx.tx, tenantId, moved);
-  if (moved.trialEndsAt !== null) scheduleTrialEnd(ctx, moved);
+  if (moved.trialEndsAt !== null) scheduleTrialEnd(ctx.schedule, tenantId, moved);
 }
 
 function save(tx: Pick<Tx, 'putRecord'>, tenantId: string, data: Subscription): Promise<void> {
