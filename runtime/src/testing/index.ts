@@ -195,8 +195,9 @@ export async function startTestProduct<Handlers>(
   });
   await app.store.migrate();
   await app.runtime.start();
-  /** Tenants signed up on the default edition, which pay when their subscription awaits it. */
-  const paysAtCheckout = new Set<string>();
+  // Kept by folder, so that a restarted product (the same `dir`) still pays for them.
+  const paysAtCheckout = checkoutPayers.get(dir) ?? new Set<string>();
+  checkoutPayers.set(dir, paysAtCheckout);
   const settle = async () => {
     await app.runtime.flush();
     for (const tenantId of paysAtCheckout) {
@@ -296,6 +297,12 @@ export async function startTestProduct<Handlers>(
   };
   return started;
 }
+
+/**
+ * By product folder, the tenants the kit signed up on the default edition: they pay when their
+ * subscription awaits it, also after a restart of the product on the same folder.
+ */
+const checkoutPayers = new Map<string, Set<string>>();
 
 let slugCount = 0;
 
