@@ -101,17 +101,25 @@ function show() {
   container.querySelector('h1')?.focus();
 }
 
-let refreshing = false;
+/**
+ * The view whose read is under way: a tick does not start a second read of it, but a new view
+ * reads at once, even while the one it replaced still waits for its answer.
+ * @type {View | undefined}
+ */
+let refreshing;
 async function refresh() {
-  if (!current || refreshing) return;
-  refreshing = true;
+  const view = current;
+  if (!view || refreshing === view) return;
+  refreshing = view;
   try {
-    await current.refresh();
+    await view.refresh();
   } catch (error) {
-    // A refused token has already signed out; any other failure is the view's to show.
-    if (!(error instanceof ApiError && error.status === 401)) say(notice, messageOf(error));
+    // A refused token has already signed out; any other failure is the view's to show, while
+    // it is still the one shown.
+    if (view === current && !(error instanceof ApiError && error.status === 401))
+      say(notice, messageOf(error));
   } finally {
-    refreshing = false;
+    if (refreshing === view) refreshing = undefined;
   }
 }
 

@@ -172,6 +172,28 @@ describe.skipIf(!executablePath)('the operator console', () => {
     expect(await page.textContent('.counts a[aria-current]')).toBe('Decommissioned 0');
   });
 
+  it('reads a new view at once, while the view it replaced still waits for its answer', async () => {
+    served = await serveProduct();
+    const opened = await openPage(browser, `${served.url}/console`);
+    pages.push(opened);
+    const { page } = opened;
+    // The tenants' reads answer late, as from a slow database; the dead letters' at once.
+    await page.route(
+      (url) => url.pathname.startsWith('/tenants'),
+      async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+        await route.continue().catch(() => undefined);
+      },
+    );
+    await page.fill('#token', adminToken);
+    await page.click('#sign-in-form button[type=submit]');
+    await page.locator('#view h1').waitFor();
+    await page.click('#nav-dead-letters');
+    await expect
+      .poll(() => page.textContent('#view'), { timeout: 1_500 })
+      .toContain('No dead letters.');
+  });
+
   it('reads the API every 2 s while the tab is visible, and not while it is hidden', async () => {
     served = await serveProduct();
     const page = await signedIn();
