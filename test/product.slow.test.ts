@@ -12,6 +12,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -237,20 +238,47 @@ it('seeds the workspace of a new tenant in the warehouse', async () => {
 });
 `;
 
+/** A `payment.settled` delivery as the provider sends it, signed as Standard Webhooks. */
+function settledWebhook(secret: string, tenantId: string) {
+  const body = JSON.stringify({ type: 'payment.settled', tenantId });
+  const id = `msg_${randomUUID()}`;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': timestamp,
+      'webhook-signature': `v1,${mac}`,
+    },
+    body,
+  };
+}
+
+// clinic-scheduling's default edition has a trial, so a sign-up is Active at once; field-ops's is
+// paid without one, so its sign-up waits until the provider says the payment settled.
 describe.each([
-  ['clinic-scheduling', clinic],
-  ['field-ops', fieldOps],
-])('the product generated from %s under npm start', (_name, dir) => {
+  ['clinic-scheduling', clinic, 'trial'],
+  ['field-ops', fieldOps, 'paid'],
+])('the product generated from %s under npm start', (_name, dir, terms) => {
   it(
     'turns a sign-up into an Active tenant',
     async () => {
       const port = 20000 + Math.floor(Math.random() * 20000);
       const base = `http://127.0.0.1:${port}`;
+      const webhookSecret = `whsec_${randomBytes(32).toString('base64')}`;
       const server = execa('npm', ['start'], {
         cwd: dir,
         detached: true,
         reject: false,
-        env: { PORT: String(port), LOG_LEVEL: 'warn' },
+        env: {
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          BILLING_WEBHOOK_SECRET: webhookSecret,
+          CHECKOUT_URL: 'https://pay.example.com/checkout?tenant={tenantId}',
+        },
       });
       try {
         await waitFor(async () => (await fetch(`${base}/health`)).ok, 60_000);
@@ -268,16 +296,33 @@ describe.each([
           }),
         });
         expect(response.status, await response.clone().text()).toBe(202);
-        const { tenantId } = (await response.json()) as { tenantId: string };
-        await waitFor(
-          async () =>
-            (
-              (await (
-                await fetch(`${base}/tenants/${tenantId}`, { headers: operator })
-              ).json()) as { state: string }
-            ).state === 'Active',
-          60_000,
-        );
+        const { tenantId, payment } = (await response.json()) as {
+          tenantId: string;
+          payment: { terms: string; checkoutUrl?: string };
+        };
+        expect(payment).toEqual({
+          terms,
+          checkoutUrl: `https://pay.example.com/checkout?tenant=${tenantId}`,
+        });
+        const tenant = async () =>
+          (await (await fetch(`${base}/tenants/${tenantId}`, { headers: operator })).json()) as {
+            state: string;
+            billing: { status: string } | null;
+          };
+        if (terms === 'paid') {
+          await waitFor(
+            async () => (await tenant()).billing?.status === 'awaiting_payment',
+            60_000,
+          );
+          expect((await tenant()).state, 'not Active before the payment').toBe('Provisioning');
+          const settled = await fetch(
+            `${base}/webhooks/billing`,
+            settledWebhook(webhookSecret, tenantId),
+          );
+          expect(settled.status, await settled.clone().text()).toBe(202);
+        }
+        await waitFor(async () => (await tenant()).state === 'Active', 60_000);
+        expect((await tenant()).billing?.status).toBe(terms === 'paid' ? 'active' : 'trialing');
       } finally {
         if (server.pid) process.kill(-server.pid, 'SIGKILL');
         await server;
