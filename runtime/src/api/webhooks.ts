@@ -97,7 +97,7 @@ async function noteIgnored(
 
 export function webhookRoutes(
   app: FastifyInstance,
-  { runtime, clock, billingWebhookSecret }: ApiContext,
+  { runtime, clock, billingWebhookSecret, metrics }: ApiContext,
 ): void {
   let verifier: SignatureVerifier | undefined;
   if (billingWebhookSecret !== undefined) {
@@ -218,6 +218,10 @@ export function webhookRoutes(
           });
           return { replayed: false, ...applied(eventId, message, tenantId) };
         });
+        metrics.webhook(
+          type,
+          outcome.replayed ? 'repeated' : outcome.applied ? 'applied' : 'stale',
+        );
         request.log.info(
           { tenantId: outcome.tenantId, webhookId, eventId: outcome.eventId },
           outcome.replayed

@@ -3,7 +3,7 @@
  * one), so that several instances in one process (tests) never share a series.
  *
  * A scrape reads from the store one row per series (saga states, endpoints with dead letters,
- * the outbox backlog), through aggregate queries: never the sagas or the dead letters
+ * the outbox backlog, the subscriptions awaiting payment), through aggregate queries: never the sagas or the dead letters
  * themselves, so its cost does not grow with them. With `METRICS_TOKEN` set, only a scrape that
  * bears it may read the metrics.
  *
@@ -15,8 +15,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../runtime/clock.js';
 import { systemClock } from '../runtime/clock.js';
-import type { RunEvent, RunOutcome } from '../runtime/observer.js';
+import type { BillingEvent, RunEvent, RunOutcome } from '../runtime/observer.js';
+import { paymentFinds } from '../runtime/observer.js';
 import type { Store } from '../runtime/store.js';
+import { awaitingPaymentScope } from '../services/billing.js';
 import type { StepReport } from './scope.js';
 
 /** The saga record types whose instances are counted per state. */
@@ -60,7 +62,15 @@ export interface MetricsOptions {
   readonly clock?: Clock;
 }
 
-export type MetricsStore = Pick<Store, 'countSagas' | 'countDeadLetters' | 'outboxBacklog'>;
+export type MetricsStore = Pick<
+  Store,
+  'countSagas' | 'countDeadLetters' | 'outboxBacklog' | 'countClaims'
+>;
+
+/** The billing webhook's event types, and what became of a delivery of one. */
+const webhookTypes = ['payment.settled', 'payment.past_due'] as const;
+export type WebhookOutcome = 'applied' | 'repeated' | 'stale';
+const webhookOutcomes: readonly WebhookOutcome[] = ['applied', 'repeated', 'stale'];
 
 /** A fixed-length digest, so that comparing never leaks the token's length or a prefix. */
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -79,6 +89,10 @@ export class Metrics {
   readonly runsStarted: Counter<'workflow'>;
   readonly runsEnded: Counter<'workflow' | 'outcome'>;
   readonly runSeconds: Histogram<'workflow' | 'outcome'>;
+  readonly paymentsSettled: Counter<'subscription'>;
+  readonly trialsExpired: Counter;
+  readonly unpaidCanceled: Counter;
+  readonly webhooks: Counter<'type' | 'outcome'>;
   readonly httpSeconds: Histogram<
     'http_request_method' | 'http_route' | 'http_response_status_code'
   >;
@@ -141,6 +155,14 @@ export class Metrics {
         const { oldestAt } = await readBacklog();
         const age = oldestAt ? (clock.now().getTime() - oldestAt.getTime()) / 1000 : 0;
         this.set(Math.max(0, age));
+      },
+    });
+    new Gauge({
+      name: 'saas_payments_awaited',
+      help: 'Subscriptions of a paid edition whose onboarding waits for its first payment.',
+      registers,
+      async collect() {
+        this.set(await store.countClaims(awaitingPaymentScope));
       },
     });
     if (options.build) {
@@ -235,6 +257,31 @@ export class Metrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 1800, 3600],
       registers,
     });
+    this.paymentsSettled = new Counter({
+      name: 'saas_payments_settled_total',
+      help: 'Settled payments billing applied, by the status of the subscription each found (awaiting_payment: it completed an onboarding; trialing: a trial converted; past_due: it reinstates; none: it came first, and waits for the subscription).',
+      labelNames: ['subscription'],
+      registers,
+    });
+    this.trialsExpired = new Counter({
+      name: 'saas_trials_expired_total',
+      help: 'Trials that ended without a settled payment: the subscription is past due.',
+      registers,
+    });
+    this.unpaidCanceled = new Counter({
+      name: 'saas_unpaid_subscriptions_canceled_total',
+      help: 'Subscriptions that still awaited payment when their onboarding failed or timed out.',
+      registers,
+    });
+    this.webhooks = new Counter({
+      name: 'saas_billing_webhooks_total',
+      help: 'Billing webhook deliveries with a valid signature, by event type and what became of each (applied; repeated: a webhook-id seen before; stale: older than the newest applied, so not applied).',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
+    for (const subscription of paymentFinds) this.paymentsSettled.inc({ subscription }, 0);
+    for (const type of webhookTypes)
+      for (const outcome of webhookOutcomes) this.webhooks.inc({ type, outcome }, 0);
     this.httpSeconds = new Histogram({
       name: 'http_server_request_duration_seconds',
       help: 'Duration of HTTP requests the API answered, by method, route pattern and status.',
@@ -278,6 +325,18 @@ export class Metrics {
     const { outcome } = event;
     this.runsEnded.inc({ workflow, outcome });
     if (event.seconds !== undefined) this.runSeconds.observe({ workflow, outcome }, event.seconds);
+  }
+
+  /** Billing did this in a unit of work that committed. */
+  billing(event: BillingEvent): void {
+    if (event.kind === 'payment') this.paymentsSettled.inc({ subscription: event.found });
+    else if (event.kind === 'trial-expired') this.trialsExpired.inc();
+    else this.unpaidCanceled.inc();
+  }
+
+  /** A signed billing webhook was answered (after its transaction committed). */
+  webhook(type: string, outcome: WebhookOutcome): void {
+    this.webhooks.inc({ type, outcome });
   }
 
   /** One HTTP request answered; `route` is the matched route's pattern, '' when none matched. */

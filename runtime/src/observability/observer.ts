@@ -50,7 +50,10 @@ export class ProductObserver implements RuntimeObserver {
       const { outcome } = scope;
       this.#metrics.messagesIn.inc({ endpoint, type: typeOf(envelope), outcome });
       // A delivery that is retried or dead-lettered rolled its unit of work back.
-      if (outcome === 'handled') for (const run of scope.runs) this.#metrics.run(run);
+      if (outcome === 'handled') {
+        for (const run of scope.runs) this.#metrics.run(run);
+        for (const event of scope.billingEvents) this.#metrics.billing(event);
+      }
       span?.setAttribute('saas.outcome', outcome);
       span?.end();
     }

@@ -5,7 +5,7 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
-import type { DeliveryScope, RunEvent, StepInfo } from '../runtime/observer.js';
+import type { BillingEvent, DeliveryScope, RunEvent, StepInfo } from '../runtime/observer.js';
 import type { Tracing } from './tracing.js';
 
 /** What a step reports to metrics when it ends. */
@@ -28,6 +28,8 @@ export class ProductScope implements DeliveryScope {
   lastStep: { readonly workflow: string; readonly step: string } | undefined;
   /** Runs started or ended here: the observer counts them if the delivery is handled. */
   readonly runs: RunEvent[] = [];
+  /** What billing did here: counted, as the runs are, if the delivery is handled. */
+  readonly billingEvents: BillingEvent[] = [];
   readonly #tracing: Tracing | undefined;
   readonly #report: (step: StepReport) => void;
 
@@ -47,6 +49,10 @@ export class ProductScope implements DeliveryScope {
 
   run(event: RunEvent): void {
     this.runs.push(event);
+  }
+
+  billing(event: BillingEvent): void {
+    this.billingEvents.push(event);
   }
 
   /**

@@ -41,6 +41,27 @@ export type RunEvent =
       readonly seconds: number | undefined;
     };
 
+/**
+ * What billing's endpoint (services/billing.ts) did with a delivery: a settled payment, by the
+ * status of the subscription it found (`none`: it came before the subscription, and waits for
+ * it); a trial that ended unpaid; a subscription that awaited payment, cancelled because its
+ * onboarding failed or timed out.
+ */
+export type BillingEvent =
+  | { readonly kind: 'payment'; readonly found: PaymentFound }
+  | { readonly kind: 'trial-expired' }
+  | { readonly kind: 'unpaid-canceled' };
+
+export const paymentFinds = [
+  'awaiting_payment',
+  'trialing',
+  'past_due',
+  'active',
+  'canceled',
+  'none',
+] as const;
+export type PaymentFound = (typeof paymentFinds)[number];
+
 /** One delivery, as its observer follows it. */
 export interface DeliveryScope {
   /** Tags the delivery's current span (a saga's begin and end state, say). */
@@ -52,6 +73,8 @@ export interface DeliveryScope {
    * commits (a unit that is retried or dead-lettered did not happen).
    */
   run?(event: RunEvent): void;
+  /** Billing did this in the delivery's unit of work: it counts once that unit commits. */
+  billing?(event: BillingEvent): void;
 }
 
 export interface RuntimeObserver {

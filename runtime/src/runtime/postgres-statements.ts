@@ -128,6 +128,7 @@ export const sql = {
     ON CONFLICT DO NOTHING`,
   uniqueOwner: 'SELECT owner FROM uniques WHERE scope = $1 AND key = $2',
   releaseUnique: 'DELETE FROM uniques WHERE scope = $1 AND key = $2 AND owner = $3',
+  countClaims: 'SELECT COUNT(*)::integer AS count FROM uniques WHERE scope = $1',
   // Check and add in one statement: the conflicting row is locked and re-read, so concurrent adds
   // can never overshoot the cap.
   addToCounter: `INSERT INTO counters (tenant_id, name, value)

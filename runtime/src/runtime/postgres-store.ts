@@ -271,6 +271,11 @@ export class PostgresStore implements Store {
     return Object.fromEntries(rows.map((row) => [row.endpoint, row.count]));
   }
 
+  async countClaims(scope: string): Promise<number> {
+    const { rows } = await this.#pool.query<{ count: number }>(sql.countClaims, [scope]);
+    return rows[0]!.count;
+  }
+
   async outboxBacklog(): Promise<OutboxBacklog> {
     const { rows } = await this.#pool.query<{ pending: number; oldest: Date | null }>(
       sql.outboxBacklog,

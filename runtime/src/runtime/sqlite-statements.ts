@@ -145,6 +145,7 @@ export function prepareStatements(db: BetterSqlite3.Database) {
     ),
     uniqueOwner: sql('SELECT owner FROM uniques WHERE scope = ? AND key = ?'),
     releaseUnique: sql('DELETE FROM uniques WHERE scope = ? AND key = ? AND owner = ?'),
+    countClaims: sql('SELECT COUNT(*) AS count FROM uniques WHERE scope = ?'),
     // Check and add in one statement: concurrent adds can never overshoot `max`.
     addToCounter: sql(
       `INSERT INTO counters (tenant_id, name, value)

@@ -422,6 +422,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  countClaims(scope: string): Promise<number> {
+    return this.#exclusive((sql) => (sql.countClaims.get(scope) as { count: number }).count);
+  }
+
   outboxBacklog(): Promise<OutboxBacklog> {
     return this.#exclusive((sql) => {
       const row = sql.outboxBacklog.get() as { pending: number; oldest: number | null };

@@ -351,6 +351,12 @@ export interface DeadLetterQueries {
   countDeadLetters(): Promise<Record<string, number>>;
 }
 
+/** Claims outside a transaction, for metrics. */
+export interface ClaimQueries {
+  /** How many keys are claimed in `scope` (the tenants awaiting payment, say): one query. */
+  countClaims(scope: string): Promise<number>;
+}
+
 /** Records and counters for the API. */
 export interface RecordQueries {
   getRecord<Data>(
@@ -384,6 +390,7 @@ export interface Store
     SagaQueries,
     TenantHistory,
     DeadLetterQueries,
+    ClaimQueries,
     RecordQueries,
     Maintenance {
   /** Which adapter this is, for reports. */

@@ -8,7 +8,12 @@
  * - paid: `awaiting_payment`. The step waits (`StepAwaits`) until `PaymentSettled` arrives for
  *   the tenant; then it is `active` and billing publishes the step's `SubscriptionActivated`. The
  *   onboarding timeout still applies: unpaid, the onboarding fails and the subscription is
- *   cancelled.
+ *   cancelled. While it waits, the tenant holds a claim in `awaitingPaymentScope`, which the
+ *   metrics count (`saas_payments_awaited`) in one query, whatever the tenants' isolation.
+ *
+ * A payment that settles before the billing step ran (a slow step before it, a step retrying) is
+ * kept (`paidAheadId`): the step then opens the subscription `active`, and nothing is lost to
+ * retries running out.
  *
  * An edition change (`EditionChanged`, which the saga sends for a paid edition only once its
  * payment settled) moves the subscription to the new edition's terms. One subscription per
@@ -19,6 +24,7 @@ import type { PayloadOf, SubscriptionActivatedPayload } from '../contracts/built
 import type { Catalog, Edition, PaymentTerms } from '../product-definition.js';
 import { isEditionId, paymentTermsOf } from '../product-definition.js';
 import type { EndpointDefinition, HandlerContext } from '../runtime/handler.js';
+import type { PaymentFound } from '../runtime/observer.js';
 import type { Tx } from '../runtime/store.js';
 import { defaultRetry } from '../saga/definition.js';
 import type { StepContext } from './step-context.js';
@@ -46,6 +52,18 @@ export interface Subscription {
 
 /** What a step awaiting payment waits for (`StepAwaits.what`). */
 export const awaitingPayment = 'payment';
+
+/** Claims of the tenants whose subscription awaits payment (key: tenant, owner: subscription). */
+export const awaitingPaymentScope = 'awaiting-payment';
+
+/** The record of a payment that settled before the tenant had a subscription. */
+export const paidAheadId = 'paid-ahead';
+
+interface PaidAhead {
+  readonly paidAt: string;
+  /** The subscription it paid for, once the billing step opened one. */
+  readonly subscriptionId: string | null;
+}
 
 const day = 86_400_000;
 
@@ -99,15 +117,26 @@ export const billingStep = (catalog: Catalog): StepImplementation => ({
         : activated(current);
     const plan = isEditionId(catalog, edition) ? catalog.editions[edition] : undefined;
     if (!plan) throw new StepFailure(`tenant ${tenantId} has unknown edition ${edition}`);
-    const subscription = subscriptionTo(edition, plan, context.now);
+    const opened = subscriptionTo(edition, plan, context.now);
+    const ahead = current ? undefined : await paidAhead(context.tx, tenantId);
+    // Paid before it was opened: active at once, with no trial to end.
+    const subscription: Subscription = ahead
+      ? { ...opened, status: 'active', trialEndsAt: null, paidAt: ahead.paidAt }
+      : opened;
     await save(context.tx, tenantId, subscription);
+    if (ahead)
+      await markPaidAhead(context.tx, tenantId, {
+        ...ahead,
+        subscriptionId: opened.subscriptionId,
+      });
     if (subscription.trialEndsAt !== null)
       scheduleTrialEnd(context.schedule, tenantId, subscription);
     if (subscription.status === 'awaiting_payment') {
+      await context.tx.claimUnique(awaitingPaymentScope, tenantId, subscription.subscriptionId);
       context.log.info({ tenantId, edition }, 'subscription opened: awaiting payment');
       return new StepAwaits(awaitingPayment);
     }
-    context.log.info({ tenantId, edition }, 'subscription opened');
+    context.log.info({ tenantId, edition, paidAhead: Boolean(ahead) }, 'subscription opened');
     return activated(subscription);
   },
 
@@ -116,6 +145,7 @@ export const billingStep = (catalog: Catalog): StepImplementation => ({
     const current = await currentSubscription(context.tx, tenantId);
     if (!current || current.status === 'canceled') return;
     await context.tx.cancelScheduled(trialTimerId(tenantId, current.subscriptionId));
+    await context.tx.releaseUnique(awaitingPaymentScope, tenantId, current.subscriptionId);
     await save(context.tx, tenantId, {
       ...current,
       status: 'canceled',
@@ -123,6 +153,16 @@ export const billingStep = (catalog: Catalog): StepImplementation => ({
     });
   },
 });
+
+/** A payment that settled before the tenant had a subscription, and paid for none yet. */
+async function paidAhead(tx: Pick<Tx, 'getRecord'>, tenantId: string) {
+  const record = await tx.getRecord<PaidAhead>(subscriptionsCollection, tenantId, paidAheadId);
+  return record && record.data.subscriptionId === null ? record.data : undefined;
+}
+
+function markPaidAhead(tx: Pick<Tx, 'putRecord'>, tenantId: string, data: PaidAhead) {
+  return tx.putRecord({ collection: subscriptionsCollection, tenantId, id: paidAheadId, data });
+}
 
 function scheduleTrialEnd(
   schedule: StepContext['schedule'],
@@ -174,19 +214,27 @@ export function billingPaymentsEndpoint(
 async function settled(ctx: HandlerContext, emits: string | null): Promise<void> {
   const { tenantId } = ctx.message;
   const current = await currentSubscription(ctx.tx, tenantId);
-  // Paid before the billing step ran (or while it runs): retried until the subscription exists.
-  if (!current)
-    throw new Error(`tenant ${tenantId} has no subscription yet: the payment waits for it`);
+  const found: PaymentFound = current?.status ?? 'none';
+  ctx.scope?.billing?.({ kind: 'payment', found });
+  const paidAt = ctx.now.toISOString();
+  // Paid before the billing step ran: kept for it, which then opens the subscription active.
+  if (!current) {
+    await markPaidAhead(ctx.tx, tenantId, { paidAt, subscriptionId: null });
+    ctx.scope?.annotate({ 'saas.billing.paid_ahead': true });
+    return;
+  }
   if (current.status === 'canceled') {
     ctx.scope?.annotate({ 'saas.billing.ignored': 'canceled' });
     return;
   }
-  const paid: Subscription = { ...current, status: 'active', paidAt: ctx.now.toISOString() };
+  const paid: Subscription = { ...current, status: 'active', paidAt };
   await save(ctx.tx, tenantId, paid);
   if (current.status === 'trialing')
     await ctx.tx.cancelScheduled(trialTimerId(tenantId, current.subscriptionId));
-  if (current.status === 'awaiting_payment' && emits)
-    ctx.publish(emits as 'SubscriptionActivated', activated(paid));
+  if (current.status === 'awaiting_payment') {
+    await ctx.tx.releaseUnique(awaitingPaymentScope, tenantId, current.subscriptionId);
+    if (emits) ctx.publish(emits as 'SubscriptionActivated', activated(paid));
+  }
 }
 
 /**
@@ -198,6 +246,8 @@ async function onboardingFailed(ctx: HandlerContext): Promise<void> {
   const { tenantId } = ctx.message;
   const current = await currentSubscription(ctx.tx, tenantId);
   if (current?.status !== 'awaiting_payment') return;
+  ctx.scope?.billing?.({ kind: 'unpaid-canceled' });
+  await ctx.tx.releaseUnique(awaitingPaymentScope, tenantId, current.subscriptionId);
   await save(ctx.tx, tenantId, {
     ...current,
     status: 'canceled',
@@ -210,6 +260,7 @@ async function trialEnded(ctx: HandlerContext, subscriptionId: string): Promise<
   const current = await currentSubscription(ctx.tx, tenantId);
   // Paid meanwhile, cancelled, or the trial of an edition the tenant left: nothing is due.
   if (current?.subscriptionId !== subscriptionId || current.status !== 'trialing') return;
+  ctx.scope?.billing?.({ kind: 'trial-expired' });
   await save(ctx.tx, tenantId, { ...current, status: 'past_due' });
   ctx.publish('PaymentPastDue', {
     reason: `the trial of ${current.edition} ended without a settled payment`,

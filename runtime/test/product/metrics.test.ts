@@ -96,6 +96,7 @@ describe('workflow runs', () => {
     const delivery = { envelope: { type: 'TenantRegistered' }, attempt: 1 } as unknown as Delivery;
     await observer.delivery('tenant-management', delivery, async (scope) => {
       scope.run?.({ kind: 'started', workflow: onboarding.id });
+      scope.billing?.({ kind: 'trial-expired' });
       observer.retrying(
         'tenant-management',
         delivery.envelope,
@@ -106,9 +107,11 @@ describe('workflow runs', () => {
     });
     await observer.delivery('tenant-management', delivery, async (scope) => {
       scope.run?.({ kind: 'started', workflow: onboarding.id });
+      scope.billing?.({ kind: 'trial-expired' });
     });
     const text = await metrics.text();
     expect(sample(text, 'saas_workflow_runs_started_total', { workflow: onboarding.id })).toBe(1);
+    expect(sample(text, 'saas_trials_expired_total', {})).toBe(1);
   });
 });
 
@@ -234,6 +237,7 @@ function emptyStore() {
   return {
     countSagas: async () => ({}),
     countDeadLetters: async () => ({}),
+    countClaims: async () => 0,
     outboxBacklog: async () => ({ pending: 0, oldestAt: undefined }),
   };
 }

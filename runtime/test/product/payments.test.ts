@@ -13,6 +13,7 @@ import { lifecycle } from '../../src/saga/definitions.js';
 import type { TestProduct, TestProductOptions } from '../../src/testing/index.js';
 import { startTestProduct } from '../../src/testing/index.js';
 import { activeTenant } from './api-support.js';
+import { sample } from './metrics-support.js';
 import { fixture, onboardingSteps, onboardingTimeoutMs, startProduct } from './harness.js';
 import { infrastructure } from './infrastructure.js';
 
@@ -56,6 +57,11 @@ describe.each(variants)('payments (%s)', (_name, start) => {
     (await p.tenant(tenantId)) as unknown as TenantWithBilling;
   const actions = async (tenantId: string) =>
     (await p.timeline(tenantId)).map((entry) => entry.action);
+  /** One series (or the sum of those with `labels`) of the product's `/metrics`. */
+  const metric = async (name: string, labels: Record<string, string> = {}) => {
+    const response = await p.inject({ method: 'GET', url: '/metrics', token: null });
+    return sample(response.body, name, labels);
+  };
 
   it('the fixture has an edition on each of the terms', () => {
     expect([free, trial, paid].every(Boolean)).toBe(true);
@@ -86,12 +92,14 @@ describe.each(variants)('payments (%s)', (_name, start) => {
       cause: 'PaymentPastDue',
       reason: `the trial of ${trial} ended without a settled payment`,
     });
+    expect(await metric('saas_trials_expired_total')).toBe(1);
 
     // Paying reinstates it.
     await p.pay(tenantId);
     const reinstated = await view(tenantId);
     expect(reinstated.state).toBe('Active');
     expect(reinstated.billing?.status).toBe('active');
+    expect(await metric('saas_payments_settled_total', { subscription: 'past_due' })).toBe(1);
   });
 
   it('keeps a trial that was paid in time Active past its end', async () => {
@@ -104,6 +112,8 @@ describe.each(variants)('payments (%s)', (_name, start) => {
     await p.elapse(editions[trial as keyof typeof editions].trialDays * day + day);
     expect((await view(tenantId)).state).toBe('Active');
     expect(await actions(tenantId)).not.toContain('suspend');
+    expect(await metric('saas_payments_settled_total', { subscription: 'trialing' })).toBe(1);
+    expect(await metric('saas_trials_expired_total')).toBe(0);
   });
 
   it('makes a paid edition wait for its payment, then completes the billing step', async () => {
@@ -139,12 +149,35 @@ describe.each(variants)('payments (%s)', (_name, start) => {
     // Nothing completes it but the payment: not even a long wait short of the timeout.
     await p.elapse(onboardingTimeoutMs / 2);
     expect((await view(tenantId)).state).toBe('Provisioning');
+    expect(await metric('saas_payments_awaited')).toBe(1);
 
     await p.pay(tenantId);
     const active = await view(tenantId);
     expect(active.state).toBe('Active');
     expect(active.billing).toMatchObject({ status: 'active', edition: paid });
     expect(await actions(tenantId)).toContain('paymentSettled');
+    expect(await metric('saas_payments_awaited')).toBe(0);
+    expect(await metric('saas_payments_settled_total', { subscription: 'awaiting_payment' })).toBe(
+      1,
+    );
+  });
+
+  it('keeps a payment that settles before the billing step ran, and opens the subscription paid', async () => {
+    // The billing step fails once, so its retry waits on the clock while the payment comes in.
+    p = await start({ env, faults: `${billingStep.id}:transient:1` });
+    const { tenantId } = await p.signUp({ edition: paid });
+    await p.settle();
+    expect((await view(tenantId)).billing).toBeNull();
+    await p.pay(tenantId);
+    expect(await metric('saas_payments_settled_total', { subscription: 'none' })).toBe(1);
+    // The payment is applied, not retried until it runs out of attempts.
+    expect(await metric('saas_message_retries_total', { endpoint: 'billing.payments' })).toBe(0);
+
+    await p.elapse(billingStep.retry.maxDelayMs);
+    const active = await view(tenantId);
+    expect(active.state).toBe('Active');
+    expect(active.billing).toMatchObject({ status: 'active', edition: paid, trialEndsAt: null });
+    expect(await metric('saas_payments_awaited')).toBe(0);
   });
 
   it('fails an unpaid paid onboarding at its timeout and cancels the subscription', async () => {
@@ -155,9 +188,12 @@ describe.each(variants)('payments (%s)', (_name, start) => {
     const failed = await view(tenantId);
     expect(failed.state).toBe('ProvisioningFailed');
     expect(failed.billing?.status).toBe('canceled');
+    expect(await metric('saas_payments_awaited')).toBe(0);
+    expect(await metric('saas_unpaid_subscriptions_canceled_total')).toBe(1);
     // A payment that comes too late changes nothing.
     await p.pay(tenantId);
     expect((await view(tenantId)).state).toBe('ProvisioningFailed');
+    expect(await metric('saas_payments_settled_total', { subscription: 'canceled' })).toBe(1);
   });
 
   it('makes an upgrade to a paid edition wait for its payment', async () => {
@@ -249,6 +285,10 @@ describe.each(variants)('payments (%s)', (_name, start) => {
       expect((await view(tenantId)).state).toBe('Active');
       const ignored = (await p.timeline(tenantId)).find((e) => e.action === 'billingEventIgnored');
       expect(ignored?.detail).toMatchObject({ type: 'payment.past_due' });
+      const webhooks = (type: string, outcome: string) =>
+        metric('saas_billing_webhooks_total', { type, outcome });
+      expect(await webhooks('payment.past_due', 'stale')).toBe(1);
+      expect(await webhooks('payment.settled', 'applied')).toBe(1);
 
       // A newer one applies.
       const newer = await p.billingEvent({
@@ -287,6 +327,12 @@ describe.each(variants)('payments (%s)', (_name, start) => {
       );
       expect(again.statusCode).toBe(200);
       expect(again.json()).toMatchObject({ applied: false, replayed: true });
+      expect(
+        await metric('saas_billing_webhooks_total', {
+          type: 'payment.settled',
+          outcome: 'repeated',
+        }),
+      ).toBe(1);
       await p.settle();
       expect((await view(tenantId)).state).toBe('Suspended');
     });

@@ -705,6 +705,24 @@ export function storeContract(
           await store.transaction((tx) => tx.claimUnique('slug', 'released', 'tenant-2')),
         ).toBe('tenant-2');
       });
+
+      it('counts the keys claimed in one scope, as commits leave them', async () => {
+        expect(await store.countClaims('awaiting')).toBe(0);
+        await store.transaction(async (tx) => {
+          await tx.claimUnique('awaiting', 'tenant-1', 'a');
+          await tx.claimUnique('awaiting', 'tenant-2', 'b');
+          await tx.claimUnique('slug', 'tenant-1', 'a');
+        });
+        await store
+          .transaction(async (tx) => {
+            await tx.claimUnique('awaiting', 'tenant-3', 'c');
+            throw new Error('rolled back');
+          })
+          .catch(() => undefined);
+        expect(await store.countClaims('awaiting')).toBe(2);
+        await store.transaction((tx) => tx.releaseUnique('awaiting', 'tenant-1', 'a'));
+        expect(await store.countClaims('awaiting')).toBe(1);
+      });
     });
 
     describe('counters (Counters, RecordQueries)', () => {
