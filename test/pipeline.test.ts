@@ -168,6 +168,27 @@ describe('generateProduct', () => {
     expect(defaultEdition).toBe('free');
   });
 
+  it('says in the reference how each edition is paid for, and whether an unpaid trial suspends', () => {
+    const reference = (text: string) =>
+      productFiles(text).find((file) => file.path === 'docs/reference.md')!.content;
+    const suspends = reference(blueprint());
+    expect(suspends).toContain('## Trials and payment');
+    expect(suspends).toContain('- `free` — free: `active` at once');
+    expect(suspends).toContain('- `team` — a 14-day trial, then paid');
+    expect(suspends).toContain('`lifecycle.suspendOn` lists `PaymentPastDue`');
+
+    const lenient = reference(
+      blueprint({
+        lifecycle: yaml`
+          lifecycle:
+            suspendOn: []
+            reinstateOn: [PaymentSettled]
+        `,
+      }),
+    );
+    expect(lenient).toContain('does not list `PaymentPastDue`, so the tenant stays `Active`');
+  });
+
   it('is deterministic', () => {
     expect(productFiles(blueprint())).toEqual(productFiles(blueprint()));
   });

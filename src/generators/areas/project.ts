@@ -130,7 +130,20 @@ function docsView(view: AreaContext['view']) {
     onboardingReactions: onboarding?.reactions ?? [],
     domainWorkflows: workflows.filter((w) => w.kind === 'domain'),
     handlerFiles: view.domainServices.map((service) => `src/services/${service.name}/handlers.ts`),
+    billing: (onboarding?.steps ?? []).some((step) => step.service === 'billing'),
+    paymentEditions: view.model.editions.map((edition) => ({
+      id: edition.id,
+      terms: termsOf(edition),
+    })),
+    trialsSuspend: view.model.lifecycle.suspendOn.some((event) => event.name === 'PaymentPastDue'),
   };
+}
+
+/** What a tenant on this edition is asked to pay, as the runtime's billing reads the catalog. */
+function termsOf(edition: AreaContext['view']['model']['editions'][number]): string {
+  if (edition.price.amount === 0) return 'free: `active` at once';
+  if (edition.trialDays > 0) return `a ${edition.trialDays}-day trial, then paid`;
+  return 'paid: the onboarding waits for the first payment';
 }
 
 /** A slug the blueprint's pattern accepts, for the README's example. */

@@ -305,6 +305,71 @@ function runCountPanels(workflow: ObservedWorkflow, startedName: string): Draft 
   );
 }
 
+/** Trials, payments and the billing webhook, for an onboarding with a billing step. */
+function billingDrafts(): Draft[] {
+  const settled = (status: string) =>
+    `sum(increase(saas_payments_settled_total${matchers({ subscription: status })}[$__range]))`;
+  return [
+    row('Billing'),
+    stat(
+      'Awaiting payment',
+      'Onboardings of a paid edition that wait for their first payment now (the sign-up answer and GET /tenants/{id} give the payment link).',
+      'max(saas_payments_awaited) or vector(0)',
+    ),
+    stat(
+      'Paid onboardings',
+      'Paid editions whose payment settled in the time range.',
+      settled('awaiting_payment'),
+    ),
+    stat(
+      'Trials converted',
+      'Trials paid for before their end, in the time range.',
+      settled('trialing'),
+    ),
+    stat(
+      'Trials expired',
+      'Trials that ended without a settled payment in the time range: their tenants are suspended as the blueprint says.',
+      'sum(increase(saas_trials_expired_total[$__range]))',
+    ),
+    stat(
+      'Unpaid, cancelled',
+      'Subscriptions that still awaited payment when their onboarding failed or timed out, in the time range.',
+      'sum(increase(saas_unpaid_subscriptions_canceled_total[$__range]))',
+    ),
+    stat(
+      'Webhooks not applied',
+      'Billing webhooks older than the newest applied for their tenant, in the time range: acknowledged and noted on the timeline, not applied.',
+      `sum(increase(saas_billing_webhooks_total${matchers({ outcome: 'stale' })}[$__range]))`,
+    ),
+    timeseries(
+      'Settled payments',
+      'Payments applied per second, by the status of the subscription each found (none: it came before the billing step, and waits for it).',
+      [
+        prometheusTarget(
+          'A',
+          `sum by (subscription) (rate(saas_payments_settled_total${rate}))`,
+          '{{subscription}}',
+        ),
+      ],
+      'ops',
+      { w: 12 },
+    ),
+    timeseries(
+      'Billing webhooks',
+      'Signed billing webhook deliveries per second, by event type and outcome (repeated: a webhook-id seen before; stale: older than the newest applied).',
+      [
+        prometheusTarget(
+          'A',
+          `sum by (type, outcome) (rate(saas_billing_webhooks_total${rate}))`,
+          '{{type}} {{outcome}}',
+        ),
+      ],
+      'ops',
+      { w: 12 },
+    ),
+  ];
+}
+
 /** Messaging, HTTP and build information: the same on every dashboard that shows them. */
 function platformDrafts(): Draft[] {
   return [
@@ -504,6 +569,7 @@ function onboardingDashboard(plan: ObservabilityPlan): Dashboard {
         { w: 24 },
       ),
       ...workflowStepDrafts(w),
+      ...(plan.billing ? billingDrafts() : []),
       ...platformDrafts(),
     ],
   );

@@ -28,6 +28,8 @@ export interface ObservabilityPlan {
   readonly product: string;
   readonly title: string;
   readonly onboarding: ObservedWorkflow;
+  /** Whether the onboarding has a billing step: trials, payments awaited, billing webhooks. */
+  readonly billing: boolean;
   /** Sorted by id. */
   readonly domain: readonly ObservedWorkflow[];
 }
@@ -49,6 +51,10 @@ export function observabilityPlan(model: Model): ObservabilityPlan {
     product: model.product.name,
     title: model.product.title,
     onboarding,
+    billing: model.workflows.some(
+      (workflow) =>
+        workflow.kind === 'onboarding' && workflow.steps.some((step) => step.service === 'billing'),
+    ),
     domain: workflows
       .filter((workflow) => workflow.kind === 'domain')
       .sort((a, b) => (a.id < b.id ? -1 : 1)),

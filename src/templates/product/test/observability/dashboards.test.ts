@@ -190,6 +190,19 @@ describe('the dashboards cover the blueprint', () => {
       expect(text, metric).toContain(metric);
   });
 
+  it('shows billing on the onboarding overview when the onboarding has a billing step', () => {
+    const text = exprs(onboarding).join('\n');
+    const billing = workflows.onboarding.steps.some((step) => step.service === 'billing');
+    for (const metric of [
+      'saas_payments_awaited',
+      'saas_payments_settled_total',
+      'saas_trials_expired_total',
+      'saas_unpaid_subscriptions_canceled_total',
+      'saas_billing_webhooks_total',
+    ])
+      expect(text.includes(metric), metric).toBe(billing);
+  });
+
   it.each(Object.values(workflows).map((w) => [w.id, w] as const))(
     'gives each step of %s its duration, retries, dead letters and compensations',
     (_id, workflow) => {
