@@ -228,21 +228,22 @@ async function follow(catalog, tenantId, token) {
       showPayment(tenant.billing?.status === 'trialing' ? tenant.billing.checkoutUrl : undefined);
       return;
     }
-    if (tenant.billing?.status === 'awaiting_payment') {
-      say(
-        status,
-        tenant.billing.checkoutUrl
-          ? `${tenant.name} waits for your payment: set-up finishes as soon as it is settled.`
-          : `${tenant.name} waits for your payment: set-up finishes as soon as it is settled. Payment is not configured here yet; our operators have been told.`,
-      );
-      showPayment(tenant.billing.checkoutUrl);
-    }
     if (tenant.failure) {
+      showPayment(undefined);
       say(
         status,
         `Setting up ${tenant.name} failed: ${tenant.failure.reason}. Our operators have been told; there is nothing you need to do.`,
       );
       return;
+    }
+    if (tenant.billing?.status === 'awaiting_payment') {
+      say(
+        status,
+        tenant.billing.checkoutUrl
+          ? `${tenant.name} waits for your payment: set-up finishes as soon as it is settled.`
+          : `${tenant.name} waits for your payment: set-up finishes as soon as it is settled. Payment cannot be made on this site yet: please contact us to complete it.`,
+      );
+      showPayment(tenant.billing.checkoutUrl);
     } else say(status, `Your workspace is being set up (${tenant.state})…`);
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

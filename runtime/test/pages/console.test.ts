@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { editions } from '../../src/catalog.js';
+import { paymentTermsOf } from '../../src/product-definition.js';
 import type { Product } from '../product/harness.js';
 import { adminToken, onboardingSteps, startProduct } from '../product/harness.js';
 import type { OpenPage, Served } from './browser.js';
@@ -193,6 +195,44 @@ describe.skipIf(!executablePath)('the operator console', () => {
       .poll(() => page.textContent('#view'), { timeout: 1_500 })
       .toContain('No dead letters.');
   });
+
+  const editionOn = (terms: string) =>
+    Object.entries(editions).find(([, edition]) => paymentTermsOf(edition) === terms)?.[0];
+  const [paid, trial] = [editionOn('paid'), editionOn('trial')];
+
+  it.skipIf(paid === undefined || trial === undefined)(
+    "shows each tenant's billing: a payment awaited, then paid up; a trial and its end",
+    async () => {
+      served = await serveProduct({
+        env: { CHECKOUT_URL: 'https://pay.example.test/checkout?tenant={tenantId}' },
+      });
+      const { product } = served;
+      const paying = await product.signUp({ edition: paid! });
+      const trying = await product.signUp({ edition: trial! });
+      await whileTheClockRuns(
+        product,
+        async () => (await product.tenant(trying.tenantId)).state === 'Active',
+      );
+      const page = await signedIn();
+      const facts = page.locator('#view .facts');
+
+      await page.goto(`${served.url}/console#/tenants/${paying.tenantId}`);
+      await expect.poll(() => facts.textContent()).toContain(`${paid}: awaiting payment`);
+      expect(await page.locator('.machine-states [aria-current]').textContent()).toMatch(
+        /^Provisioning/,
+      );
+      await expectAccessible(page, 'a tenant awaiting payment');
+      await product.pay(paying.tenantId);
+      // The next read, within the console's 2 s.
+      await expect
+        .poll(() => facts.textContent(), { timeout: 5_000 })
+        .toContain(`${paid}: paid up`);
+      await reaches(product, page, 'Active');
+
+      await page.goto(`${served.url}/console#/tenants/${trying.tenantId}`);
+      await expect.poll(() => facts.textContent()).toContain(`${trial}: trial; trial ends`);
+    },
+  );
 
   it('reads the API every 2 s while the tab is visible, and not while it is hidden', async () => {
     served = await serveProduct();

@@ -169,4 +169,53 @@ describe.skipIf(!executablePath)('the sign-up and activation pages', () => {
     await expect.poll(() => wrong.locator('#result').textContent()).toContain('not right');
     await expectAccessible(wrong, 'the activation page refusing a code');
   });
+
+  const paidEdition = Object.entries(editions).find(
+    ([, edition]) => paymentTermsOf(edition) === 'paid',
+  )?.[0];
+
+  it.skipIf(paidEdition === undefined)(
+    'says a paid edition waits for its payment, links to it, and follows it to ready once paid',
+    async () => {
+      const checkout = 'https://pay.example.test/checkout?tenant={tenantId}';
+      served = await serveProduct({ env: { CHECKOUT_URL: checkout } });
+      const page = await open('/');
+      const slug = nextSlug();
+      await fill(page, {
+        slug,
+        name: `Tenant ${slug}`,
+        'owner-email': `owner@${slug}.test`,
+        'owner-name': 'Paula Payer',
+      });
+      await page.selectOption('#edition', paidEdition!);
+      await page.click('#submit');
+
+      const status = page.locator('#progress-status');
+      await whileTheClockRuns(served.product, async () =>
+        ((await status.textContent()) ?? '').includes('waits for your payment'),
+      );
+      const tenant = (
+        await served.product.inject({ method: 'GET', url: `/tenants?q=${slug}` })
+      ).json().items[0] as { tenantId: string; state: string };
+      expect(tenant.state).toBe('Provisioning');
+      const payment = page.locator('#payment');
+      expect(await payment.isVisible()).toBe(true);
+      expect(await payment.getAttribute('href')).toBe(
+        checkout.replace('{tenantId}', tenant.tenantId),
+      );
+      // The page keeps saying so while it waits: the next reads do not turn it into a spinner.
+      await served.product.elapse(1_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await status.textContent()).toContain('waits for your payment');
+      await expectAccessible(page, 'the sign-up page waiting for a payment');
+
+      await served.product.pay(tenant.tenantId);
+      await whileTheClockRuns(served.product, async () =>
+        ((await status.textContent()) ?? '').includes('is ready'),
+      );
+      expect(await payment.isVisible()).toBe(false);
+      for (const step of await page.locator('#steps > li').allTextContents())
+        expect(step).toContain('Succeeded');
+    },
+  );
 });
