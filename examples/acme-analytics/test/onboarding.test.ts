@@ -6,7 +6,8 @@
  * The onboarding promises of Acme Analytics, end to end through its HTTP API: every edition
  * onboards to `Active`; a failing step compensates what completed before it, in reverse order; the
  * timeout fails provisioning and an operator retry completes it; failures retry with the step's
- * backoff, then dead-letter for replay; the lifecycle commands move the tenant. Each test reads
+ * backoff, then dead-letter for replay; the lifecycle commands move the tenant; a trial ends after
+ * its days, and a change to a paid edition waits for its payment. Each test reads
  * what it provokes from the blueprint's own retry, timeout and compensation settings, and runs
  * your handlers with the stand-ins of `test/doubles.ts`.
  */
@@ -20,6 +21,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { editionIds, editions } from '../src/catalog.js';
 import { productDefinition } from '../src/product.js';
+import { lifecycle } from '../src/saga/definitions.js';
 import { startProduct } from './product.js';
 
 const onboarding = onboardingWorkflow(productDefinition);
@@ -32,6 +34,10 @@ const lastStep = lastSteps(onboarding)[0]!;
 /** The steps whose retries all fit in the onboarding's timeout, and those of them that retry. */
 const exhaustible = onboarding.steps.filter((step) => retryBudgetMs(step) < onboarding.timeoutMs);
 const retrying = exhaustible.filter((step) => step.retry.attempts > 1);
+/** The editions on these terms; none without a billing step, which is what makes them so. */
+const editionsOn = (terms: 'free' | 'trial' | 'paid') =>
+  billing ? editionIds.filter((id) => paymentTermsOf(editions[id]) === terms) : [];
+const day = 86_400_000;
 
 describe('onboarding', () => {
   it.each(editionIds)(
@@ -190,4 +196,50 @@ describe('lifecycle', () => {
     const response = await p.inject({ method: 'POST', url: `/tenants/${tenantId}/reinstate` });
     expect(response.statusCode).toBe(409);
   });
+});
+
+describe('trials and payment', () => {
+  it.each(editionsOn('trial'))(
+    'ends the trial of %s after its days, unpaid, as the lifecycle says',
+    async (edition) => {
+      const p = await startProduct();
+      const { tenantId } = await p.signUp({ edition });
+      await p.settle();
+      const trialing = await p.tenant(tenantId);
+      expect(trialing.state).toBe('Active');
+      expect(trialing.billing?.status).toBe('trialing');
+      await p.elapse(editions[edition].trialDays * day + 60_000);
+      const ended = await p.tenant(tenantId);
+      expect(ended.billing?.status).toBe('past_due');
+      expect(ended.state).toBe(
+        lifecycle.suspendOn.includes('PaymentPastDue') ? 'Suspended' : 'Active',
+      );
+    },
+  );
+
+  it.each(editionsOn('paid'))(
+    'changes a tenant to %s only once the payment settles',
+    async (edition) => {
+      const p = await startProduct();
+      const start = editionIds.find((id) => id !== edition)!;
+      const { tenantId } = await p.signUp({ edition: start });
+      await p.settle();
+      if ((await p.tenant(tenantId)).state !== 'Active') await p.pay(tenantId);
+      const change = await p.inject({
+        method: 'PUT',
+        url: `/tenants/${tenantId}/edition`,
+        payload: { edition },
+      });
+      expect(change.statusCode, change.body).toBe(202);
+      await p.settle();
+      const waiting = await p.tenant(tenantId);
+      expect(waiting.edition).toBe(start);
+      expect(waiting.pendingEdition?.edition).toBe(edition);
+      await p.pay(tenantId);
+      const changed = await p.tenant(tenantId);
+      expect(changed.edition).toBe(edition);
+      expect(changed.pendingEdition).toBeNull();
+      expect(changed.billing).toMatchObject({ status: 'active', edition });
+    },
+  );
 });

@@ -32,6 +32,7 @@ import type { Transport } from '../runtime/transport.js';
 import { tapped } from '../runtime/transport.js';
 import { MemoryTransport } from '../runtime/memory-transport.js';
 import type { StepDefinition, WorkflowDefinition } from '../saga/definition.js';
+import type { SubscriptionStatus } from '../services/billing.js';
 import { retryDelay } from '../saga/definition.js';
 import { tenantSagaType } from '../saga/endpoints.js';
 import type { OnboardingState } from '../saga/onboarding.js';
@@ -72,6 +73,21 @@ export interface TenantBody {
   state: string;
   steps: Record<string, string>;
   correlationId: string;
+  /** Its subscription; none before the billing step ran, or without one. */
+  billing: {
+    status: SubscriptionStatus;
+    edition: string;
+    trialEndsAt: string | null;
+    paidAt: string | null;
+    checkoutUrl?: string;
+  } | null;
+  /** A change to a paid edition that waits for its payment. */
+  pendingEdition: {
+    edition: string;
+    requestedAt: string;
+    expiresAt: string;
+    checkoutUrl?: string;
+  } | null;
 }
 
 export interface TestProduct {
