@@ -162,6 +162,53 @@ describe('saas-gen generate and check', () => {
     expect(result.stderr).toMatch(/1 of \d+ files saas-gen owns drifted/);
   });
 
+  it('tells one story about an edited generated file: check names the ways generate takes', async () => {
+    const path = 'observability/prometheus.yml';
+    edit(dir, path, (text) => `${text}# scraped by our own Prometheus too\n`);
+    const checked = await saasGen(['check', dir]);
+    expect(checked.exitCode).toBe(1);
+    expect(checked.stderr).toContain(`${path} was edited by hand`);
+    expect(checked.stderr).toContain('`npx saas-gen generate --force`');
+    expect(checked.stderr).toContain('"saas-gen": { "own": [...] }');
+
+    // Each way check names works: the dry run says what a real run would refuse, and why.
+    const dry = await saasGen(['generate', dir, '--dry-run']);
+    expect(dry.exitCode).toBe(1);
+    expect(dry.stdout).toContain(`REFUSE ${path} (edited by hand)`);
+    expect(dry.stderr).toContain('"saas-gen": { "own": [...] }');
+    expect(dry.stderr).toContain('--force');
+    const forced = await saasGen(['generate', dir, '--force', '--dry-run']);
+    expect(forced.exitCode, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain(`UPDATE ${path}`);
+  });
+
+  it('leaves a generated file the team made its own ("saas-gen".own) alone, across blueprint changes', async () => {
+    const path = 'observability/prometheus.yml';
+    edit(dir, path, (text) => `${text}# ours\n`);
+    edit(dir, 'package.json', (text) => {
+      const json = JSON.parse(text) as Record<string, unknown>;
+      json['saas-gen'] = { own: [path, 'src/not-generated.ts'] };
+      return `${JSON.stringify(json, null, 2)}\n`;
+    });
+    const checked = await saasGen(['check', dir]);
+    expect(checked.exitCode, checked.stdout + checked.stderr).toBe(0);
+    expect(checked.stderr).toContain('"saas-gen".own names `src/not-generated.ts`');
+
+    edit(dir, 'blueprint.yaml', (text) =>
+      text.replace('title: Acme Analytics', 'title: Acme Insights'),
+    );
+    const generated = await saasGen(['generate', dir]);
+    expect(generated.exitCode, generated.stderr).toBe(0);
+    expect(generated.stdout).toContain(`YOURS  ${path} (yours from now on`);
+    expect(readFileSync(join(dir, path), 'utf8')).toMatch(/# ours\n$/);
+    expect(readFileSync(join(dir, 'docs/reference.md'), 'utf8')).toContain('# Acme Insights');
+    const manifest = JSON.parse(readFileSync(join(dir, '.saas-gen/manifest.json'), 'utf8')) as {
+      files: Record<string, string>;
+    };
+    expect(Object.keys(manifest.files)).not.toContain(path);
+    expect((await saasGen(['check', dir])).exitCode).toBe(0);
+  });
+
   it('check sees a blueprint change that was not regenerated', async () => {
     edit(dir, 'blueprint.yaml', (text) =>
       text.replace('sampleRows: integer', 'sampleRows: integer, region: string'),

@@ -72,7 +72,11 @@ const verbs = {
 export function printPlan(plan: Plan, output: Output): void {
   for (const outcome of plan.outcomes) {
     const { action, path } = outcome;
-    if (action === 'unchanged' || action === 'conflict') {
+    if (action === 'conflict') {
+      output.out(`${paint(output, 'red', 'REFUSE')} ${path} (edited by hand)\n`);
+      continue;
+    }
+    if (action === 'unchanged') {
       if (outcome.note)
         output.out(`${paint(output, 'yellow', 'YOURS ')} ${path} (${outcome.note})\n`);
       continue;
@@ -127,8 +131,11 @@ export function reportConflicts(plan: Plan, output: Output, document: JsonDocume
     unreadable
       ? `${paint(output, 'red', 'error:')} cannot merge into a file saas-gen cannot read:\n${lines.join('\n')}\nNothing was written.\n`
       : `${paint(output, 'red', 'error:')} refusing to overwrite what was edited by hand:\n${lines.join('\n')}\n` +
-          'Nothing was written. Move your change into a file of yours (a domain handler or src/main.ts) or\n' +
-          'into the blueprint, or pass --force to replace these with what saas-gen generates.\n',
+          'Nothing was written. Either:\n' +
+          '  - move your change into a file of yours (a domain handler, src/main.ts) or into the blueprint;\n' +
+          `  - make an edited generated file yours: list it in "saas-gen": { "own": [...] } in package.json,\n` +
+          '    and saas-gen never writes nor checks it again;\n' +
+          '  - or pass --force to replace these with what saas-gen generates.\n',
   );
   throw new Exit(ExitCode.failure);
 }

@@ -26,7 +26,7 @@ export interface FixedSource extends SaasGenSource {
 }
 
 const editPolicy =
-  'An edit here makes `saas-gen generate` stop without writing anything, until you undo the edit or pass `--force` to overwrite it.';
+  'An edit here makes `saas-gen generate` stop without writing anything, until you undo the edit, pass `--force` to overwrite it, or make the file yours by listing it in `"saas-gen": { "own": [...] }` in package.json.';
 
 /** The header's text, one paragraph: how to change the file, and what becomes of an edit. */
 export function headerNotice(source?: FixedSource): string {

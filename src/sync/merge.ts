@@ -108,6 +108,24 @@ export function ownedParts(owned: Readonly<Record<string, unknown>>): OwnedPart[
   return parts;
 }
 
+/**
+ * The generated files the team took over: `"saas-gen": { "own": [...] }` in package.json (paths
+ * from the product's root). saas-gen writes them no more, and `check` leaves them alone. Empty
+ * when package.json is missing or not JSON (its merge reports that).
+ */
+export function ownedFiles(packageJson: string | null): Set<string> {
+  if (packageJson === null) return new Set();
+  const parsed = parseJson(packageJson);
+  if ('error' in parsed || !isPlainObject(parsed.value)) return new Set();
+  const config = parsed.value['saas-gen'];
+  const own = isPlainObject(config) ? config.own : undefined;
+  return new Set(
+    Array.isArray(own)
+      ? own.filter((item) => typeof item === 'string').map((item) => item.replace(/^\.\//, ''))
+      : [],
+  );
+}
+
 /** The parts of package.json that the user holds: `"saas-gen": { "hold": [...] }`. */
 function heldParts(path: string, value: unknown): Set<string> {
   if (path !== 'package.json' || !isPlainObject(value)) return new Set();

@@ -7,7 +7,7 @@ import { withoutSpace } from '../generators/tree.js';
 import { addHandlerMethods } from './handler-methods.js';
 import { hashContent, manifestPath } from './manifest.js';
 import type { Manifest } from './manifest.js';
-import { mergeBlock, mergeJson } from './merge.js';
+import { mergeBlock, mergeJson, ownedFiles } from './merge.js';
 import type { MergeResult, PartOutcome, Recorded } from './merge.js';
 
 export type Change =
@@ -97,6 +97,15 @@ export function planChanges(input: PlanInput): Plan {
     previous?.files[path] !== undefined && previous.files[path] === hashContent(content);
 
   const byPath = new Map(files.map((file) => [file.path, file]));
+  // Generated files the team took over ("saas-gen": { "own": [...] } in package.json).
+  const owned = ownedFiles(current('package.json'));
+  for (const path of owned) {
+    const file = byPath.get(path);
+    if (file?.owner !== 'generated')
+      warnings.push(
+        `package.json: "saas-gen".own names \`${path}\`, which ${file ? `is not a generated file (it is ${file.owner === 'user' ? 'yours already' : 'merged: hold its parts instead'})` : 'saas-gen does not generate'}; it has no effect`,
+      );
+  }
   /** Whether a handlers file may lack a method: only when its contract is changing. */
   const handlersMayLag = (spec: HandlersSpec): boolean => {
     const contract = byPath.get(spec.contract);
@@ -193,6 +202,15 @@ export function planChanges(input: PlanInput): Plan {
         break;
       }
       case 'generated': {
+        if (owned.has(path)) {
+          // The team's now: never written, nor judged, nor recorded as saas-gen's.
+          const note =
+            previous?.files[path] !== undefined
+              ? 'yours from now on: "saas-gen".own in package.json lists it'
+              : undefined;
+          outcomes.push({ path, owner: 'user', action: 'unchanged', ...(note ? { note } : {}) });
+          break;
+        }
         generated[path] = hashContent(file.content);
         if (now === null) {
           outcomes.push({ path, owner, action: write(file, file.content, null) });

@@ -95,8 +95,14 @@ export async function checkCommand(
     }
     const owned = plan.outcomes.filter((outcome) => outcome.owner !== 'user').length;
     if (drift.length > 0) {
+      // What `generate` would refuse: hand edits. The rest it simply brings up to date.
+      const edited = plan.conflicts.filter((conflict) => conflict.reason !== 'unparsable');
+      const remedy =
+        edited.length === 0
+          ? 'run `npx saas-gen generate`'
+          : `${edited.length === 1 ? `${edited[0]!.path} was` : `${edited.length} of them were`} edited by hand, so \`npx saas-gen generate\` will refuse: move the change into a file of yours or the blueprint, make the file yours (list it in "saas-gen": { "own": [...] } in package.json; for a part of package.json, "hold"), or run \`npx saas-gen generate --force\` to replace it with what saas-gen generates`;
       output.err(
-        `${paint(output, 'red', '✗')} ${drift.length} of ${owned} files saas-gen owns drifted from what it generates for ${blueprintFile}: run \`npx saas-gen generate\` (or move hand edits into your own files).\n`,
+        `${paint(output, 'red', '✗')} ${drift.length} of ${owned} files saas-gen owns drifted from what it generates for ${blueprintFile}: ${remedy}.\n`,
       );
       throw new Exit(ExitCode.failure);
     }

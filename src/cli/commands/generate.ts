@@ -41,12 +41,15 @@ export async function generateCommand(
     });
     document.dryRun = options.dryRun ?? false;
     document.files = fileEntries(plan);
-    reportConflicts(plan, output, document);
-    printPlan(plan, output);
     if (options.dryRun) {
+      // What a real run would do, refusals included: the same answer, with nothing written.
+      printPlan(plan, output);
+      reportConflicts(plan, output, document);
       output.out('Dry run: nothing was written.\n');
       return;
     }
+    reportConflicts(plan, output, document);
+    printPlan(plan, output);
     const manifest = serializeManifest(plan.manifest);
     const current = readDisk(root, [manifestPath]).get(manifestPath);
     if (plan.changes.length === 0 && current === manifest) {

@@ -2,7 +2,8 @@
 // src/templates/product/test/observability/dashboards.test.ts: the blueprint does not change it, a
 // newer saas-gen may. Change it there, or make your change in a file of yours (src/main.ts, a
 // domain handler). An edit here makes `saas-gen generate` stop without writing anything, until you
-// undo the edit or pass `--force` to overwrite it.
+// undo the edit, pass `--force` to overwrite it, or make the file yours by listing it in
+// `"saas-gen": { "own": [...] }` in package.json.
 
 /**
  * observability/grafana: the dashboards read as Grafana reads them. Every datasource a panel or
