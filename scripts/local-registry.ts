@@ -72,20 +72,25 @@ export interface LocalRegistryOptions {
  * the IPC channel, so there is no window in which another process can take a port picked for it.
  * It exits as soon as that channel closes, which the OS does whenever the parent goes, however
  * it goes (a failed test, a timeout, SIGKILL): it can never outlive the process that started it.
- * Then it removes the registry's directory too, which a parent killed with SIGKILL cannot.
+ * Then it removes the registry's directory too, which a parent killed with SIGKILL cannot; and
+ * so it does on a signal of its own.
  */
 const serverSource = `
 import { rmSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 const [entry, config] = process.argv.slice(1);
-process.on('disconnect', () => {
+const removeAndExit = () => {
   try {
     unlinkSync(join(dirname(config), 'npm-cache', '_cacache'));
   } catch {}
   rmSync(dirname(config), { recursive: true, force: true });
   process.exit(0);
-});
+};
+process.on('disconnect', removeAndExit);
+// Ctrl-C reaches every process of the terminal's group, this one too: it tidies up as it goes,
+// whatever its parent is doing then (packing, say, or already gone).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, removeAndExit);
 const { runServer } = createRequire(entry)(entry);
 const server = await runServer(config);
 server.on('error', (error) => {
@@ -356,18 +361,29 @@ async function main(argv: string[]): Promise<number> {
     options: { 'no-build': { type: 'boolean', default: false } },
     allowPositionals: true,
   });
+  // From the first moment: a signal while packing (a build can take a minute) must still end in
+  // stop(), not in the default exit that skips it and leaves the registry's folder behind.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  let interrupted: NodeJS.Signals | undefined;
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    interrupted ??= signal;
+  };
+  for (const signal of signals) process.on(signal, (name) => onSignal(name));
   const registry = await startLocalRegistry({ build: !values['no-build'] });
+  if (interrupted) {
+    await registry.stop();
+    return 128 + (constants.signals[interrupted] ?? 0);
+  }
   console.error(
     `saas-gen and @saas-gen/runtime ${registry.version} published on ${registry.url} (ready in ${registry.readyInMs} ms)`,
   );
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   try {
     if (positionals.length === 0) {
       for (const [key, value] of Object.entries(registry.env))
         console.log(`export ${key}='${value}'`);
       console.log('Ctrl-C stops the registry.');
       await new Promise<void>((done) => {
-        for (const signal of signals) process.once(signal, () => done());
+        onSignal = () => done();
       });
       return 0;
     }
@@ -375,7 +391,9 @@ async function main(argv: string[]): Promise<number> {
     const child = execa(command, args, { env: registry.env, stdio: 'inherit', reject: false });
     // This process stays to stop the registry once the command is over: a signal is passed on
     // to the command instead of ending this process (Ctrl-C reaches the command anyway).
-    for (const signal of signals) process.on(signal, () => child.kill(signal));
+    onSignal = (signal) => {
+      child.kill(signal);
+    };
     const result = await child;
     if (result.exitCode !== undefined) return result.exitCode;
     if (result.signal) return 128 + (constants.signals[result.signal] ?? 0);

@@ -3,7 +3,7 @@
  * exit codes (errors.ts: 0 ok, 1 user-facing failure, 2 usage error, 70 internal bug).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { Exit, ExitCode, UserError } from './errors.js';
+import { Exit, ExitCode, Interrupted, UserError } from './errors.js';
 import { readPackageVersion } from './files.js';
 import { diagnosticFormats } from './format-diagnostics.js';
 import type { DiagnosticFormat } from './format-diagnostics.js';
@@ -201,6 +201,10 @@ function exitCodeOf(error: unknown, output: Output): number {
   if (error instanceof CommanderError) {
     // Help and version are successful exits; anything else commander refuses is a usage error.
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof Interrupted) {
+    output.err(`${paint(output, 'yellow', `interrupted (${error.signal}):`)} ${error.message}\n`);
+    return error.exitCode;
   }
   if (error instanceof UserError) {
     output.err(`${paint(output, 'red', 'error:')} ${error.message}\n`);

@@ -1,12 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pinnedSchemaPath } from '../../generators/areas/project.js';
 import { withModeline } from '../../generators/modeline.js';
 import { manifestPath, serializeManifest } from '../../sync/manifest.js';
 import { planChanges } from '../../sync/plan.js';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { readTextFile } from '../files.js';
 import { installDependencies } from '../install.js';
+import { watchInterrupts } from '../interrupt.js';
+import type { InterruptWatch } from '../interrupt.js';
 import { paint } from '../output.js';
 import type { Output } from '../output.js';
 import { blueprintFile, renderProduct } from '../product.js';
@@ -25,9 +27,24 @@ export interface NewOptions {
 
 /** `saas-gen new <dir> [--blueprint <file>]`: a new product, its blueprint copied in, installed. */
 export async function newCommand(dir: string, options: NewOptions, output: Output): Promise<void> {
+  const interrupts = watchInterrupts();
+  try {
+    await create(dir, options, output, interrupts);
+  } finally {
+    interrupts.close();
+  }
+}
+
+async function create(
+  dir: string,
+  options: NewOptions,
+  output: Output,
+  interrupts: InterruptWatch,
+): Promise<void> {
   await reporting('new', options.json, output, async (output, document) => {
     const root = resolve(dir);
-    if (existsSync(root) && readdirSync(root).length > 0 && !options.force) {
+    const before = existsSync(root) ? readdirSync(root) : undefined;
+    if (before && before.length > 0 && !options.force) {
       throw new UserError(
         `${dir} is not empty; choose a new directory, or pass --force to add the product to it (existing files are never overwritten)`,
       );
@@ -73,10 +90,17 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
       output.out('Dry run: nothing was written.\n');
       return;
     }
+    if (interrupts.signal)
+      throw new Interrupted(interrupts.signal, `nothing was written to ${dir}.`);
     applyChanges(root, plan.changes, {
       path: manifestPath,
       content: serializeManifest(plan.manifest),
     });
+    if (interrupts.signal) {
+      // Writing is one synchronous step: a signal during it is seen here, with every file written.
+      removeCreated(root, before, [...plan.changes.map((change) => change.path), manifestPath]);
+      throw new Interrupted(interrupts.signal, `the files it had written to ${dir} are removed.`);
+    }
     output.out(
       `Created ${plan.changes.length} files in ${dir} (saas-gen ${product.generatorVersion}).\n`,
     );
@@ -92,11 +116,36 @@ export async function newCommand(dir: string, options: NewOptions, output: Outpu
 
     if (!options.skipInstall) {
       document.install = {
-        seconds: Math.round((await installDependencies(root, output)) * 10) / 10,
+        seconds: Math.round((await installDependencies(root, output, interrupts)) * 10) / 10,
       };
     }
     output.out(nextSteps(dir, options.skipInstall ?? false, output));
   });
+}
+
+/**
+ * Takes back what `new` wrote: the directory, when it made it; everything in it, when it was
+ * empty; otherwise (`--force`) the files it wrote and the directories they alone filled.
+ */
+function removeCreated(root: string, before: readonly string[] | undefined, paths: string[]): void {
+  if (!before) {
+    rmSync(root, { recursive: true, force: true });
+    return;
+  }
+  const kept = new Set(before);
+  for (const entry of readdirSync(root)) {
+    if (before.length === 0 || !kept.has(entry))
+      rmSync(join(root, entry), { recursive: true, force: true });
+  }
+  if (before.length === 0) return;
+  for (const path of paths) {
+    rmSync(join(root, path), { force: true });
+    for (let parent = dirname(path); parent !== '.'; parent = dirname(parent)) {
+      const full = join(root, parent);
+      if (!existsSync(full) || readdirSync(full).length > 0) break;
+      rmdirSync(full);
+    }
+  }
 }
 
 /** The starter blueprint, named after the product's folder; says that it is used. */
