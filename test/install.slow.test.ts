@@ -65,6 +65,13 @@ describe(`npx saas-gen@${version} new shop`, () => {
       const created = await run('npx', ['--yes', `saas-gen@${version}`, 'new', 'shop'], root);
       expect(created.exitCode, created.all?.slice(-4000)).toBe(0);
       expect(created.all).toContain('dependencies installed');
+      // better-sqlite3's install script (a compiler run where no prebuilt binary fits) is one
+      // line with its time; its output is in the log named at the end.
+      expect(created.all).toMatch(/better-sqlite3@\S+: native module built in \d+:\d\d/);
+      expect(created.all).not.toMatch(/^\s*│?\s*gyp info/m);
+      const log = /npm's full output: (\S+\.log)/.exec(created.all ?? '')?.[1];
+      expect(log, 'the log is named').toBeDefined();
+      expect(readFileSync(log!, 'utf8')).toMatch(/> better-sqlite3@\S+ install/);
 
       const manifest = JSON.parse(readFileSync(join(shop, 'package.json'), 'utf8')) as {
         dependencies?: Record<string, string>;
