@@ -2,7 +2,7 @@
  * What `new` shows of `npm install` (src/cli/install.ts), against a stand-in `npm` on PATH that
  * prints what npm 11 prints with --foreground-scripts when better-sqlite3 has to be compiled.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installDependencies } from '../src/cli/install.js';
@@ -33,15 +33,22 @@ const transcript = [
 
 let dir: string;
 let path: string | undefined;
+let tmp: string | undefined;
 
 beforeEach(() => {
   dir = tempDir('saas-gen-progress-');
   mkdirSync(join(dir, 'bin'));
   mkdirSync(join(dir, 'product'));
   path = process.env.PATH;
+  // The log goes to the temp directory: this test's own, removed with it.
+  tmp = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
 });
 afterEach(() => {
   process.env.PATH = path;
+  if (tmp === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = tmp;
+  rmSync(dir, { recursive: true, force: true });
 });
 
 /** A stand-in npm that prints `lines` and exits with `code`. */
@@ -67,6 +74,7 @@ function capture(): Output & { text: () => string } {
 const logNamed = (text: string): string => {
   const log = /npm's full output: (\S+\.log)/.exec(text)?.[1];
   if (!log) throw new Error(`no log named in:\n${text}`);
+  expect(log.startsWith(dir), 'in the temp directory').toBe(true);
   return log;
 };
 
@@ -102,7 +110,10 @@ describe('the install progress of new', () => {
     const output = capture();
     const failed = installDependencies(join(dir, 'product'), output);
     await expect(failed).rejects.toThrow(/npm install failed in .* \(exit 1\)/);
-    const message = await failed.catch((error: Error) => error.message);
+    const message = await failed.then(
+      () => '',
+      (error: Error) => error.message,
+    );
     expect(message).toContain('gyp ERR! stack Error: not found: make');
     expect(message).toContain('npm error command failed');
     expect(readFileSync(logNamed(message), 'utf8')).toContain('CXX(target)');
