@@ -114,6 +114,27 @@ describe('mergeJson', () => {
     expect(JSON.parse(result.content).dependencies.fastify).toBe('^5.6.1');
   });
 
+  it('updates a part that holds what an earlier saas-gen wrote, with no record of it', () => {
+    // A product of 0.1, its package.json edited elsewhere: no part is recorded as saas-gen's.
+    const older = edit((pkg) => {
+      pkg.dependencies.fastify = '^4.28.0';
+      pkg.dependencies.zod = '^3.23.0';
+    });
+    const formerly = { 'dependencies.fastify': ['^4.28.0'] };
+    const input = { path: 'package.json', seed, owned, recorded: {}, force: false };
+    const updated = mergeJson({ ...input, current: older, formerly });
+    expect(updated.parts).toEqual([
+      expect.objectContaining({ name: 'dependencies.fastify', status: 'updated' }),
+    ]);
+    expect(JSON.parse(updated.content).dependencies).toEqual({
+      fastify: '^5.6.1',
+      pg: '^8.23.1',
+      zod: '^3.23.0',
+    });
+    const edited = edit((pkg) => (pkg.dependencies.fastify = '^4.29.1'));
+    expect(mergeJson({ ...input, current: edited, formerly }).parts[0]?.status).toBe('conflict');
+  });
+
   it('warns about a hold that names no owned part', () => {
     const result = merge(edit((pkg) => (pkg['saas-gen'] = { hold: ['dependencies.fastfy'] })));
     expect(result.warnings).toEqual([

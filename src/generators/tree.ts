@@ -27,6 +27,12 @@ export type MergeSpec =
        * of saas-gen itself, which `npm install -D saas-gen@…` rewrites as a range.
        */
       readonly replaceable?: readonly string[];
+      /**
+       * Values earlier saas-gen versions wrote into a part: a part that still holds one of them
+       * is saas-gen's, merely stale, even where no manifest recorded it (a product of 0.1, whose
+       * package.json its team has edited elsewhere).
+       */
+      readonly formerly?: Readonly<Record<string, readonly unknown[]>>;
     }
   | { readonly kind: 'block'; readonly body: string };
 

@@ -138,6 +138,7 @@ export function mergeJson(
   input: MergeInput & {
     readonly owned: Readonly<Record<string, unknown>>;
     readonly replaceable?: readonly string[];
+    readonly formerly?: Readonly<Record<string, readonly unknown[]>>;
   },
 ): MergeResult {
   const parts = ownedParts(input.owned);
@@ -167,7 +168,8 @@ export function mergeJson(
   const ours = (name: string, value: unknown): boolean =>
     input.recorded === 'all' ||
     input.recorded[name] === hashValue(value) ||
-    (input.replaceable ?? []).includes(name);
+    (input.replaceable ?? []).includes(name) ||
+    (input.formerly?.[name] ?? []).some((earlier) => equal(earlier, value));
 
   for (const part of parts) {
     const actual = valueAt(text, part.path);

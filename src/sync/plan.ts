@@ -296,7 +296,12 @@ function mergeFile(
   if (!spec) throw new Error(`merged file \`${file.path}\` has no merge spec`);
   switch (spec.kind) {
     case 'json':
-      return mergeJson({ ...input, owned: spec.owned, replaceable: spec.replaceable ?? [] });
+      return mergeJson({
+        ...input,
+        owned: spec.owned,
+        replaceable: spec.replaceable ?? [],
+        formerly: spec.formerly ?? {},
+      });
     case 'block':
       return mergeBlock({ ...input, body: spec.body });
   }
