@@ -18,8 +18,9 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   // What the product needs of its package.json; the rest (name, version, …) is seeded once.
   const packageParts = {
     type: 'module',
-    // OpenTelemetry's SDK 2.x needs 20.6; its 3.x (Node 22) is not used.
-    engines: { node: '>=20.6.0' },
+    // The maintained LTS lines: 22 and 24 (the image's). Node 20 reached its end of life in April
+    // 2026, and dependencies of the runtime (fastify's cookie, content-disposition) need 22.
+    engines: { node: '>=22.0.0' },
     scripts: {
       build: 'tsc -p tsconfig.json',
       start: 'tsx src/main.ts',
@@ -35,7 +36,8 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       '@saas-gen/runtime': view.generatorVersion,
     },
     devDependencies: {
-      '@types/node': '^20.19.0',
+      // The oldest Node the product supports: its code may use nothing newer.
+      '@types/node': '^22.19.0',
       // The generator is pinned: `npx saas-gen generate|check` in the product runs this version.
       'saas-gen': view.generatorVersion,
       tsx: '^4.20.0',
@@ -46,6 +48,10 @@ export function projectArea({ view, render, tree }: AreaContext): void {
     },
     // vite 8 names an optional dependency the registry does not serve, which breaks `npm ci`.
     overrides: { vite: '^7.3.8' },
+    // The dependencies whose install scripts the product needs: better-sqlite3 fetches or builds
+    // its native module, esbuild (under tsx) places its binary. npm 11 warns about every script
+    // not listed here, and npm 12 no longer runs them.
+    allowScripts: { 'better-sqlite3': true, esbuild: true },
   };
   const packageSeed = {
     name: view.product.name,
@@ -59,6 +65,11 @@ export function projectArea({ view, render, tree }: AreaContext): void {
       kind: 'json',
       owned: packageParts,
       replaceable: ['devDependencies.saas-gen', 'dependencies.@saas-gen/runtime'],
+      // Up to 0.3.0, products were made for Node 20.
+      formerly: {
+        'engines.node': ['>=20.6.0'],
+        'devDependencies.@types/node': ['^20.19.0'],
+      },
     },
   });
 

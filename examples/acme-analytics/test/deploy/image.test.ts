@@ -76,8 +76,9 @@ describe('the Dockerfile', () => {
   it('has a build stage and a runtime stage, on pinned Debian bookworm images of the same Node', () => {
     expect(stages(all)).toHaveLength(2);
     const [buildFrom, runtimeFrom] = [build[0]!.args, runtime[0]!.args];
-    expect(buildFrom).toMatch(/^node:20-bookworm AS build$/i);
-    expect(runtimeFrom).toBe('node:20-bookworm-slim');
+    // Node 24, the current LTS: 20 reached its end of life in April 2026.
+    expect(buildFrom).toMatch(/^node:24-bookworm AS build$/i);
+    expect(runtimeFrom).toBe('node:24-bookworm-slim');
     for (const from of [buildFrom, runtimeFrom]) {
       const image = from.split(/\s+/)[0]!;
       // DL3006/DL3007: a tag, and not `latest`.
