@@ -12,7 +12,7 @@
  * @typedef {{ id: string, service: string, on: string, emits: string, compensate: string | null }} Step
  * @typedef {{ id: string, title: string }} Feature
  * @typedef {{ amount: number, currency: string, interval: string }} Price
- * @typedef {{ id: string, title: string, trialDays: number, price: Price, features: Feature[], limits: Record<string, number> }} Edition
+ * @typedef {{ id: string, title: string, trialDays: number, price: Price, features: Feature[], limits: Record<string, number | null> }} Edition
  * @typedef {{ id: string, steps: Step[], timeoutMs: number }} WorkflowDefinition
  * @typedef {{
  *   product: { name: string, title: string },
