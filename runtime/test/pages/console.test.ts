@@ -153,6 +153,50 @@ describe.skipIf(!executablePath)('the operator console', () => {
     expect(await page.isVisible('#view')).toBe(false);
   });
 
+  it('logs no error and gets no refusal from the sign-up page to a tenant in the console, its icon included', async () => {
+    served = await serveProduct();
+    const { product } = served;
+    const tenant = await product.signUp();
+    await whileTheClockRuns(
+      product,
+      async () => (await product.tenant(tenant.tenantId)).state === 'Active',
+    );
+    /** The icon the page links, once the browser has decoded it. */
+    const linkedIcon = (page: Page) =>
+      page.evaluate(async () => {
+        const link = document.querySelector('link[rel="icon"]');
+        if (!(link instanceof HTMLLinkElement)) return null;
+        const image = new Image();
+        image.src = link.href;
+        await image.decode();
+        return { path: new URL(link.href).pathname, width: image.naturalWidth };
+      });
+    /** Whether the browser has asked for an icon on its own, as it does for every page. */
+    const askedForIcon = (opened: OpenPage) =>
+      opened.answers.some(({ path }) => path.startsWith('/favicon.'));
+
+    const signUp = await openPage(browser, `${served.url}/`, { strict: true });
+    pages.push(signUp);
+    await expect.poll(() => signUp.page.locator('#plans > li').count()).toBeGreaterThan(0);
+    expect(await linkedIcon(signUp.page)).toEqual({ path: '/favicon.svg', width: 32 });
+    await expect.poll(() => askedForIcon(signUp)).toBe(true);
+
+    const operator = await openPage(browser, `${served.url}/console`, { strict: true });
+    pages.push(operator);
+    const { page } = operator;
+    await page.fill('#token', adminToken);
+    await page.click('#sign-in-form button[type=submit]');
+    await expect.poll(() => page.locator('#view tbody tr').count()).toBe(1);
+    await page.locator('#view tbody a').click();
+    await reaches(product, page, 'Active');
+    await expect.poll(() => page.locator('#messages-body li').count()).toBeGreaterThan(1);
+    expect(await linkedIcon(page)).toEqual({ path: '/favicon.svg', width: 32 });
+    await expect.poll(() => askedForIcon(operator)).toBe(true);
+
+    for (const { problems } of [signUp, operator]) expect(problems).toEqual([]);
+    expect(signUp.answers.length + operator.answers.length).toBeGreaterThan(10);
+  });
+
   it('pages through the tenants by cursor, and shows a state with none', async () => {
     served = await serveProduct();
     const { product } = served;
