@@ -92,6 +92,17 @@ function parseJson(text) {
   }
 }
 
+/**
+ * An edition as people name it: its title in the catalog (its id only if the catalog has no such
+ * edition, as for a tenant of an edition a newer blueprint dropped).
+ *
+ * @param {Catalog} catalog
+ * @param {string} id
+ */
+export function editionTitle(catalog, id) {
+  return catalog.editions.find((edition) => edition.id === id)?.title ?? id;
+}
+
 /** @type {Promise<Catalog> | undefined} */
 let catalog;
 
