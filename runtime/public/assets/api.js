@@ -12,7 +12,7 @@
  * @typedef {{ id: string, service: string, on: string, emits: string, compensate: string | null }} Step
  * @typedef {{ id: string, title: string }} Feature
  * @typedef {{ amount: number, currency: string, interval: string }} Price
- * @typedef {{ id: string, title: string, trialDays: number, price: Price, features: Feature[], limits: Record<string, number> }} Edition
+ * @typedef {{ id: string, title: string, trialDays: number, price: Price, features: Feature[], limits: Record<string, number | null> }} Edition
  * @typedef {{ id: string, steps: Step[], timeoutMs: number }} WorkflowDefinition
  * @typedef {{
  *   product: { name: string, title: string },
@@ -90,6 +90,17 @@ function parseJson(text) {
   } catch {
     throw new Error('The service answered something that is not JSON.');
   }
+}
+
+/**
+ * An edition as people name it: its title in the catalog (its id only if the catalog has no such
+ * edition, as for a tenant of an edition a newer blueprint dropped).
+ *
+ * @param {Catalog} catalog
+ * @param {string} id
+ */
+export function editionTitle(catalog, id) {
+  return catalog.editions.find((edition) => edition.id === id)?.title ?? id;
 }
 
 /** @type {Promise<Catalog> | undefined} */

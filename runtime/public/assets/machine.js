@@ -6,6 +6,25 @@
 import { h } from './dom.js';
 
 /**
+ * Why the machine has no `trigger` move out of `state`, in a short sentence naming the states it
+ * has one from; `null` when it has. The sentence speaks of a tenant: the console asks it of the
+ * tenant machine only.
+ *
+ * @param {import('./api.js').Machine} machine
+ * @param {string} state
+ * @param {string} trigger
+ * @returns {string | null}
+ */
+export function refusal(machine, state, trigger) {
+  const from = machine.transitions.filter((t) => t.on === trigger).map((t) => t.from);
+  if (from.includes(state)) return null;
+  const states = [...new Set(from)];
+  const list =
+    states.length > 1 ? `${states.slice(0, -1).join(', ')} or ${states.at(-1)}` : states[0];
+  return list ? `Only when the tenant is ${list}.` : 'The tenant state machine has no such move.';
+}
+
+/**
  * @param {import('./api.js').Machine} machine
  * @param {string} current
  * @param {string} name what the machine is about, e.g. "Tenant"

@@ -71,7 +71,11 @@ function showCatalog(catalog) {
         h(
           'dl',
           { class: 'limits' },
-          Object.entries(e.limits).flatMap(([name, max]) => [h('dt', {}, name), h('dd', {}, max)]),
+          Object.entries(e.limits).flatMap(([name, max]) => [
+            h('dt', {}, name),
+            // The catalog says `null` for a limit without a cap.
+            h('dd', {}, max === null ? 'Unlimited' : max),
+          ]),
         ),
         h(
           'button',

@@ -1,23 +1,30 @@
 // @ts-check
 /**
- * One tenant: its state on the tenant machine, the lifecycle actions (a move the machine refuses
- * is explained by the machine's own reason), its onboarding steps, timeline, entitlements,
- * messages (as their causation tree) and domain workflow runs.
+ * One tenant: its state on the tenant machine, the lifecycle actions (those the machine does not
+ * allow from the tenant's state stay in place, unavailable, saying from which states they are;
+ * one the API still refuses is explained by the machine's own reason), its onboarding steps,
+ * timeline, entitlements, messages (as their causation tree) and domain workflow runs.
  */
-import { ApiError } from './api.js';
+import { ApiError, editionTitle } from './api.js';
 import { h, messageOf, redraw, say, section, settle, time, words } from './dom.js';
-import { machineDiagram } from './machine.js';
+import { machineDiagram, refusal } from './machine.js';
 import { call } from './session.js';
 import { causationTree } from './tree.js';
 
 /** @typedef {import('./api.js').Tenant} Tenant @typedef {import('./api.js').Catalog} Catalog */
 
-/** The lifecycle actions: what the button says, and the command's path under the tenant. */
+/**
+ * The lifecycle actions: what the button says, the command's path under the tenant, and the
+ * tenant machine's trigger the command asks for.
+ *
+ * @typedef {{ label: string, path: string, trigger: string }} Action
+ * @type {Action[]}
+ */
 const actions = [
-  { label: 'Suspend', path: 'suspend' },
-  { label: 'Reinstate', path: 'reinstate' },
-  { label: 'Retry provisioning', path: 'provisioning/retry' },
-  { label: 'Decommission', path: 'decommission' },
+  { label: 'Suspend', path: 'suspend', trigger: 'suspend' },
+  { label: 'Reinstate', path: 'reinstate', trigger: 'reinstate' },
+  { label: 'Retry provisioning', path: 'provisioning/retry', trigger: 'retry' },
+  { label: 'Decommission', path: 'decommission', trigger: 'decommission' },
 ];
 
 /**
@@ -36,6 +43,18 @@ export function tenantView(catalog, tenantId) {
   const entitlements = section('entitlements', 'Entitlements and usage');
   const messages = section('messages', 'Messages');
   const workflows = section('workflows', 'Workflows');
+  // Drawn once and updated in place: a button keeps its place and its focus as the state moves,
+  // and one the state does not allow stays where it was, unavailable (but focusable, so that a
+  // keyboard reaches the reason it is described by).
+  const controls = actions.map((action) => {
+    const why = h('p', { class: 'hint', id: `why-${action.trigger}`, hidden: true });
+    const button = h(
+      'button',
+      { type: 'button', 'aria-disabled': 'true', onclick: () => void act(action, button, why) },
+      action.label,
+    );
+    return { action, button, why, element: h('div', { class: 'action' }, button, why) };
+  });
   const actionsSection = h(
     'section',
     { 'aria-labelledby': 'actions-title' },
@@ -43,12 +62,30 @@ export function tenantView(catalog, tenantId) {
     h(
       'div',
       { class: 'actions' },
-      actions.map((action) =>
-        h('button', { type: 'button', onclick: () => void act(action) }, action.label),
-      ),
+      controls.map((control) => control.element),
     ),
     outcome,
   );
+
+  /**
+   * Offers the moves the tenant machine allows from `current`, and says why not the others.
+   *
+   * @param {string} current
+   */
+  function showActions(current) {
+    for (const { action, button, why } of controls) {
+      const refused = refusal(catalog.tenantMachine, current, action.trigger);
+      if (refused) {
+        button.setAttribute('aria-disabled', 'true');
+        button.setAttribute('aria-describedby', why.id);
+      } else {
+        button.removeAttribute('aria-disabled');
+        button.removeAttribute('aria-describedby');
+      }
+      why.textContent = refused ?? '';
+      why.hidden = !refused;
+    }
+  }
 
   const element = h(
     'div',
@@ -81,11 +118,12 @@ export function tenantView(catalog, tenantId) {
     /** @type {Tenant} */
     const t = tenant.value;
     title.textContent = `Tenant ${t.slug}`;
-    redraw(summary, t, drawSummary);
+    showActions(t.state);
+    redraw(summary, t, (data) => drawSummary(catalog, data));
     redraw(state.body, t.state, (s) => machineDiagram(catalog.tenantMachine, s, 'Tenant'));
     redraw(steps.body, t.steps, (s) => drawSteps(catalog, s));
     settle(timeline.body, timelineResult, drawTimeline);
-    settle(entitlements.body, entitlementsResult, drawEntitlements);
+    settle(entitlements.body, entitlementsResult, (e) => drawEntitlements(catalog, e));
     settle(messages.body, messagesResult, (m) =>
       m.items.length === 0
         ? h('p', {}, 'The store holds no message of this tenant.')
@@ -94,8 +132,12 @@ export function tenantView(catalog, tenantId) {
     settle(workflows.body, workflowsResult, drawWorkflows);
   }
 
-  /** @param {{ label: string, path: string }} action */
-  async function act(action) {
+  /** @param {Action} action @param {HTMLButtonElement} button @param {HTMLElement} why */
+  async function act(action, button, why) {
+    if (button.getAttribute('aria-disabled') === 'true') {
+      say(outcome, `${action.label} is not possible now. ${why.textContent ?? ''}`.trim());
+      return;
+    }
     if (
       action.path === 'decommission' &&
       !confirm(`Decommission this tenant? This cannot be undone.`)
@@ -120,9 +162,10 @@ export function tenantView(catalog, tenantId) {
  * The subscription in words: awaiting payment, a trial and when it ends, past due; and an edition
  * change that waits for its payment.
  *
+ * @param {Catalog} catalog
  * @param {Tenant} t
  */
-function billingText(t) {
+function billingText(catalog, t) {
   const b = t.billing;
   const statuses = {
     trialing: 'trial',
@@ -131,18 +174,20 @@ function billingText(t) {
     past_due: 'past due',
     canceled: 'cancelled',
   };
-  const parts = [b ? `${b.edition}: ${statuses[b.status]}` : 'no subscription yet'];
+  const parts = [
+    b ? `${editionTitle(catalog, b.edition)}: ${statuses[b.status]}` : 'no subscription yet',
+  ];
   if (b?.status === 'trialing' && b.trialEndsAt)
     parts.push(`trial ends ${new Date(b.trialEndsAt).toLocaleString()}`);
   if (t.pendingEdition)
     parts.push(
-      `change to ${t.pendingEdition.edition} awaits payment until ${new Date(t.pendingEdition.expiresAt).toLocaleString()}`,
+      `change to ${editionTitle(catalog, t.pendingEdition.edition)} awaits payment until ${new Date(t.pendingEdition.expiresAt).toLocaleString()}`,
     );
   return parts.join('; ');
 }
 
-/** @param {Tenant} t */
-function drawSummary(t) {
+/** @param {Catalog} catalog @param {Tenant} t */
+function drawSummary(catalog, t) {
   return [
     h(
       'dl',
@@ -150,11 +195,11 @@ function drawSummary(t) {
       h('dt', {}, 'Name'),
       h('dd', {}, t.name),
       h('dt', {}, 'Edition'),
-      h('dd', {}, t.edition),
+      h('dd', {}, editionTitle(catalog, t.edition)),
       h('dt', {}, 'State'),
       h('dd', {}, h('span', { class: `badge state-${t.state.toLowerCase()}` }, t.state)),
       h('dt', {}, 'Billing'),
-      h('dd', {}, billingText(t)),
+      h('dd', {}, billingText(catalog, t)),
       h('dt', {}, 'Tenant id'),
       h('dd', {}, h('code', {}, t.tenantId)),
       h('dt', {}, 'Correlation id'),
@@ -204,12 +249,13 @@ function drawTimeline({ entries }) {
 }
 
 /**
+ * @param {Catalog} catalog
  * @param {{ edition: string, status: string, features: string[], flags: Record<string, boolean>,
  *   limits: Record<string, { max: number | null, used: number, remaining: number | null }> }} e
  */
-function drawEntitlements(e) {
+function drawEntitlements(catalog, e) {
   return [
-    h('p', {}, `Edition ${e.edition}, ${e.status}.`),
+    h('p', {}, `Edition ${editionTitle(catalog, e.edition)}, ${e.status}.`),
     h('p', {}, `Features: ${e.features.length ? e.features.join(', ') : 'none'}.`),
     table(
       'Limits and usage',

@@ -3,6 +3,7 @@
  * The tenants: how many are in each state of the tenant machine, and a page of them, by state
  * and by a search on slug or name, paged by the API's cursor.
  */
+import { editionTitle } from './api.js';
 import { byId, h, redraw } from './dom.js';
 import { call } from './session.js';
 
@@ -78,7 +79,7 @@ export function tenantsView(catalog, params) {
         ),
       ),
     ]);
-    redraw(table, page.items, (items) => tenantTable(items, state, q));
+    redraw(table, page.items, (items) => tenantTable(catalog, items, state, q));
     redraw(paging, { next: page.nextCursor, first: cursors.length === 1 }, ({ next, first }) => [
       first
         ? null
@@ -116,8 +117,13 @@ function link(state, q) {
   return `#/tenants${query ? `?${query}` : ''}`;
 }
 
-/** @param {Tenant[]} items @param {string} state @param {string} q */
-function tenantTable(items, state, q) {
+/**
+ * @param {import('./api.js').Catalog} catalog
+ * @param {Tenant[]} items
+ * @param {string} state
+ * @param {string} q
+ */
+function tenantTable(catalog, items, state, q) {
   const what = [state ? `in state ${state}` : '', q ? `matching “${q}”` : ''].filter(Boolean);
   const caption = h(
     'caption',
@@ -148,7 +154,7 @@ function tenantTable(items, state, q) {
           {},
           h('td', {}, h('a', { href: `#/tenants/${encodeURIComponent(t.tenantId)}` }, t.slug)),
           h('td', {}, t.name),
-          h('td', {}, t.edition),
+          h('td', {}, editionTitle(catalog, t.edition)),
           h('td', {}, h('span', { class: `badge state-${t.state.toLowerCase()}` }, t.state)),
         ),
       ),

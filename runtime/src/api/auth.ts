@@ -142,10 +142,13 @@ function whyRefused(error: unknown): string {
 
 /**
  * Checks every request against its route's `access` before the body is even read, so an
- * unauthenticated caller learns nothing about what the route would accept.
+ * unauthenticated caller learns nothing about what the route would accept. A request that no
+ * route matches has nothing to protect: it is answered 404, token or not (a 401 would tell a
+ * browser asking for a page that is not there to sign in, and a client that a typo is a refusal).
  */
 export function enforceAccess(app: FastifyInstance, auth: Auth): void {
   app.addHook('onRequest', async (request) => {
+    if (request.is404) return;
     const tenantId = tenantParam(request);
     if (tenantId) request.log = request.log.child({ tenantId });
     const access = request.routeOptions.config?.access ?? 'operator';

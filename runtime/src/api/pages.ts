@@ -1,8 +1,9 @@
 /**
  * The product's pages: sign-up (`/`), activation (`/activate`) and the operators' console
- * (`/console`), plain files from `public/` that call the HTTP API like any other client. Every
- * page and asset goes out with a strict Content-Security-Policy: scripts and styles from this
- * origin only, nothing inline, never in a frame.
+ * (`/console`), plain files from `public/` that call the HTTP API like any other client, and
+ * their icon (`/favicon.svg`, also at `/favicon.ico`). Every page and asset goes out with a
+ * strict Content-Security-Policy: scripts and styles from this origin only, nothing inline,
+ * never in a frame.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,10 @@ export async function pageRoutes(app: FastifyInstance): Promise<void> {
   const config = { access: 'public' as const };
   for (const [url, file] of Object.entries(pages))
     app.get(url, { config }, (_request, reply) => reply.sendFile(file));
+  // The pages link the SVG; a browser or a bookmark that asks the customary address gets it too,
+  // instead of a 404 in the console.
+  for (const url of ['/favicon.svg', '/favicon.ico'])
+    app.get(url, { config }, (_request, reply) => reply.sendFile('favicon.svg'));
   app.get<{ Params: { '*': string } }>('/assets/*', { config }, (request, reply) =>
     reply.sendFile(`assets/${request.params['*']}`),
   );

@@ -66,10 +66,20 @@ export interface OpenPage {
   readonly context: BrowserContext;
   /** Script errors, failed loads and CSP violations seen so far: a test ends with none. */
   readonly problems: string[];
+  /** The path and status of every answer the page received, in order. */
+  readonly answers: { readonly path: string; readonly status: number }[];
 }
 
-/** A page in a context of its own (its own storage), watched for errors. */
-export async function openPage(browser: Browser, url: string): Promise<OpenPage> {
+/**
+ * A page in a context of its own (its own storage), watched for errors. `strict`: for a session
+ * that provokes no refusal, so that every error the console logs and every answer of 400 or more
+ * (the browser's own requests, such as its icon, included) is a problem too.
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  { strict = false } = {},
+): Promise<OpenPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -77,14 +87,21 @@ export async function openPage(browser: Browser, url: string): Promise<OpenPage>
   page.on('console', (message) => {
     // The browser logs the API's refusals the pages provoke on purpose (4xx); anything else
     // logged as an error, CSP violations first, is a defect.
-    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text()))
+    if (message.type() === 'error' && (strict || !/status of 4\d\d/.test(message.text())))
       problems.push(`console: ${message.text()}`);
+  });
+  const answers: { path: string; status: number }[] = [];
+  page.on('response', (response) => {
+    const status = response.status();
+    answers.push({ path: new URL(response.url()).pathname, status });
+    if (strict && status >= 400)
+      problems.push(`answered ${status}: ${response.request().method()} ${response.url()}`);
   });
   page.on('requestfailed', (request) =>
     problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`),
   );
   await page.goto(url);
-  return { page, context, problems };
+  return { page, context, problems, answers };
 }
 
 const axeSource = readFileSync(

@@ -9,8 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { editions } from '../../src/catalog.js';
+import { defaultEdition, editions } from '../../src/catalog.js';
 import { paymentTermsOf } from '../../src/product-definition.js';
+import { commandAllowed, tenantCommands } from '../../src/saga/tenant-commands.js';
+import type { TenantCommand } from '../../src/saga/tenant-commands.js';
+import { tenantMachine } from '../../src/saga/tenant-machine.js';
+import type { TenantState } from '../../src/saga/tenant-machine.js';
 import type { Product } from '../product/harness.js';
 import { adminToken, onboardingSteps, startProduct } from '../product/harness.js';
 import type { OpenPage, Served } from './browser.js';
@@ -30,6 +34,65 @@ const firstStep = onboardingSteps.find((step) => step.on === 'TenantRegistered')
 const maxDelay = Math.max(...onboardingSteps.map((step) => step.retry.maxDelayMs));
 /** Every attempt of the first step fails: its message ends as a dead letter. */
 const exhausting = `${firstStep.id}:transient:${firstStep.retry.attempts}`;
+/** The console's lifecycle buttons, and the command each one sends. */
+const lifecycleButtons: [string, TenantCommand][] = [
+  ['Suspend', 'SuspendTenant'],
+  ['Reinstate', 'ReinstateTenant'],
+  ['Retry provisioning', 'RetryProvisioning'],
+  ['Decommission', 'DecommissionTenant'],
+];
+
+interface ShownAction {
+  readonly label: string | null;
+  readonly offered: boolean;
+  /** The text the button is described by: why it is not possible now. */
+  readonly why: string | null;
+}
+
+/** The lifecycle buttons as the tenant's page shows them. */
+const shownActions = (page: Page): Promise<ShownAction[]> =>
+  page.locator('.actions button').evaluateAll((buttons) =>
+    buttons.map((button) => {
+      const described = button.getAttribute('aria-describedby');
+      return {
+        label: button.textContent,
+        offered: button.getAttribute('aria-disabled') !== 'true',
+        why: described ? (document.getElementById(described)?.textContent ?? '') : null,
+      };
+    }),
+  );
+
+/** The states the tenant machine makes a command's move from, as the page lists them. */
+const fromStates = (command: TenantCommand) => {
+  const states = [
+    ...new Set(
+      tenantMachine.transitions.filter((t) => t.on === tenantCommands[command]).map((t) => t.from),
+    ),
+  ];
+  return states.length > 1 ? `${states.slice(0, -1).join(', ')} or ${states.at(-1)}` : states[0];
+};
+
+/**
+ * The buttons a tenant in `state` should show: offered when the runtime's own rule allows the
+ * command (the one the API asks before it queues it), otherwise unavailable, saying when it is.
+ */
+const expectedActions = (state: TenantState) =>
+  lifecycleButtons.map(([label, command]) =>
+    commandAllowed({ state, compensation: [] }, command)
+      ? { label, offered: true, why: null }
+      : {
+          label,
+          offered: false,
+          why: `Only when the tenant is ${fromStates(command)}.`,
+        },
+  );
+
+/** Makes the page believe it is hidden, or visible again: the console reads nothing while hidden. */
+const setHidden = (page: Page, hidden: boolean) =>
+  page.evaluate((value) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
 
 describe.skipIf(!executablePath)('the operator console', () => {
   let browser: Browser;
@@ -109,6 +172,10 @@ describe.skipIf(!executablePath)('the operator console', () => {
     const rows = page.locator('#view tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain(tenant.slug);
+    // The edition as the catalog names it, not its id.
+    expect(await rows.first().locator('td').nth(2).textContent()).toBe(
+      editions[defaultEdition].title,
+    );
     await expectAccessible(page, 'the tenants view');
 
     await rows.first().locator('a').click();
@@ -121,29 +188,60 @@ describe.skipIf(!executablePath)('the operator console', () => {
     expect(await page.textContent('#messages-body')).toContain('TenantRegistered');
     expect(await page.locator('#timeline-body tbody tr').count()).toBeGreaterThan(0);
 
+    const facts = page.locator('#view .facts');
+    expect(await facts.locator('dt:text-is("Edition") + dd').textContent()).toBe(
+      editions[defaultEdition].title,
+    );
+    expect(await page.textContent('#entitlements-body')).toContain(
+      `Edition ${editions[defaultEdition].title}, `,
+    );
+
+    // Only the moves the tenant machine allows from the tenant's state are offered; the others
+    // stay in place, unavailable, each saying when it would be possible.
     const outcome = page.locator('#action-outcome');
+    await expect.poll(() => shownActions(page)).toEqual(expectedActions('Active'));
     await page.click('button:text-is("Suspend")');
     await expect.poll(() => outcome.textContent()).toContain('Suspend: accepted');
     await reaches(product, page, 'Suspended');
+    await expect.poll(() => shownActions(page)).toEqual(expectedActions('Suspended'));
+    await expectAccessible(page, 'a suspended tenant');
     await page.click('button:text-is("Reinstate")');
     await expect.poll(() => outcome.textContent()).toContain('Reinstate: accepted');
     await reaches(product, page, 'Active');
+    await expect.poll(() => shownActions(page)).toEqual(expectedActions('Active'));
 
-    // The machine refuses to reinstate an active tenant, and says why in its own words.
-    const refusal = (
-      await product.inject({
-        method: 'POST',
-        url: `/tenants/${tenant.tenantId}/reinstate`,
-        payload: {},
-      })
-    ).json() as { status: number; detail: string };
-    expect(refusal.status).toBe(409);
-    await page.click('button:text-is("Reinstate")');
+    // A move the state does not allow is still reached by the keyboard, and says why without
+    // asking the API anything.
+    const commands: string[] = [];
+    page.on('request', (r) => void (r.method() === 'POST' && commands.push(r.url())));
+    const reinstate = page.locator('button:text-is("Reinstate")');
+    await reinstate.focus();
+    await page.keyboard.press('Enter');
     await expect
       .poll(() => outcome.textContent())
-      .toBe(`Reinstate refused by the tenant state machine: ${refusal.detail}`);
+      .toBe('Reinstate is not possible now. Only when the tenant is Suspended.');
+    expect(commands).toEqual([]);
     await expectAccessible(page, "a tenant's view");
     await page.screenshot({ path: screenshot });
+
+    // A move the page still offers but the tenant has left meanwhile (the page, hidden, did
+    // not read it again): the API refuses it, and the page says why in the machine's own words.
+    await setHidden(page, true);
+    await product.inject({ method: 'POST', url: `/tenants/${tenant.tenantId}/suspend` });
+    await whileTheClockRuns(
+      product,
+      async () => (await product.tenant(tenant.tenantId)).state === 'Suspended',
+    );
+    const refusal = (
+      await product.inject({ method: 'POST', url: `/tenants/${tenant.tenantId}/suspend` })
+    ).json() as { status: number; detail: string };
+    expect(refusal.status).toBe(409);
+    await page.click('button:text-is("Suspend")');
+    await expect
+      .poll(() => outcome.textContent())
+      .toBe(`Suspend refused by the tenant state machine: ${refusal.detail}`);
+    await setHidden(page, false);
+    await expect.poll(() => shownActions(page)).toEqual(expectedActions('Suspended'));
 
     expect(authorizations.length).toBeGreaterThan(0);
     expect(new Set(authorizations)).toEqual(new Set([`Bearer ${adminToken}`]));
@@ -151,6 +249,50 @@ describe.skipIf(!executablePath)('the operator console', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await page.isVisible('#sign-in')).toBe(true);
     expect(await page.isVisible('#view')).toBe(false);
+  });
+
+  it('logs no error and gets no refusal from the sign-up page to a tenant in the console, its icon included', async () => {
+    served = await serveProduct();
+    const { product } = served;
+    const tenant = await product.signUp();
+    await whileTheClockRuns(
+      product,
+      async () => (await product.tenant(tenant.tenantId)).state === 'Active',
+    );
+    /** The icon the page links, once the browser has decoded it. */
+    const linkedIcon = (page: Page) =>
+      page.evaluate(async () => {
+        const link = document.querySelector('link[rel="icon"]');
+        if (!(link instanceof HTMLLinkElement)) return null;
+        const image = new Image();
+        image.src = link.href;
+        await image.decode();
+        return { path: new URL(link.href).pathname, width: image.naturalWidth };
+      });
+    /** Whether the browser has asked for an icon on its own, as it does for every page. */
+    const askedForIcon = (opened: OpenPage) =>
+      opened.answers.some(({ path }) => path.startsWith('/favicon.'));
+
+    const signUp = await openPage(browser, `${served.url}/`, { strict: true });
+    pages.push(signUp);
+    await expect.poll(() => signUp.page.locator('#plans > li').count()).toBeGreaterThan(0);
+    expect(await linkedIcon(signUp.page)).toEqual({ path: '/favicon.svg', width: 32 });
+    await expect.poll(() => askedForIcon(signUp)).toBe(true);
+
+    const operator = await openPage(browser, `${served.url}/console`, { strict: true });
+    pages.push(operator);
+    const { page } = operator;
+    await page.fill('#token', adminToken);
+    await page.click('#sign-in-form button[type=submit]');
+    await expect.poll(() => page.locator('#view tbody tr').count()).toBe(1);
+    await page.locator('#view tbody a').click();
+    await reaches(product, page, 'Active');
+    await expect.poll(() => page.locator('#messages-body li').count()).toBeGreaterThan(1);
+    expect(await linkedIcon(page)).toEqual({ path: '/favicon.svg', width: 32 });
+    await expect.poll(() => askedForIcon(operator)).toBe(true);
+
+    for (const { problems } of [signUp, operator]) expect(problems).toEqual([]);
+    expect(signUp.answers.length + operator.answers.length).toBeGreaterThan(10);
   });
 
   it('pages through the tenants by cursor, and shows a state with none', async () => {
@@ -199,6 +341,7 @@ describe.skipIf(!executablePath)('the operator console', () => {
   const editionOn = (terms: string) =>
     Object.entries(editions).find(([, edition]) => paymentTermsOf(edition) === terms)?.[0];
   const [paid, trial] = [editionOn('paid'), editionOn('trial')];
+  const titleOf = (id: string) => (editions as Record<string, { title: string }>)[id]!.title;
 
   it.skipIf(paid === undefined || trial === undefined)(
     "shows each tenant's billing: a payment awaited, then paid up; a trial and its end",
@@ -217,20 +360,37 @@ describe.skipIf(!executablePath)('the operator console', () => {
       const facts = page.locator('#view .facts');
 
       await page.goto(`${served.url}/console#/tenants/${paying.tenantId}`);
-      await expect.poll(() => facts.textContent()).toContain(`${paid}: awaiting payment`);
+      const [paidTitle, trialTitle] = [titleOf(paid!), titleOf(trial!)];
+      await expect.poll(() => facts.textContent()).toContain(`${paidTitle}: awaiting payment`);
       expect(await page.locator('.machine-states [aria-current]').textContent()).toMatch(
         /^Provisioning/,
       );
+      // Provisioning, it can be none of the operator's moves.
+      await expect.poll(() => shownActions(page)).toEqual(expectedActions('Provisioning'));
+      expect((await shownActions(page)).every(({ offered }) => !offered)).toBe(true);
       await expectAccessible(page, 'a tenant awaiting payment');
       await product.pay(paying.tenantId);
       // The next read, within the console's 2 s.
       await expect
         .poll(() => facts.textContent(), { timeout: 5_000 })
-        .toContain(`${paid}: paid up`);
+        .toContain(`${paidTitle}: paid up`);
       await reaches(product, page, 'Active');
 
       await page.goto(`${served.url}/console#/tenants/${trying.tenantId}`);
-      await expect.poll(() => facts.textContent()).toContain(`${trial}: trial; trial ends`);
+      await expect.poll(() => facts.textContent()).toContain(`${trialTitle}: trial; trial ends`);
+
+      // An upgrade to the paid edition waits for its payment: the page names both editions.
+      const change = await product.inject({
+        method: 'PUT',
+        url: `/tenants/${trying.tenantId}/edition`,
+        payload: { edition: paid },
+      });
+      expect(change.statusCode, change.body).toBe(202);
+      await expect
+        .poll(() => facts.textContent(), { timeout: 5_000 })
+        .toContain(`change to ${paidTitle} awaits payment until`);
+      expect(await facts.locator('dt:text-is("Edition") + dd').textContent()).toBe(trialTitle);
+      await expectAccessible(page, 'a tenant whose edition change awaits payment');
     },
   );
 
@@ -241,19 +401,14 @@ describe.skipIf(!executablePath)('the operator console', () => {
     page.on('request', (r) => void (r.url().includes('/tenants/counts') && reads.push(Date.now())));
     await expect.poll(() => reads.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
 
-    const setHidden = (hidden: boolean) =>
-      page.evaluate((value) => {
-        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
-        document.dispatchEvent(new Event('visibilitychange'));
-      }, hidden);
-    await setHidden(true);
+    await setHidden(page, true);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const whileHidden = reads.length;
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(reads.length).toBe(whileHidden);
     // Visible again: read at once, not at the next tick.
     const shown = Date.now();
-    await setHidden(false);
+    await setHidden(page, false);
     await expect.poll(() => reads.at(-1)! >= shown, { timeout: 1_000 }).toBe(true);
   });
 

@@ -65,6 +65,30 @@ describe.skipIf(!executablePath)('the sign-up and activation pages', () => {
     await expect.poll(() => plans.count()).toBe(Object.keys(editions).length);
     for (const edition of Object.values(editions))
       await expect.poll(() => page.locator('#plans').textContent()).toContain(edition.title);
+    // Each plan lists its limits, a limit without a cap (`null` in the catalog) as Unlimited.
+    const expected = Object.values(editions).map((edition) => ({
+      id: edition.id,
+      limits: Object.entries(edition.limits as Record<string, number | null>).map(([name, max]) => [
+        name,
+        max === null ? 'Unlimited' : String(max),
+      ]),
+    }));
+    expect(
+      expected.some(({ limits }) => limits.some(([, max]) => max === 'Unlimited')),
+      'the catalogue has an unlimited limit to show',
+    ).toBe(true);
+    for (const { id, limits } of expected)
+      expect(
+        await page
+          .locator(`#plans > li[aria-labelledby="plan-${id}"] .limits`)
+          .evaluate((list) =>
+            [...list.querySelectorAll('dt')].map((term) => [
+              term.textContent,
+              term.nextElementSibling?.textContent,
+            ]),
+          ),
+        `the limits of ${id}`,
+      ).toEqual(limits);
     await expectAccessible(page, 'the sign-up page');
     // The first Tab reaches the skip link, which takes the keyboard to the content.
     await page.keyboard.press('Tab');

@@ -171,6 +171,40 @@ describe('authentication', () => {
     expect(expired.detail).toContain('expired');
   });
 
+  it('answers a path no route has with a 404 problem, with or without a token, and still guards real routes', async () => {
+    p = await startProduct();
+    const { tenantId } = await activeTenant(p);
+    const tokens: [string, string | null][] = [
+      ['no token', null],
+      ["the operators' token", adminToken],
+      ['a tenant token', await tenantToken(p, tenantId)],
+      ['a malformed token', 'not-a-token'],
+    ];
+    const unknown: ['GET' | 'POST' | 'DELETE', string][] = [
+      ['GET', '/no/such/route'],
+      ['GET', '/wp-login.php?redirect=1'],
+      ['POST', `/tenants/${tenantId}/no-such-command`],
+      // A known path, but not with this method.
+      ['DELETE', '/catalog'],
+    ];
+    for (const [what, token] of tokens)
+      for (const [method, url] of unknown) {
+        const response = await p.inject({ method, url, token });
+        const problem = expectProblem(response, 404);
+        expect(problem, `${method} ${url} with ${what}`).toMatchObject({
+          title: 'Not found',
+          detail: `no route ${method} ${url.split('?')[0]}`,
+        });
+        expect(response.headers['www-authenticate'], what).toBeUndefined();
+      }
+    // A route that exists still wants its token first.
+    expectProblem(await p.inject({ method: 'GET', url: '/tenants', token: null }), 401);
+    expectProblem(
+      await p.inject({ method: 'GET', url: `/tenants/${tenantId}`, token: 'not-a-token' }),
+      401,
+    );
+  });
+
   it('accepts the admin token and a JWT with the admin role as an operator', async () => {
     p = await startProduct();
     for (const token of [adminToken, await sign({ role: 'admin' })]) {

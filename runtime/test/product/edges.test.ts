@@ -191,6 +191,29 @@ describe(`e-mail from the bus on ${infrastructure}`, () => {
   });
 });
 
+describe(`the pages' icon on ${infrastructure}`, () => {
+  it('answers /favicon.ico and the icon every page links with an SVG, to anyone', async () => {
+    const p = await product();
+    const icons = [];
+    for (const url of ['/favicon.ico', '/favicon.svg']) {
+      const response = await p.inject({ method: 'GET', url, token: null });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.headers['content-type'], url).toMatch(/^image\/svg\+xml/);
+      expect(response.body, url).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>/);
+      icons.push(response.body);
+    }
+    expect(icons[1]).toBe(icons[0]);
+    for (const page of ['/', '/activate', '/console']) {
+      const html = (await p.inject({ method: 'GET', url: page, token: null })).body;
+      const href = /<link rel="icon" href="([^"]+)" type="image\/svg\+xml"/.exec(html)?.[1];
+      expect(href, `the icon ${page} links`).toBeDefined();
+      const linked = await p.inject({ method: 'GET', url: href!, token: null });
+      expect(linked.statusCode, `${page} links ${href}`).toBe(200);
+      expect(linked.body).toBe(icons[0]);
+    }
+  });
+});
+
 describe('configuration', () => {
   it('never shows the password of a DATABASE_URL or BUS_URL it refuses', () => {
     for (const env of [
