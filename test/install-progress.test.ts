@@ -15,6 +15,11 @@ const compilerLines = Array.from(
 );
 
 const transcript = [
+  'npm warn EBADENGINE Unsupported engine {',
+  "npm warn EBADENGINE   package: 'cookie@2.0.2',",
+  "npm warn EBADENGINE   required: { node: '>=22' },",
+  "npm warn EBADENGINE   current: { node: 'v20.20.2', npm: '11.19.1' }",
+  'npm warn EBADENGINE }',
   'npm warn deprecated inflight@1.0.6: This module is not supported, and leaks memory.',
   '',
   '> better-sqlite3@12.11.1 install',
@@ -85,6 +90,11 @@ describe('the install progress of new', () => {
     await installDependencies(join(dir, 'product'), output);
     const shown = output.text();
     expect(shown).toContain('│ npm warn deprecated inflight@1.0.6');
+    // npm's five-line engine warning is one line.
+    expect(shown).toContain(
+      '│ npm warn EBADENGINE cookie@2.0.2 needs node >=22 (this is v20.20.2)\n',
+    );
+    expect(shown).not.toContain('Unsupported engine {');
     expect(shown).toContain('│ better-sqlite3@12.11.1: building its native module');
     expect(shown).toMatch(/│ better-sqlite3@12\.11\.1: native module built in \d+:\d\d/);
     expect(shown).toMatch(/│ esbuild@0\.25\.0: install script done in \d+:\d\d/);
@@ -99,7 +109,7 @@ describe('the install progress of new', () => {
   it('on failure, quotes the end of the output and names the log', async () => {
     fakeNpm(
       [
-        ...transcript.slice(0, 9),
+        ...transcript.slice(0, 14),
         'gyp ERR! stack Error: not found: make',
         'npm error code 1',
         'npm error path /product/node_modules/better-sqlite3',

@@ -82,6 +82,8 @@ describe('saas-gen new, interrupted', () => {
       const output = started.output();
       expect(code, output).toBe(130);
       expect(output).toMatch(/interrupted \(SIGINT\): npm install was stopped/);
+      if (Number(process.versions.node.split('.')[0]) < 22)
+        expect(output).toContain(`Node.js ${process.version} is past its end of life`);
       expect(output).toContain(`To finish: cd ${dir} && npm install`);
       expect(existsSync(join(dir, 'node_modules')), 'the half-built install is removed').toBe(
         false,

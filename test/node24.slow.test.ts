@@ -65,6 +65,7 @@ describe(`the reference product on Node ${lts}`, () => {
   it('installs without an engine warning, and declares the Node versions it supports', () => {
     expect(installOutput).toContain('dependencies installed');
     expect(installOutput).not.toContain('EBADENGINE');
+    expect(installOutput).not.toContain('past its end of life');
     const manifest = JSON.parse(readFileSync(join(product, 'package.json'), 'utf8')) as {
       engines?: { node?: string };
     };

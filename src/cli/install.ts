@@ -112,6 +112,8 @@ export async function installDependencies(
     detached: true,
     env: { npm_config_update_notifier: 'false' },
   });
+  // npm's five-line EBADENGINE warning, one line per package: `x@1 needs node >=22 (this is v20…)`.
+  let engineWarning: string[] | undefined;
   let stopping: Promise<void> | undefined;
   const stopWatching = interrupts?.onInterrupt(() => {
     stopping ??= stopProcessGroup(child.pid);
@@ -123,6 +125,16 @@ export async function installDependencies(
       if (text === '' || stopping) continue;
       tail.push(text);
       if (tail.length > 30) tail.shift();
+      if (text.startsWith('npm warn EBADENGINE')) {
+        const body = text.slice('npm warn EBADENGINE'.length).trim();
+        if (body.endsWith('{') && !engineWarning) engineWarning = [];
+        else if (body === '}' && engineWarning) {
+          say(engineLine(engineWarning.join(' ')));
+          engineWarning = undefined;
+        } else if (engineWarning) engineWarning.push(body);
+        else say(text);
+        continue;
+      }
       const header = scriptHeader.exec(text);
       if (header) {
         endScript();
@@ -135,9 +147,8 @@ export async function installDependencies(
       } else if (script && script.command === undefined && text.startsWith('> ')) {
         script.command = text.slice(2);
         script.native = nativeBuilder.test(script.command);
-        say(
-          `${script.name}: ${script.native ? 'building its native module' : 'running its install script'} (its output goes to the log)`,
-        );
+        if (script.native)
+          say(`${script.name}: building its native module (its output goes to the log)`);
       } else if (script && /^npm (error|ERR!)/.test(text)) {
         script.failed = true;
         endScript();
@@ -176,6 +187,17 @@ export async function installDependencies(
     `${paint(output, 'bold', '✓')} dependencies installed in ${elapsed(Date.now() - started)} (${seconds.toFixed(1)} s); npm's full output: ${logFile}\n`,
   );
   return seconds;
+}
+
+/** `package: 'cookie@2.0.2', required: { node: '>=22' }, current: { node: 'v20.20.2', … }` in a line. */
+function engineLine(block: string): string {
+  const found = (pattern: RegExp) => pattern.exec(block)?.[1];
+  const name = found(/package: '([^']+)'/);
+  const required = found(/required: \{ node: '([^']+)'/);
+  const current = found(/current: \{ node: '([^']+)'/);
+  return name && required && current
+    ? `npm warn EBADENGINE ${name} needs node ${required} (this is ${current})`
+    : `npm warn EBADENGINE ${block}`;
 }
 
 /** SIGTERM to a process group, SIGKILL to what is left of it after 5 s; resolves once it is gone. */

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { pinnedSchemaPath } from '../../generators/areas/project.js';
+import { oldestSupportedNode, pinnedSchemaPath } from '../../generators/areas/project.js';
 import { withModeline } from '../../generators/modeline.js';
 import { manifestPath, serializeManifest } from '../../sync/manifest.js';
 import { planChanges } from '../../sync/plan.js';
@@ -115,6 +115,11 @@ async function create(
     }
 
     if (!options.skipInstall) {
+      const major = Number(process.versions.node.split('.')[0]);
+      if (major < oldestSupportedNode)
+        output.err(
+          `${paint(output, 'yellow', 'note:')} Node.js ${process.version} is past its end of life; the product supports Node ${oldestSupportedNode} and newer (its image runs 24), so npm warns of each package that needs one.\n`,
+        );
       document.install = {
         seconds: Math.round((await installDependencies(root, output, interrupts)) * 10) / 10,
       };

@@ -9,6 +9,13 @@ import { managedBlock } from '../managed-block.js';
 import { withoutSpace } from '../tree.js';
 import type { AreaContext } from './area.js';
 
+/**
+ * The oldest Node line a product supports (its package.json's `engines`): the maintained LTS
+ * lines are 22 and 24, the image's. Node 20 reached its end of life in April 2026, and
+ * dependencies of the runtime (fastify's cookie, content-disposition) need 22.
+ */
+export const oldestSupportedNode = 22;
+
 /** Where the pinned saas-gen's schema is, from the product's root: the blueprint's modeline. */
 export const pinnedSchemaPath = './node_modules/saas-gen/schema/blueprint.schema.json';
 
@@ -18,9 +25,7 @@ export function projectArea({ view, render, tree }: AreaContext): void {
   // What the product needs of its package.json; the rest (name, version, …) is seeded once.
   const packageParts = {
     type: 'module',
-    // The maintained LTS lines: 22 and 24 (the image's). Node 20 reached its end of life in April
-    // 2026, and dependencies of the runtime (fastify's cookie, content-disposition) need 22.
-    engines: { node: '>=22.0.0' },
+    engines: { node: `>=${oldestSupportedNode}.0.0` },
     scripts: {
       build: 'tsc -p tsconfig.json',
       start: 'tsx src/main.ts',
