@@ -6,6 +6,7 @@
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -15,10 +16,11 @@ import {
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { repoRoot, saasGen, tempDir } from './support/cli.js';
 import { useLocalRegistry } from './support/registry.js';
 
@@ -100,6 +102,45 @@ describe.each([
     },
     10 * minutes,
   );
+
+  it('has a prometheus.yml promtool accepts as generated, and as the compose stack mounts it', async () => {
+    const asGenerated = await run(
+      'promtool',
+      ['check', 'config', 'observability/prometheus.yml'],
+      dir,
+    );
+    expect(asGenerated.exitCode, asGenerated.all).toBe(0);
+    expect(asGenerated.all).toContain('SUCCESS: 1 rule files found');
+
+    // The container's view: what docker-compose.yml bind-mounts into Prometheus, each at its
+    // container path under a temporary root, and the token file its entrypoint writes.
+    const prometheus = (
+      parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as {
+        services: { prometheus: { volumes: string[]; entrypoint: string[]; command: string[] } };
+      }
+    ).services.prometheus;
+    const container = tempDir('saas-gen-prometheus-');
+    const inside = (path: string) => join(container, path);
+    for (const volume of prometheus.volumes) {
+      const [host, target] = volume.split(':') as [string, string];
+      if (!host.startsWith('./')) continue; // a named volume: empty at first
+      mkdirSync(dirname(inside(target)), { recursive: true });
+      cpSync(join(dir, host), inside(target));
+    }
+    const configFile = inside(
+      prometheus.command.find((arg) => arg.startsWith('--config.file='))!.split('=')[1]!,
+    );
+    const unwritten = await run('promtool', ['check', 'config', configFile], container);
+    expect(unwritten.exitCode, 'the token file comes from the entrypoint, not a mount').not.toBe(0);
+    expect(unwritten.all).toContain('metrics-token');
+    const tokenFile = /"\$\$METRICS_TOKEN" > (\/\S+) &&/.exec(prometheus.entrypoint.join(' '))?.[1];
+    expect(tokenFile, prometheus.entrypoint.join(' ')).toBeDefined();
+    writeFileSync(inside(tokenFile!), 'a-metrics-token', { mode: 0o600 });
+    const mounted = await run('promtool', ['check', 'config', configFile], container);
+    expect(mounted.exitCode, mounted.all).toBe(0);
+    expect(mounted.all).toContain('SUCCESS: 1 rule files found');
+    rmSync(container, { recursive: true, force: true });
+  });
 });
 
 describe('a team completing the acme-analytics product, as a new user would', () => {
