@@ -141,6 +141,63 @@ describe.each([
     expect(mounted.all).toContain('SUCCESS: 1 rule files found');
     rmSync(container, { recursive: true, force: true });
   });
+
+  it(
+    'serves an OpenAPI document Redocly (recommended) and Spectral (spectral:oas) find nothing in',
+    async () => {
+      const port = await freePort();
+      const server = execa('npm', ['start'], {
+        cwd: dir,
+        detached: true,
+        reject: false,
+        env: { PORT: String(port), LOG_LEVEL: 'warn' },
+      });
+      let document: string;
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 60_000);
+        const response = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+        expect(response.status).toBe(200);
+        document = await response.text();
+      } finally {
+        if (server.pid) process.kill(-server.pid, 'SIGKILL');
+        await server;
+      }
+      const lint = tempDir('saas-gen-openapi-');
+      const file = join(lint, 'openapi.json');
+      writeFileSync(file, document);
+      const bin = (name: string) => join(repoRoot, 'node_modules/.bin', name);
+
+      const redocly = await execa(
+        bin('redocly'),
+        ['lint', '--extends', 'recommended', '--format', 'json', file],
+        { cwd: lint, reject: false, env: { NO_COLOR: '1' } },
+      );
+      const found = JSON.parse(redocly.stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; message: string }[];
+      };
+      expect(found.problems, redocly.stderr).toEqual([]);
+      expect(found.totals).toMatchObject({ errors: 0, warnings: 0 });
+      expect(redocly.exitCode, redocly.stderr).toBe(0);
+
+      writeFileSync(join(lint, 'spectral.yaml'), 'extends: ["spectral:oas"]\n');
+      const results = join(lint, 'spectral.json');
+      const spectral = await execa(
+        bin('spectral'),
+        ['lint', '-r', join(lint, 'spectral.yaml'), '-f', 'json', '-o', results, file],
+        { cwd: lint, reject: false, env: { NO_COLOR: '1' } },
+      );
+      expect(spectral.exitCode, spectral.stdout + spectral.stderr).toBe(0);
+      const problems = JSON.parse(readFileSync(results, 'utf8')) as {
+        code: string;
+        message: string;
+        path: string[];
+      }[];
+      expect(problems).toEqual([]);
+      rmSync(lint, { recursive: true, force: true });
+    },
+    3 * minutes,
+  );
 });
 
 describe('a team completing the acme-analytics product, as a new user would', () => {
