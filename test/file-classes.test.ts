@@ -92,8 +92,14 @@ describe('a product made by `new`', () => {
       files: Record<string, string>;
       userFiles: string[];
     };
-    // JSON has no comments; the pages and their style sheet are served as they are.
-    const headed = Object.keys(manifest.files).filter((path) => !/\.(json|html|css)$/.test(path));
+    // JSON has no comments; the pages and their style sheet are served as they are; Prometheus
+    // reads all of observability/metrics-token as the token (it stays empty: check says so when a
+    // token was written into it).
+    const headed = Object.keys(manifest.files).filter(
+      (path) => !/\.(json|html|css)$/.test(path) && path !== 'observability/metrics-token',
+    );
+    expect(manifest.files).toHaveProperty(['observability/metrics-token']);
+    expect(read(dir, 'observability/metrics-token')).toBe('');
     for (const path of headed) expect(hasGeneratedHeader(read(dir, path)), path).toBe(true);
     for (const path of manifest.userFiles)
       expect(hasGeneratedHeader(read(dir, path)), path).toBe(false);

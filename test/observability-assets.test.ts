@@ -37,6 +37,7 @@ function generate(model: Model): Map<string, string> {
 }
 
 interface Target {
+  readonly refId: string;
   readonly expr?: string;
   readonly datasource: { type: string; uid: string };
 }
@@ -50,6 +51,9 @@ interface Panel {
 interface Dashboard {
   readonly uid: string;
   readonly panels: readonly Panel[];
+  readonly templating: {
+    readonly list: readonly { name: string; type: string; query?: string; current?: object }[];
+  };
 }
 interface Rule {
   readonly alert: string;
@@ -93,6 +97,7 @@ describe('observability assets', () => {
         'observability/grafana/dashboards/workflow-dataExport.json',
         'observability/grafana/provisioning/dashboards/dashboards.yml',
         'observability/grafana/provisioning/datasources/datasources.yml',
+        'observability/metrics-token',
         'observability/prometheus.yml',
       ].sort(),
     );
@@ -143,12 +148,27 @@ describe('observability assets', () => {
       expect(files.get(`observability/grafana/dashboards/${name}`)!.startsWith('{')).toBe(true);
       const ids = board.panels.map((p) => p.id);
       expect(new Set(ids).size, name).toBe(ids.length);
+      // A panel names its datasource by a variable of the dashboard, which starts on the
+      // provisioned one: `${datasource}` for Prometheus.
+      const pickers = new Map(
+        board.templating.list
+          .filter((v) => v.type === 'datasource')
+          .map((v) => [`\${${v.name}}`, v as { query?: string; current?: { value?: string } }]),
+      );
+      expect(pickers.size, name).toBeGreaterThan(0);
+      const uses = (ref: { type: string; uid: string }, where: string) => {
+        const picker = pickers.get(ref.uid);
+        expect(picker?.query, where).toBe(ref.type);
+        expect(declared, where).toContain(`${ref.type}/${picker?.current?.value}`);
+      };
       for (const panel of board.panels.filter((p) => p.targets)) {
-        expect(declared, `${name} ${panel.title}`).toContain(
-          `${panel.datasource!.type}/${panel.datasource!.uid}`,
-        );
+        uses(panel.datasource!, `${name} ${panel.title}`);
         for (const target of panel.targets!)
-          expect(declared).toContain(`${target.datasource.type}/${target.datasource.uid}`);
+          uses(target.datasource, `${name} ${panel.title} ${target.refId}`);
+      }
+      if (name !== 'tenant.json') {
+        expect(pickers.get('${datasource}')?.query, name).toBe('prometheus');
+        expect(JSON.stringify(board), name).not.toContain('"uid":"prometheus"');
       }
     }
   });
@@ -218,8 +238,10 @@ describe('observability assets', () => {
       expect(job.dns_sd_configs).toEqual([
         expect.objectContaining({ names: [job.job_name], type: 'A', port: 3000 }),
       ]);
-      expect(job.authorization.credentials_file).toMatch(/^\//);
+      // Next to prometheus.yml: the repository's empty file, or the one the container writes.
+      expect(job.authorization.credentials_file).toBe('metrics-token');
     }
+    expect(files.get('observability/metrics-token')).toBe('');
     expect(files.get('observability/prometheus.yml')).toMatch(/METRICS_TOKEN/);
   });
 

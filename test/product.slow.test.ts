@@ -6,6 +6,7 @@
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -15,10 +16,11 @@ import {
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { repoRoot, saasGen, tempDir } from './support/cli.js';
 import { useLocalRegistry } from './support/registry.js';
 
@@ -99,6 +101,102 @@ describe.each([
       expect(result.all).not.toMatch(/skipped/);
     },
     10 * minutes,
+  );
+
+  it('has a prometheus.yml promtool accepts as generated, and as the compose stack mounts it', async () => {
+    const asGenerated = await run(
+      'promtool',
+      ['check', 'config', 'observability/prometheus.yml'],
+      dir,
+    );
+    expect(asGenerated.exitCode, asGenerated.all).toBe(0);
+    expect(asGenerated.all).toContain('SUCCESS: 1 rule files found');
+
+    // The container's view: what docker-compose.yml bind-mounts into Prometheus, each at its
+    // container path under a temporary root, and the token file its entrypoint writes.
+    const prometheus = (
+      parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as {
+        services: { prometheus: { volumes: string[]; entrypoint: string[]; command: string[] } };
+      }
+    ).services.prometheus;
+    const container = tempDir('saas-gen-prometheus-');
+    const inside = (path: string) => join(container, path);
+    for (const volume of prometheus.volumes) {
+      const [host, target] = volume.split(':') as [string, string];
+      if (!host.startsWith('./')) continue; // a named volume: empty at first
+      mkdirSync(dirname(inside(target)), { recursive: true });
+      cpSync(join(dir, host), inside(target));
+    }
+    const configFile = inside(
+      prometheus.command.find((arg) => arg.startsWith('--config.file='))!.split('=')[1]!,
+    );
+    const unwritten = await run('promtool', ['check', 'config', configFile], container);
+    expect(unwritten.exitCode, 'the token file comes from the entrypoint, not a mount').not.toBe(0);
+    expect(unwritten.all).toContain('metrics-token');
+    const tokenFile = /"\$\$METRICS_TOKEN" > (\/\S+) &&/.exec(prometheus.entrypoint.join(' '))?.[1];
+    expect(tokenFile, prometheus.entrypoint.join(' ')).toBeDefined();
+    writeFileSync(inside(tokenFile!), 'a-metrics-token', { mode: 0o600 });
+    const mounted = await run('promtool', ['check', 'config', configFile], container);
+    expect(mounted.exitCode, mounted.all).toBe(0);
+    expect(mounted.all).toContain('SUCCESS: 1 rule files found');
+    rmSync(container, { recursive: true, force: true });
+  });
+
+  it(
+    'serves an OpenAPI document Redocly (recommended) and Spectral (spectral:oas) find nothing in',
+    async () => {
+      const port = await freePort();
+      const server = execa('npm', ['start'], {
+        cwd: dir,
+        detached: true,
+        reject: false,
+        env: { PORT: String(port), LOG_LEVEL: 'warn' },
+      });
+      let document: string;
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 60_000);
+        const response = await fetch(`http://127.0.0.1:${port}/openapi.json`);
+        expect(response.status).toBe(200);
+        document = await response.text();
+      } finally {
+        if (server.pid) process.kill(-server.pid, 'SIGKILL');
+        await server;
+      }
+      const lint = tempDir('saas-gen-openapi-');
+      const file = join(lint, 'openapi.json');
+      writeFileSync(file, document);
+      const bin = (name: string) => join(repoRoot, 'node_modules/.bin', name);
+
+      const redocly = await execa(
+        bin('redocly'),
+        ['lint', '--extends', 'recommended', '--format', 'json', file],
+        { cwd: lint, reject: false, env: { NO_COLOR: '1' } },
+      );
+      const found = JSON.parse(redocly.stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: { ruleId: string; message: string }[];
+      };
+      expect(found.problems, redocly.stderr).toEqual([]);
+      expect(found.totals).toMatchObject({ errors: 0, warnings: 0 });
+      expect(redocly.exitCode, redocly.stderr).toBe(0);
+
+      writeFileSync(join(lint, 'spectral.yaml'), 'extends: ["spectral:oas"]\n');
+      const results = join(lint, 'spectral.json');
+      const spectral = await execa(
+        bin('spectral'),
+        ['lint', '-r', join(lint, 'spectral.yaml'), '-f', 'json', '-o', results, file],
+        { cwd: lint, reject: false, env: { NO_COLOR: '1' } },
+      );
+      expect(spectral.exitCode, spectral.stdout + spectral.stderr).toBe(0);
+      const problems = JSON.parse(readFileSync(results, 'utf8')) as {
+        code: string;
+        message: string;
+        path: string[];
+      }[];
+      expect(problems).toEqual([]);
+      rmSync(lint, { recursive: true, force: true });
+    },
+    3 * minutes,
   );
 });
 

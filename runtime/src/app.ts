@@ -298,6 +298,7 @@ export function createApp<Handlers>(config: Config, overrides: AppOptions<Handle
   server = buildServer(
     {
       product,
+      publicUrl: config.publicUrl,
       runtime,
       store,
       clock,

@@ -79,6 +79,8 @@ export function catalogRoutes(
         docs: {
           operationId: 'getCatalog',
           summary: 'What the product sells and how its onboarding runs, from the blueprint',
+          description:
+            'The editions with their features, limits, prices and trials, the slug pattern and default edition a sign-up is checked against, the onboarding steps and the state machines. Public, and cacheable for five minutes: a sign-up page reads it.',
           tag: 'catalog',
           responses: { 200: { description: 'The catalogue.', schema: catalogSchema } },
         },

@@ -31,6 +31,8 @@ export function entitlementRoutes(app: FastifyInstance, context: ApiContext): vo
         docs: {
           operationId: 'getEntitlements',
           summary: 'Features, limits with current usage, and flags of a tenant',
+          description:
+            "What the tenant's edition includes, each limit with what it has used and what remains, and each flag as it resolves (an override, else the edition's value) with where it came from. For an operator or the tenant's own token.",
           tag: 'entitlements',
           responses: {
             200: { description: 'The entitlements.', schema: catalogSchemas.entitlements },
@@ -81,6 +83,8 @@ function consumeRoute(
         docs: {
           operationId: 'consumeLimit',
           summary: "Consume some of a metered limit, atomically; never beyond the edition's limit",
+          description:
+            'Adds `amount` to what an Active tenant has used of the limit, in one transaction, and answers what remains; an amount that would go beyond the limit consumes nothing and answers 409.',
           tag: 'entitlements',
           responses: {
             200: { description: 'Consumed.', schema: schemas.usage },
@@ -166,12 +170,13 @@ function flagRoutes(
   app: FastifyInstance,
   { runtime, store, product, schemas: catalogSchemas }: ApiContext,
 ): void {
-  const flagDocs = (operationId: string, summary: string) => ({
+  const flagDocs = (operationId: string, summary: string, description: string) => ({
     access: 'operator' as const,
     docs: {
       operationId,
       summary,
-      tag: 'entitlements',
+      description,
+      tag: 'entitlements' as const,
       responses: { 200: { description: 'The flag as it now resolves.', schema: schemas.flagView } },
     },
   });
@@ -206,6 +211,7 @@ function flagRoutes(
       config: flagDocs(
         'overrideFlag',
         "Override a flag for one tenant (before its edition's value)",
+        "Sets the tenant's own value of the flag, which wins over its edition's, and records the change in the tenant's timeline. Operators only.",
       ),
     },
     async (request) => {
@@ -221,6 +227,7 @@ function flagRoutes(
       config: flagDocs(
         'clearFlagOverride',
         "Remove a tenant's override: the edition decides again",
+        "Removes the tenant's own value of the flag, if it has one, and records the change in the tenant's timeline; the flag then resolves to its edition's value. Operators only.",
       ),
     },
     async (request) => {

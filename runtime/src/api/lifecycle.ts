@@ -14,31 +14,42 @@ import * as schemas from './schemas.js';
 import type { ApiContext } from './server.js';
 import { requireTenant } from './tenants.js';
 
-const commands: Record<string, { command: TenantCommand; operationId: string; summary: string }> = {
+const commands: Record<
+  string,
+  { command: TenantCommand; operationId: string; summary: string; description: string }
+> = {
   suspend: {
     command: 'SuspendTenant',
     operationId: 'suspendTenant',
     summary: 'Suspend an Active tenant',
+    description:
+      'Queues the command that moves an Active tenant to Suspended: its workflows cannot be started until it is reinstated. An optional `reason` goes into its timeline.',
   },
   reinstate: {
     command: 'ReinstateTenant',
     operationId: 'reinstateTenant',
     summary: 'Reinstate a Suspended tenant',
+    description:
+      'Queues the command that moves a Suspended tenant back to Active. An optional `reason` goes into its timeline.',
   },
   decommission: {
     command: 'DecommissionTenant',
     operationId: 'decommissionTenant',
     summary: 'Close a tenant, compensating its onboarding',
+    description:
+      'Queues the command that closes the tenant for good: the onboarding steps that succeeded are compensated, and its tokens are refused from then on. An optional `reason` goes into its timeline.',
   },
   'provisioning/retry': {
     command: 'RetryProvisioning',
     operationId: 'retryProvisioning',
     summary: 'Re-run the steps of a failed provisioning that did not succeed',
+    description:
+      'Once the cause of a failed or timed-out onboarding is fixed: queues the command that runs again the steps that did not succeed, keeping those that did.',
   },
 };
 
 export function lifecycleRoutes(app: FastifyInstance, { runtime, store, auth }: ApiContext): void {
-  for (const [path, { command, operationId, summary }] of Object.entries(commands)) {
+  for (const [path, { command, operationId, summary, description }] of Object.entries(commands)) {
     app.post<{ Params: { id: string }; Body: { reason?: string } | undefined }>(
       `/tenants/:id/${path}`,
       {
@@ -48,6 +59,7 @@ export function lifecycleRoutes(app: FastifyInstance, { runtime, store, auth }: 
           docs: {
             operationId,
             summary,
+            description,
             tag: 'lifecycle',
             responses: {
               202: { description: 'Queued.', schema: schemas.commandAccepted },
@@ -92,6 +104,8 @@ export function lifecycleRoutes(app: FastifyInstance, { runtime, store, auth }: 
         docs: {
           operationId: 'mintTenantToken',
           summary: 'Mint a token that sees this tenant only',
+          description:
+            'A JWT (HS256, signed with JWT_SECRET) with `role` `tenant` and the tenant id, valid for `expiresIn` seconds: it reads and acts on this tenant only, never on another nor on operator routes. Operators only.',
           tag: 'lifecycle',
           responses: {
             201: { description: 'The token.', schema: schemas.tokenMinted },

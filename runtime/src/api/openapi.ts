@@ -14,11 +14,29 @@ export interface ResponseDoc {
   readonly contentType?: string;
 }
 
+/** The groups of operations, each described once in the document's `tags`. */
+export const apiTags = {
+  tenants:
+    'Sign-up and the tenants it creates: their state, onboarding steps, timeline and counts.',
+  lifecycle:
+    'Commands that move a tenant through its lifecycle (suspend, reinstate, decommission, retry a failed provisioning), and tenant tokens.',
+  catalog: 'The editions on offer, with their features, limits and prices, from the blueprint.',
+  entitlements:
+    "What a tenant may use: its edition's features, its limits with their usage, and its flags.",
+  workflows: "The blueprint's domain workflows: start one for a tenant and follow its runs.",
+  webhooks: 'Deliveries from the payment provider, signed as Standard Webhooks.',
+  operations:
+    'What operators and their tools read: health, metrics, dead letters, and this description.',
+} as const;
+
+export type ApiTag = keyof typeof apiTags;
+
 export interface RouteDocs {
   readonly operationId: string;
   readonly summary: string;
-  readonly tag: string;
-  readonly description?: string;
+  readonly tag: ApiTag;
+  /** What the operation does, who calls it and what it changes, beyond its summary. */
+  readonly description: string;
   readonly responses: Readonly<Record<number, ResponseDoc>>;
 }
 
@@ -68,10 +86,33 @@ export function collectRoutes(app: FastifyInstance): RouteOptions[] {
   return routes;
 }
 
-export function openApiDocument(
-  routes: readonly RouteOptions[],
-  info: { readonly title: string; readonly version: string; readonly description: string },
-): object {
+export interface ApiInfo {
+  readonly title: string;
+  readonly version: string;
+  readonly description: string;
+  readonly contact: { readonly name: string; readonly url?: string; readonly email?: string };
+  readonly license: { readonly name: string; readonly url: string };
+}
+
+/**
+ * The document's `info`, from the product the blueprint names and where it is reached. The API is
+ * the product's own, under no open licence: the licence says so, and it and the contact point at
+ * the product's site (PUBLIC_URL), where its operators publish their terms and how to reach them.
+ */
+export function apiInfo(product: { readonly title: string }, publicUrl: string): ApiInfo {
+  return {
+    title: product.title,
+    version: '1',
+    description: `The HTTP API of ${product.title}. Errors are application/problem+json (RFC 9457).`,
+    contact: { name: `${product.title} operators`, url: publicUrl },
+    license: {
+      name: `Proprietary: all rights reserved by the operators of ${product.title}`,
+      url: publicUrl,
+    },
+  };
+}
+
+export function openApiDocument(routes: readonly RouteOptions[], info: ApiInfo): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -80,10 +121,14 @@ export function openApiDocument(
   }
   const tags = [...new Set(routes.map((route) => route.config!.docs!.tag))].map((name) => ({
     name,
+    description: apiTags[name],
   }));
   return {
     openapi: '3.1.0',
     info,
+    // Relative: the API is wherever this document was fetched from (PUBLIC_URL, behind a proxy,
+    // or http://localhost:3000 in development), so the document is true on every host.
+    servers: [{ url: '/', description: 'The product that serves this document.' }],
     tags,
     paths,
     components: {
@@ -122,8 +167,9 @@ function operation(route: RouteOptions): object {
       ...(body ? { content: { [type]: { schema: body } } } : {}),
     };
   }
-  const validated = schema.body || schema.querystring || schema.params || schema.headers;
-  if (validated) responses['400'] ??= ref('BadRequest');
+  // Every route refuses a query, header or body holding text no store keeps (NUL, half a
+  // surrogate pair) before its own validation: a 400 problem (unstorable-text.ts).
+  responses['400'] ??= ref('BadRequest');
   if (access !== 'public') {
     responses['401'] ??= ref('Unauthorized');
     responses['403'] ??= ref('Forbidden');
@@ -136,7 +182,7 @@ function operation(route: RouteOptions): object {
   return {
     operationId: docs.operationId,
     summary: docs.summary,
-    ...(docs.description ? { description: docs.description } : {}),
+    description: docs.description,
     tags: [docs.tag],
     security: access === 'public' ? [] : [{ bearer: [] }],
     // Who may call it: `tenant` means an operator, or a tenant token for the tenant `{id}` names.

@@ -135,6 +135,8 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
         docs: {
           operationId: 'listDeadLetters',
           summary: 'Dead letters, with their envelope and failure; by tenant and message type',
+          description:
+            'The messages a consumer gave up on after its retries, each with the envelope it received, the last error and how often it failed, and whether it may still be replayed; `tenantId` and `type` narrow the list. Operators only.',
           tag: 'operations',
           responses: {
             200: {
@@ -166,6 +168,8 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
         docs: {
           operationId: 'getDeadLetter',
           summary: 'One dead letter',
+          description:
+            'A dead letter by its id: the envelope its consumer received, the last error, its attempts and when they failed, and whether it may still be replayed. Operators only.',
           tag: 'operations',
           responses: { 200: { description: 'The dead letter.', schema: deadLetterSchema } },
         },
@@ -187,6 +191,8 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
         docs: {
           operationId: 'replayDeadLetter',
           summary: 'Send a dead letter to its consumer again',
+          description:
+            "Once the cause is fixed: hands the message back to the consumer that gave up on it, and removes it from the dead letters. One older than the inbox retention is refused unless `force=true`, since its consumer's deduplication no longer remembers it. Operators only.",
           tag: 'operations',
           responses: {
             202: { description: 'Replayed.', schema: replayedSchema },
@@ -227,6 +233,8 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
         docs: {
           operationId: 'replayDeadLetters',
           summary: 'Replay the listed dead letters (dryRun: say what would happen)',
+          description:
+            'Replays each listed dead letter as `POST /dead-letters/{id}/replay` would, one at a time, and answers what became of each; with `dryRun` it replays nothing and says what would happen. Operators only.',
           tag: 'operations',
           responses: { 200: { description: 'What became of each.', schema: bulkReplayedSchema } },
         },
@@ -251,6 +259,8 @@ export function operationRoutes(app: FastifyInstance, context: ApiContext): void
         docs: {
           operationId: 'deleteDeadLetter',
           summary: 'Discard a dead letter without replaying it',
+          description:
+            'Deletes the dead letter: its message is never delivered. For a message that must not be done again, or one that cannot be replayed. Operators only.',
           tag: 'operations',
           responses: { 204: { description: 'Deleted.' } },
         },
@@ -282,6 +292,8 @@ export function metricsRoute(app: FastifyInstance, metrics: Metrics): void {
         docs: {
           operationId: 'metrics',
           summary: 'Prometheus metrics',
+          description:
+            "This process's metrics in the Prometheus text format: tenants per state, step durations, retries, compensations, dead letters, messages in and out, HTTP requests. Public unless METRICS_TOKEN is set; then that token only.",
           tag: 'operations',
           responses: {
             200: {

@@ -28,7 +28,7 @@ import { catalogRoutes } from './catalog.js';
 import { storeRateLimits } from './rate-limit-store.js';
 import { entitlementRoutes } from './entitlements.js';
 import { lifecycleRoutes } from './lifecycle.js';
-import { collectRoutes, openApiDocument } from './openapi.js';
+import { apiInfo, collectRoutes, openApiDocument } from './openapi.js';
 import { metricsRoute, operationRoutes } from './operations.js';
 import { pageRoutes } from './pages.js';
 import { HttpProblem, problem, sendProblem } from './problem.js';
@@ -44,6 +44,8 @@ import { workflowRoutes } from './workflows.js';
 export interface ServerContext {
   /** What the blueprint determines: the catalogue, the messages, the workflows. */
   readonly product: ProductDefinition;
+  /** `PUBLIC_URL`: where users reach the product and its API (the OpenAPI document's server). */
+  readonly publicUrl: string;
   readonly runtime: Runtime;
   readonly store: Store;
   readonly clock: Clock;
@@ -213,6 +215,8 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
         docs: {
           operationId: 'healthLive',
           summary: 'Liveness: the process answers (the store and the bus are not asked)',
+          description:
+            "For an orchestrator's liveness probe: 200 as long as the process answers. It asks neither the store nor the bus, so an outage of theirs does not get the process restarted.",
           tag: 'operations',
           responses: { 200: { description: 'Alive.', schema: liveSchema } },
         },
@@ -226,7 +230,9 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
       docs: {
         operationId,
         summary,
-        tag: 'operations',
+        description:
+          "For an orchestrator's readiness probe: 200 when the store and the bus both answer, 503 (saying which does not) while either is down; send the process no traffic then, it reconnects by itself.",
+        tag: 'operations' as const,
         responses: {
           200: { description: 'Ready.', schema: healthSchema },
           503: {
@@ -286,17 +292,14 @@ export function buildServer(serverContext: ServerContext, options: ServerOptions
         docs: {
           operationId: 'openapi',
           summary: 'This description',
+          description:
+            'The OpenAPI 3.1 description of this API, built from the routes and the schemas they validate with, so it follows the blueprint (its editions, limits, flags and workflows).',
           tag: 'operations',
           responses: { 200: { description: 'OpenAPI 3.1.', schema: { type: 'object' } } },
         },
       },
     },
-    async () =>
-      (document ??= openApiDocument(routes, {
-        title: product.title,
-        version: '1',
-        description: `The HTTP API of ${product.title}. Errors are application/problem+json (RFC 9457).`,
-      })),
+    async () => (document ??= openApiDocument(routes, apiInfo(product, context.publicUrl))),
   );
   return app;
 }

@@ -206,6 +206,8 @@ export function tenantRoutes(
         docs: {
           operationId: 'countTenants',
           summary: 'How many tenants are in each state',
+          description:
+            'The number of tenants in each state of the tenant machine, every state included (0 when none). Operators only.',
           tag: 'tenants',
           responses: { 200: { description: 'The counts.', schema: schemas.tenantCounts } },
         },
@@ -252,6 +254,8 @@ export function tenantRoutes(
         docs: {
           operationId: 'getTimeline',
           summary: "The tenant's audit entries, in order",
+          description:
+            "Everything that happened to the tenant, oldest first: its sign-up, each onboarding step that ran, succeeded, failed or was compensated, its lifecycle commands and flag overrides. For an operator or the tenant's own token.",
           tag: 'tenants',
           responses: { 200: { description: 'The timeline.', schema: schemas.timeline } },
         },

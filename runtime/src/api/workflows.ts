@@ -67,6 +67,7 @@ export function workflowRoutes(
           docs: {
             operationId: `start${workflow.id.replace(/(^|-)(\w)/g, (_, _dash: string, c: string) => c.toUpperCase())}`,
             summary: `Start the ${workflow.id} workflow (the payload of ${trigger}) for an Active tenant`,
+            description: `Starts a run of the blueprint's \`${workflow.id}\` workflow for the tenant, with the body as the payload of its \`${trigger}\` message, and answers the run's id: follow it with \`GET /tenants/{id}/workflows/{workflowId}\`. The tenant must be Active.`,
             tag: 'workflows',
             responses: {
               202: {
@@ -139,6 +140,8 @@ export function workflowRoutes(
         docs: {
           operationId: 'listWorkflowRuns',
           summary: "The tenant's runs of domain workflows, in the order they started",
+          description:
+            "Every run of the blueprint's domain workflows the tenant started, oldest first, each with its state and the status of its steps. For an operator or the tenant's own token.",
           tag: 'workflows',
           responses: { 200: { description: 'The runs.', schema: runList } },
         },
@@ -171,6 +174,8 @@ export function workflowRoutes(
         docs: {
           operationId: 'getWorkflowRun',
           summary: 'A run of a domain workflow: its state and steps',
+          description:
+            "One run of a domain workflow of the tenant, by the id its start answered: its state and the status of each step. For an operator or the tenant's own token.",
           tag: 'workflows',
           responses: { 200: { description: 'The run.', schema: runView } },
         },

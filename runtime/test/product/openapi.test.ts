@@ -59,6 +59,62 @@ describe('/openapi.json', () => {
     expect(result.valid).toBe(true);
   });
 
+  // What the OpenAPI linters' recommended rules ask (Redocly `recommended`, Spectral
+  // `spectral:oas`; the slow tier runs both on every generated product's document).
+  it('says what each operation is for, where it is served, under which terms, and how it fails', async () => {
+    p = await startProduct();
+    const document = (await fetchDocument(p)) as Document & {
+      info: {
+        contact?: { name?: string; url?: string };
+        license?: { name?: string; url?: string };
+      };
+      servers?: { url: string }[];
+      tags?: { name: string; description?: string }[];
+      paths: Record<
+        string,
+        Record<string, Operation & { summary: string; description?: string; tags?: string[] }>
+      >;
+    };
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    expect(document.info.contact?.name).toMatch(/\S/);
+    expect(document.info.license?.name).toMatch(/\S/);
+    for (const url of [document.info.contact?.url, document.info.license?.url])
+      expect(url).toMatch(/^https?:\/\/[^/]+$/);
+    const used = new Set<string>();
+    for (const [path, methods] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(methods)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(operation.description?.trim(), where).toBeTruthy();
+        expect(operation.description, where).not.toBe(operation.summary);
+        const clientErrors = Object.entries(operation.responses).filter(([status]) =>
+          /^4(\d\d|XX)$/.test(status),
+        );
+        expect(clientErrors.length, where).toBeGreaterThan(0);
+        for (const [status, response] of clientErrors) {
+          const resolved = response.$ref
+            ? document.components.responses[response.$ref.split('/').pop()!]!
+            : response;
+          expect(
+            resolved.content?.['application/problem+json']?.schema,
+            `${where} ${status}`,
+          ).toEqual({
+            $ref: '#/components/schemas/Problem',
+          });
+        }
+        for (const tag of operation.tags ?? []) used.add(tag);
+      }
+    expect(document.tags?.map((tag) => tag.name).sort()).toEqual([...used].sort());
+    for (const tag of document.tags ?? []) expect(tag.description?.trim(), tag.name).toBeTruthy();
+
+    // The 400 every operation documents is real, even where a route validates nothing itself.
+    const refused = await p.inject({ method: 'GET', url: '/health/live?x=%00', token: null });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(document.paths['/health/live']!.get!.responses['400']).toEqual({
+      $ref: '#/components/responses/BadRequest',
+    });
+  });
+
   it("documents every route, with the blueprint's editions and slug pattern", async () => {
     p = await startProduct();
     const document = await fetchDocument(p);

@@ -14,15 +14,22 @@ const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
 /** Where Grafana's container finds the dashboards (docker-compose.yml mounts them there). */
 export const grafanaDashboardsPath = '/etc/grafana/dashboards';
-/** Where Prometheus's container finds METRICS_TOKEN (docker-compose.yml writes it there). */
-export const metricsTokenFile = '/prometheus/metrics-token';
+/**
+ * The file prometheus.yml reads METRICS_TOKEN from, relative to prometheus.yml itself (Prometheus
+ * and promtool resolve a relative path against the configuration file's folder). In the
+ * repository it is observability/metrics-token, empty, so that `promtool check config` passes on
+ * the file as it is; in Prometheus's container it is /etc/prometheus/metrics-token, which
+ * docker-compose.yml writes from METRICS_TOKEN when the container starts.
+ */
+export const metricsTokenFile = 'metrics-token';
 
 function prometheusConfig(product: string): string {
   const job = (name: string) => `  - job_name: ${name}
     metrics_path: /metrics
-    # GET /metrics asks for METRICS_TOKEN when the product has one. Prometheus reads it from this
-    # file on every scrape (an empty file sends no usable token: fine while METRICS_TOKEN is
-    # unset). docker-compose.yml writes METRICS_TOKEN there when the container starts.
+    # GET /metrics asks for METRICS_TOKEN when the product has one. Prometheus reads it on every
+    # scrape from this file, next to prometheus.yml (an empty file sends no usable token: fine
+    # while METRICS_TOKEN is unset). In the container, docker-compose.yml writes METRICS_TOKEN
+    # there when it starts; observability/${metricsTokenFile} in the repository stays empty.
     authorization:
       type: Bearer
       credentials_file: ${metricsTokenFile}
@@ -53,6 +60,9 @@ export function observabilityArea({ view, tree }: AreaContext): void {
   const plan = observabilityPlan(view.model);
   const groups = alertGroups(plan);
   tree.write('observability/prometheus.yml', prometheusConfig(plan.product));
+  // Empty: the file prometheus.yml names, so that promtool and a Prometheus started on this
+  // folder find it. The compose stack does not mount it: its container writes its own copy.
+  tree.write(`observability/${metricsTokenFile}`, '');
   tree.write('observability/alerts.yml', yaml({ groups }));
   tree.write('observability/alerts.test.yml', yaml(alertTests(plan, groups)));
   tree.write(
@@ -61,7 +71,7 @@ export function observabilityArea({ view, tree }: AreaContext): void {
       apiVersion: 1,
       datasources: [
         {
-          name: 'Prometheus',
+          name: datasources.prometheus.name,
           type: datasources.prometheus.type,
           uid: datasources.prometheus.uid,
           access: 'proxy',
@@ -71,7 +81,7 @@ export function observabilityArea({ view, tree }: AreaContext): void {
           jsonData: { timeInterval: '15s' },
         },
         {
-          name: 'Jaeger',
+          name: datasources.jaeger.name,
           type: datasources.jaeger.type,
           uid: datasources.jaeger.uid,
           access: 'proxy',

@@ -9,9 +9,44 @@ import { grafanaUid, humanSeconds, matchers } from './plan.js';
 
 /** The datasources `provisioning/datasources/datasources.yml` declares, by uid. */
 export const datasources = {
-  prometheus: { type: 'prometheus', uid: 'prometheus' },
-  jaeger: { type: 'jaeger', uid: 'jaeger' },
+  prometheus: { type: 'prometheus', name: 'Prometheus', uid: 'prometheus' },
+  jaeger: { type: 'jaeger', name: 'Jaeger', uid: 'jaeger' },
 } as const;
+
+type DatasourceKind = keyof typeof datasources;
+
+/**
+ * The dashboard variable that picks each kind of datasource: a panel names the variable, not a
+ * uid, so a dashboard imported into another Grafana asks for its Prometheus (or Jaeger) instead
+ * of failing on a uid that is not there; here it starts on the provisioned one.
+ */
+export const datasourceVariables: Record<DatasourceKind, string> = {
+  prometheus: 'datasource',
+  jaeger: 'traces',
+};
+
+/** What a panel or query names: the type, and the variable as its uid. */
+const ref = (kind: DatasourceKind) =>
+  ({ type: datasources[kind].type, uid: `\${${datasourceVariables[kind]}}` }) as const;
+
+function datasourceVariable(kind: DatasourceKind): Variable {
+  const { type, name, uid } = datasources[kind];
+  return {
+    name: datasourceVariables[kind],
+    label: name,
+    description: `The ${name} datasource the panels query.`,
+    type: 'datasource',
+    query: type,
+    current: { selected: false, text: name, value: uid },
+    options: [],
+    refresh: 1,
+    regex: '',
+    includeAll: false,
+    multi: false,
+    hide: 0,
+    skipUrlSync: false,
+  };
+}
 
 /** Where the trace viewer and the product's API are, as seen from the operator's browser. */
 export const defaultTraceViewerUrl = 'http://localhost:16686';
@@ -69,7 +104,7 @@ const prometheusTarget = (
   expr: string,
   legendFormat: string,
   extra: object = {},
-): Target => ({ refId, datasource: datasources.prometheus, expr, legendFormat, ...extra });
+): Target => ({ refId, datasource: ref('prometheus'), expr, legendFormat, ...extra });
 
 function timeseries(
   title: string,
@@ -95,7 +130,7 @@ function timeseries(
       type: 'timeseries',
       title,
       description,
-      datasource: datasources.prometheus,
+      datasource: ref('prometheus'),
       targets,
       fieldConfig: {
         defaults: {
@@ -127,7 +162,7 @@ function stat(title: string, description: string, expr: string, unit = 'short'):
       type: 'stat',
       title,
       description,
-      datasource: datasources.prometheus,
+      datasource: ref('prometheus'),
       targets: [prometheusTarget('A', expr, title, { instant: true })],
       fieldConfig: {
         defaults: {
@@ -443,7 +478,7 @@ function platformDrafts(): Draft[] {
         type: 'table',
         title: 'Build info per instance',
         description: 'Each scraped process: its role and the versions it runs.',
-        datasource: datasources.prometheus,
+        datasource: ref('prometheus'),
         targets: [
           prometheusTarget(
             'A',
@@ -502,7 +537,24 @@ function dashboard(
       },
       ...(extra.links ?? []),
     ],
-    templating: { list: extra.variables ?? [] },
+    templating: {
+      list: [
+        // A variable for each kind of datasource the panels query, first: Grafana resolves it
+        // before the queries that name it.
+        ...(Object.keys(datasources) as DatasourceKind[])
+          .filter((kind) =>
+            drafts.some(({ body }) => {
+              const { datasource, targets } = body as Partial<Panel>;
+              return (
+                datasource?.uid === ref(kind).uid ||
+                targets?.some((target) => target.datasource.uid === ref(kind).uid)
+              );
+            }),
+          )
+          .map(datasourceVariable),
+        ...(extra.variables ?? []),
+      ],
+    },
     panels: layout(drafts),
   };
 }
@@ -654,11 +706,11 @@ function tenantDashboard(plan: ObservabilityPlan): Dashboard {
       type: 'table',
       title,
       description,
-      datasource: datasources.jaeger,
+      datasource: ref('jaeger'),
       targets: [
         {
           refId: 'A',
-          datasource: datasources.jaeger,
+          datasource: ref('jaeger'),
           queryType: 'search',
           service,
           tags: `${tag}="$${variable}"`,

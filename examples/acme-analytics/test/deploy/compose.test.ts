@@ -10,6 +10,7 @@
  * No Docker engine is needed.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -202,9 +203,20 @@ describe('docker-compose.yml', () => {
       const files = new Set(config.scrape_configs.map((job) => job.authorization.credentials_file));
       expect(files.size).toBe(1);
       const [file] = [...files];
+      // Relative: next to prometheus.yml, wherever it is (promtool checks the repository's).
+      expect(file).toBe('metrics-token');
+      expect(existsSync(productFile('observability/metrics-token'))).toBe(true);
+      const configFile = service('prometheus')
+        .command?.find((arg) => arg.startsWith('--config.file='))
+        ?.slice('--config.file='.length);
+      expect(configFile).toBe('/etc/prometheus/prometheus.yml');
       expect(service('prometheus').environment?.METRICS_TOKEN).toBe('${METRICS_TOKEN:-}');
       const script = service('prometheus').entrypoint?.join(' ') ?? '';
-      expect(script).toContain(`"$$METRICS_TOKEN" > ${file}`);
+      expect(script).toContain(
+        `"$$METRICS_TOKEN" > ${posix.join(posix.dirname(configFile!), file!)}`,
+      );
+      // The container writes its own: the repository's empty file is not mounted over it.
+      expect(Object.keys(mounts('prometheus'))).not.toContain('/etc/prometheus/metrics-token');
       expect(script).toMatch(/exec \/bin\/prometheus "\$\$@"/);
     });
 

@@ -129,16 +129,41 @@ describe.each(boards)('dashboard %s', (_file, board) => {
     }
   });
 
-  it('names only provisioned datasources, and gives every Prometheus query an expression', () => {
+  it('picks each datasource with a variable that starts on a provisioned one', () => {
+    const pickers = board.templating.list.filter((v) => v.type === 'datasource');
+    expect(pickers.length).toBeGreaterThan(0);
+    for (const picker of pickers) {
+      // The variable lists the datasources of its type; it starts on the provisioned one.
+      expect(datasourceTypes.get(picker.current?.value ?? ''), picker.name).toBe(picker.query);
+      expect(board.templating.list.indexOf(picker), 'before the variables that may use it').toBe(
+        pickers.indexOf(picker),
+      );
+    }
+    if (queryPanels(board).some((panel) => panel.datasource?.type === 'prometheus'))
+      expect(pickers.find((v) => v.name === 'datasource')?.query).toBe('prometheus');
+  });
+
+  it('names every datasource by its variable, and gives every Prometheus query an expression', () => {
+    /** The provisioned uid a reference reaches: through its variable, of the same type. */
+    const resolved = (ref: Ref | undefined, where: string) => {
+      const name = /^\$\{(\w+)\}$/.exec(ref?.uid ?? '')?.[1];
+      expect(name, `${where}: ${JSON.stringify(ref)} names a variable, not a uid`).toBeDefined();
+      const picker = board.templating.list.find((v) => v.name === name);
+      expect(picker?.type, `${where}: $${name}`).toBe('datasource');
+      expect(picker?.query, `${where}: $${name}`).toBe(ref!.type);
+      return picker!.current!.value;
+    };
     expect(queryPanels(board).length).toBeGreaterThan(0);
     for (const panel of queryPanels(board)) {
       expect(panel.targets!.length, panel.title).toBeGreaterThan(0);
-      expect(datasourceTypes.get(panel.datasource?.uid ?? ''), panel.title).toBe(
+      expect(datasourceTypes.get(resolved(panel.datasource, panel.title)), panel.title).toBe(
         panel.datasource?.type,
       );
       for (const target of panel.targets!) {
         const ref = target.datasource ?? panel.datasource!;
-        expect(datasourceTypes.get(ref.uid), `${panel.title} ${target.refId}`).toBe(ref.type);
+        const where = `${panel.title} ${target.refId}`;
+        expect(ref.type, where).toBe(panel.datasource!.type);
+        expect(datasourceTypes.get(resolved(ref, where)), where).toBe(ref.type);
         if (ref.type === 'prometheus') {
           expect(target.expr?.trim(), `${panel.title} ${target.refId}`).toBeTruthy();
           // Brackets balance: a cheap guard; prometheus.test.ts runs every expression for real.
@@ -259,7 +284,7 @@ describe('the dashboards cover the blueprint', () => {
     expect(variables.traceViewer?.query).toBe('http://localhost:16686');
     const searches = tenant.panels
       .flatMap((p) => p.targets ?? [])
-      .filter((t) => t.datasource?.uid === 'jaeger');
+      .filter((t) => t.datasource?.type === 'jaeger');
     expect(searches.map((t) => [t.queryType, t.tags])).toEqual(
       expect.arrayContaining([
         ['search', 'tenant.id="$tenant"'],

@@ -59,7 +59,7 @@ interface ScrapeConfig {
 
 /**
  * observability/prometheus.yml and alerts.yml copied to a temporary folder, with the scrape
- * token read from a file there (in the container, docker compose writes it under /prometheus)
+ * token read from a file there (in the container, docker compose writes it next to prometheus.yml)
  * and, given `scrape`, the scrape jobs replaced by it.
  */
 export function prometheusConfigCopy(
