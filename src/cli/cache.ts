@@ -1,7 +1,7 @@
 /**
- * A disk cache for the pure, slow steps of generation (Prettier, ts-morph): their output depends
- * only on their input, so it is stored by a hash of that input. A `check` or a `generate` that
- * changes nothing then loads neither Prettier nor ts-morph. It lives in the system's temporary
+ * A disk cache for the pure steps of generation (Prettier's formatting, the handler contracts):
+ * their output depends only on their input, so it is stored by a hash of that input. A `check`
+ * or a `generate` that changes nothing then loads no formatter. It lives in the system's temporary
  * folder; `SAAS_GEN_CACHE=off` turns it off.
  */
 import { createHash } from 'node:crypto';

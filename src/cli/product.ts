@@ -2,11 +2,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { checkBlueprint } from '../blueprint/check.js';
 import { formatTree } from '../generators/format.js';
 import { addContracts, generateProduct } from '../generators/index.js';
 import type { ContractJob } from '../generators/index.js';
+import { renderHandlerContracts } from '../generators/handler-contracts.js';
 import type { TemplateSet, VirtualFile } from '../generators/index.js';
 import { hashContent, manifestPath, parseManifest } from '../sync/manifest.js';
 import type { Manifest } from '../sync/manifest.js';
@@ -59,11 +59,9 @@ export async function renderProduct(
   });
   const cache = diskCache(generatorVersion);
   const formatting = { cache, formatterVersion: packageVersion('prettier') };
-  // ts-morph is slow to load: the contracts are built in a worker thread (unless cached) while
-  // this thread formats the rest.
   const contracts = buildContracts(contractJobs, cache);
   await formatTree(tree, formatting);
-  await formatTree(tree, { ...formatting, paths: addContracts(tree, await contracts) });
+  await formatTree(tree, { ...formatting, paths: addContracts(tree, contracts) });
   // The blueprint is the user's: `new` copies it in, and no run ever writes it again.
   const kept = options.productBlueprint ?? text;
   tree.write(blueprintFile, kept, 'user');
@@ -137,32 +135,20 @@ export function readManifest(dir: string): Manifest | undefined {
   return manifest;
 }
 
-/** Builds the handler contracts in a worker thread (contract-worker.ts), or takes them from the cache. */
-async function buildContracts(
-  jobs: readonly ContractJob[],
-  cache: TextCache,
-): Promise<Record<string, string>> {
+/** Builds the handler contracts (handler-contracts.ts), or takes them from the cache. */
+function buildContracts(jobs: readonly ContractJob[], cache: TextCache): Record<string, string> {
   if (jobs.length === 0) return {};
   // The key names the code that builds contracts too: a changed builder misses.
   const builder = readFileSync(
     new URL('../generators/handler-contracts.js', import.meta.url),
     'utf8',
   );
-  const key = cacheKey('contracts', packageVersion('ts-morph'), builder, JSON.stringify(jobs));
+  const key = cacheKey('contracts', builder, JSON.stringify(jobs));
   const cached = cache.get(key);
   if (cached !== undefined) return JSON.parse(cached) as Record<string, string>;
-  const worker = new Worker(new URL('./contract-worker.js', import.meta.url));
-  try {
-    const contracts = await new Promise<Record<string, string>>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage(jobs);
-    });
-    cache.set(key, JSON.stringify(contracts));
-    return contracts;
-  } finally {
-    void worker.terminate();
-  }
+  const contracts = renderHandlerContracts(jobs);
+  cache.set(key, JSON.stringify(contracts));
+  return contracts;
 }
 
 function packageVersion(name: string): string {

@@ -1,10 +1,8 @@
 /**
- * The typed handler contracts of domain services, built as code with ts-morph: one interface per
- * service, one method per step and compensation. Loading ts-morph (it bundles the TypeScript
- * compiler) costs more than the rest of a generation, so the CLI runs this in a worker thread
- * while the main thread renders and formats everything else.
+ * The typed handler contracts of domain services: one interface per service, one method per step
+ * and compensation. Built as plain text (it is Prettier that lays it out), so a generation loads
+ * no compiler for them.
  */
-import { Project } from 'ts-morph';
 import type { MessageView, ServiceView } from './view-model.js';
 
 /** What one contract is built from: plain data, so that it can cross to a worker thread. */
@@ -17,22 +15,23 @@ export interface ContractJob {
 
 /** Contract source by path, unformatted and without the generated-file header. */
 export function renderHandlerContracts(jobs: readonly ContractJob[]): Record<string, string> {
-  const project = new Project({ useInMemoryFileSystem: true });
   return Object.fromEntries(
     jobs.map((job) => [
       job.path,
-      handlerContract(project, job.service, new Map(job.messages.map((m) => [m.name, m]))),
+      handlerContract(job.service, new Map(job.messages.map((m) => [m.name, m]))),
     ]),
   );
 }
 
+interface Method {
+  readonly name: string;
+  readonly doc: string;
+  readonly message: string;
+  readonly returns: string;
+}
+
 /** The interface a service's handlers must implement: one method per step and compensation. */
-function handlerContract(
-  project: Project,
-  service: ServiceView,
-  messages: ReadonlyMap<string, MessageView>,
-): string {
-  const file = project.createSourceFile(`${service.name}.ts`, '', { overwrite: true });
+function handlerContract(service: ServiceView, messages: ReadonlyMap<string, MessageView>): string {
   // Built-in message types come from the runtime, the blueprint's own from contracts/messages.ts.
   const fromRuntime = new Set<string>(['StepContext']);
   const fromMessages = new Set<string>();
@@ -40,59 +39,55 @@ function handlerContract(
     (messages.get(message)?.builtin ? fromRuntime : fromMessages).add(name);
     return name;
   };
-  const type = (name: string): string => importOf(name, name);
-  const payload = (name: string): string => importOf(name, `${name}Payload`);
-  file.addInterface({
-    name: `${service.typeName}Handlers`,
-    isExported: true,
-    docs: [
-      `Handlers of the \`${service.name}\` domain service, one per step of the blueprint.\n` +
-        'Each returns the payload of the event its step emits; throwing fails the attempt (it is retried).',
-    ],
-    methods: service.steps.flatMap((step) => {
-      const emits = step.emits && messages.has(step.emits) ? step.emits : null;
-      const methods = [
-        {
-          name: step.method,
-          docs: [
-            `Step \`${step.id}\` of workflow \`${step.workflowId}\`: on \`${step.on}\`${emits ? `, emits \`${emits}\`` : ''}.`,
-          ],
-          parameters: [
-            { name: 'message', type: type(step.on) },
-            { name: 'context', type: 'StepContext' },
-          ],
-          returnType: `Promise<${emits ? payload(emits) : 'void'}>`,
-        },
-      ];
-      if (step.compensate && step.compensateMethod) {
-        methods.push({
-          name: step.compensateMethod,
-          docs: [`Undoes step \`${step.id}\`. Must be idempotent: it may run more than once.`],
-          parameters: [
-            { name: 'message', type: type(step.compensate) },
-            { name: 'context', type: 'StepContext' },
-          ],
-          returnType: 'Promise<void>',
-        });
-      }
-      return methods;
-    }),
+  const methods: Method[] = service.steps.flatMap((step) => {
+    const emits = step.emits && messages.has(step.emits) ? step.emits : null;
+    const own: Method[] = [
+      {
+        name: step.method,
+        doc: `Step \`${step.id}\` of workflow \`${step.workflowId}\`: on \`${step.on}\`${emits ? `, emits \`${emits}\`` : ''}.`,
+        message: importOf(step.on, step.on),
+        returns: `Promise<${emits ? importOf(emits, `${emits}Payload`) : 'void'}>`,
+      },
+    ];
+    if (step.compensate && step.compensateMethod) {
+      own.push({
+        name: step.compensateMethod,
+        doc: `Undoes step \`${step.id}\`. Must be idempotent: it may run more than once.`,
+        message: importOf(step.compensate, step.compensate),
+        returns: 'Promise<void>',
+      });
+    }
+    return own;
   });
-  file.insertImportDeclarations(0, [
-    {
-      isTypeOnly: true,
-      moduleSpecifier: '@saas-gen/runtime',
-      namedImports: [...fromRuntime].sort(),
-    },
+  const imports = [
+    `import type { ${[...fromRuntime].sort().join(', ')} } from '@saas-gen/runtime';\n`,
     ...(fromMessages.size > 0
       ? [
-          {
-            isTypeOnly: true,
-            moduleSpecifier: '../../contracts/messages.js',
-            namedImports: [...fromMessages].sort(),
-          },
+          `import type { ${[...fromMessages].sort().join(', ')} } from '../../contracts/messages.js';\n`,
         ]
       : []),
-  ]);
-  return file.getFullText();
+  ];
+  const indent = '    ';
+  const members = methods
+    .map(
+      (method) =>
+        `${docComment(method.doc, indent)}${indent}${method.name}(message: ${method.message}, context: StepContext): ${method.returns};\n`,
+    )
+    .join('');
+  return (
+    `${imports.join('')}\n` +
+    docComment(
+      `Handlers of the \`${service.name}\` domain service, one per step of the blueprint.\n` +
+        'Each returns the payload of the event its step emits; throwing fails the attempt (it is retried).',
+      '',
+    ) +
+    `export interface ${service.typeName}Handlers {\n${members}}\n`
+  );
+}
+
+/** A JSDoc comment: on one line when the text is one line, else one ` * ` line per line. */
+function docComment(text: string, indent: string): string {
+  const lines = text.split('\n');
+  if (lines.length === 1) return `${indent}/** ${text} */\n`;
+  return `${indent}/**\n${lines.map((line) => `${indent} * ${line}\n`).join('')}${indent} */\n`;
 }

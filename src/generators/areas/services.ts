@@ -1,8 +1,8 @@
 /**
  * Domain services: a generated, typed handler contract and a user-owned handler file that
- * implements it with placeholders until the user completes it. The contracts are built as code
- * with ts-morph (handler-contracts.ts); this area only says which to build, so that the caller
- * can build them in parallel with the rest (see `contractJobs`).
+ * implements it with placeholders until the user completes it. The contracts are built as text
+ * (handler-contracts.ts); this area only says which to build, so that the caller can take them
+ * from its cache (see `contractJobs`).
  */
 import type { ContractJob } from '../handler-contracts.js';
 import { propertyKey } from '../literal.js';
