@@ -116,22 +116,20 @@ export function ownedParts(owned: Readonly<Record<string, unknown>>): OwnedPart[
 export function ownedFiles(packageJson: string | null): Set<string> {
   if (packageJson === null) return new Set();
   const parsed = parseJson(packageJson);
-  if ('error' in parsed || !isPlainObject(parsed.value)) return new Set();
-  const config = parsed.value['saas-gen'];
-  const own = isPlainObject(config) ? config.own : undefined;
-  return new Set(
-    Array.isArray(own)
-      ? own.filter((item) => typeof item === 'string').map((item) => item.replace(/^\.\//, ''))
-      : [],
-  );
+  if ('error' in parsed) return new Set();
+  return new Set(configList(parsed.value, 'own').map((path) => path.replace(/^\.\//, '')));
 }
 
 /** The parts of package.json that the user holds: `"saas-gen": { "hold": [...] }`. */
 function heldParts(path: string, value: unknown): Set<string> {
-  if (path !== 'package.json' || !isPlainObject(value)) return new Set();
-  const config = value['saas-gen'];
-  const hold = isPlainObject(config) ? config.hold : undefined;
-  return new Set(Array.isArray(hold) ? hold.filter((item) => typeof item === 'string') : []);
+  return new Set(path === 'package.json' ? configList(value, 'hold') : []);
+}
+
+/** The strings of a list in package.json's `"saas-gen"` settings; none where it is not a list. */
+function configList(packageJson: unknown, key: 'hold' | 'own'): string[] {
+  const config = isPlainObject(packageJson) ? packageJson['saas-gen'] : undefined;
+  const list = isPlainObject(config) ? config[key] : undefined;
+  return Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : [];
 }
 
 export function mergeJson(
